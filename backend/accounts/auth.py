@@ -1,0 +1,74 @@
+"""Bearer-token authentication of phone requests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import jwt
+from flask import current_app, g, request
+from flask_smorest import abort
+from sqlalchemy import select
+
+from backend import i18n
+from backend.accounts.models import AuthSession, User
+from backend.accounts.scope import Scope, load_scope
+from backend.accounts.security import decode_access_token
+from backend.db import db
+
+F = TypeVar("F", bound=Callable[..., Any])
+BEARER_SECURITY = [{"bearerAuth": []}]
+
+
+class Unauthorized(Exception):
+    """Raised when a request carries no valid access token."""
+
+
+def _authenticate() -> tuple[User, AuthSession]:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized(i18n.message("unauthorized"))
+    try:
+        claims = jwt_claims(token.strip())
+        user_id, session_id = int(claims["sub"]), int(claims["sid"])
+    except (jwt.InvalidTokenError, KeyError, ValueError, TypeError) as exc:
+        raise Unauthorized(i18n.message("invalid_token")) from exc
+    row = db.session.execute(
+        select(User, AuthSession)
+        .join(AuthSession, AuthSession.user_id == User.id)
+        .where(AuthSession.id == session_id, User.id == user_id)
+    ).first()
+    if row is None or row[1].revoked_at is not None or not row[0].active:
+        raise Unauthorized(i18n.message("invalid_token"))
+    return row[0], row[1]
+
+
+def jwt_claims(token: str) -> dict[str, Any]:
+    return decode_access_token(token, current_app.config["SECRET_KEY"])
+
+
+def auth_required(func: F) -> F:
+    """Require a valid access token; expose the user as `g.user`."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            g.user, g.auth_session = _authenticate()
+        except Unauthorized as exc:
+            abort(401, message=str(exc), headers={"WWW-Authenticate": 'Bearer realm="relais"'})
+        return func(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def current_user() -> User:
+    return g.user  # type: ignore[no-any-return]
+
+
+def current_scope() -> Scope:
+    """The current user's scope, loaded once per request."""
+    if "scope" not in g:
+        g.scope = load_scope(db.session, g.user.id)
+    return g.scope  # type: ignore[no-any-return]

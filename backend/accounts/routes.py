@@ -1,0 +1,124 @@
+"""Authentication and the current user."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from flask import current_app, g, request
+from flask.views import MethodView
+from flask_smorest import abort
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from backend import i18n
+from backend.accounts import service
+from backend.accounts.auth import auth_required, current_user
+from backend.accounts.models import Membership, Role
+from backend.accounts.schemas import LoginIn, MeOut, RefreshIn, TokenPairOut
+from backend.api import Blueprint
+from backend.db import db
+from backend.extensions import limiter
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Connexion et compte")
+
+ROLE_LABELS = {
+    Role.MAIN_MANAGER: ("Gestionnaire principal", "Main manager"),
+    Role.MANAGER: ("Gestionnaire", "Manager"),
+    Role.USER: ("Utilisateur simple", "User"),
+}
+
+
+def _login_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+def _login_email_key() -> str:
+    body = request.get_json(silent=True)
+    email = body.get("email") if isinstance(body, dict) else None
+    return "login:" + (service.normalize_email(email) if isinstance(email, str) else "?")
+
+
+@blp.route("/auth/login")
+class Login(MethodView):
+    decorators = [
+        limiter.limit(_login_limit, key_func=_login_email_key),
+        limiter.limit(_login_limit),
+    ]
+
+    @blp.doc(security=[])
+    @blp.arguments(LoginIn)
+    @blp.response(200, TokenPairOut)
+    @blp.alt_response(401, description="Identifiants incorrects")
+    @blp.alt_response(429, description="Trop de tentatives")
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Se connecter : jetons d'accès et de rafraîchissement."""
+        config = current_app.extensions["relais_config"]
+        user = service.authenticate(db.session, body["email"], body["password"], config=config)
+        if user is None:
+            abort(401, message=i18n.message("invalid_credentials"))
+        pair = service.start_session(db.session, user, config=config)
+        db.session.commit()
+        return asdict(pair)
+
+
+@blp.route("/auth/refresh")
+class Refresh(MethodView):
+    @blp.doc(security=[])
+    @blp.arguments(RefreshIn)
+    @blp.response(200, TokenPairOut)
+    @blp.alt_response(401, description="Jeton invalide, expiré, déjà utilisé ou révoqué")
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Échanger un jeton de rafraîchissement contre une nouvelle paire (rotation)."""
+        config = current_app.extensions["relais_config"]
+        try:
+            pair = service.rotate(db.session, body["refresh_token"], config=config)
+        except service.InvalidRefreshToken:
+            abort(401, message=i18n.message("invalid_token"))
+        db.session.commit()
+        return asdict(pair)
+
+
+@blp.route("/auth/logout")
+class Logout(MethodView):
+    @blp.response(204)
+    @auth_required
+    def post(self) -> None:
+        """Se déconnecter : la session et ses jetons sont révoqués."""
+        service.revoke(db.session, g.auth_session)
+        db.session.commit()
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @blp.etag
+    @blp.response(200, MeOut)
+    @auth_required
+    def get(self) -> dict[str, Any]:
+        """L'utilisateur connecté, ses structures et ses rôles."""
+        user = current_user()
+        lang = i18n.locale()
+        memberships = db.session.scalars(
+            select(Membership)
+            .where(Membership.user_id == user.id)
+            .options(selectinload(Membership.structure), selectinload(Membership.services))
+            .order_by(Membership.structure_id)
+        ).all()
+        structures = [
+            {
+                "structure": m.structure,
+                "role": m.role.value,
+                "role_label": ROLE_LABELS[m.role][1 if lang == "en" else 0],
+                "services": m.services or None,
+            }
+            for m in memberships
+        ]
+        return {
+            "id": user.id,
+            "email": user.email,
+            "full_name": user.full_name,
+            "locale": user.locale,
+            "is_admin": user.is_admin,
+            "is_trainer": user.is_trainer,
+            "structures": structures,
+        }

@@ -1,0 +1,76 @@
+"""What one user may see: their structures, roles and service restrictions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.accounts.models import Membership, Role, Structure, membership_services
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A user's access to one structure; no service ids means every service."""
+
+    structure_id: int
+    role: Role
+    service_ids: tuple[int, ...]
+    data_version: int
+
+
+@dataclass(frozen=True)
+class Scope:
+    user_id: int
+    grants: tuple[Grant, ...]
+
+    @property
+    def structure_ids(self) -> list[int]:
+        return [g.structure_id for g in self.grants]
+
+    def grant(self, structure_id: int) -> Grant | None:
+        return next((g for g in self.grants if g.structure_id == structure_id), None)
+
+    def can_see(self, structure_id: int, service_id: int | None) -> bool:
+        grant = self.grant(structure_id)
+        if grant is None:
+            return False
+        return not grant.service_ids or service_id in grant.service_ids
+
+    def is_manager_of(self, structure_id: int) -> bool:
+        grant = self.grant(structure_id)
+        return grant is not None and grant.role in (Role.MAIN_MANAGER, Role.MANAGER)
+
+    def version_key(self) -> list[object]:
+        """Changes whenever anything this user can see changes (ETag material)."""
+        return [
+            [g.structure_id, g.data_version, g.role.value, list(g.service_ids)]
+            for g in self.grants
+        ]
+
+
+def load_scope(session: Session, user_id: int) -> Scope:
+    """One query: memberships, roles, restrictions and data versions."""
+    rows = session.execute(
+        select(
+            Membership.structure_id,
+            Membership.role,
+            Structure.data_version,
+            membership_services.c.service_id,
+        )
+        .join(Structure, Structure.id == Membership.structure_id)
+        .outerjoin(membership_services, membership_services.c.membership_id == Membership.id)
+        .where(Membership.user_id == user_id)
+        .order_by(Membership.structure_id, membership_services.c.service_id)
+    ).all()
+    grouped: dict[int, tuple[Role, int, list[int]]] = {}
+    for structure_id, role, version, service_id in rows:
+        entry = grouped.setdefault(structure_id, (role, version, []))
+        if service_id is not None:
+            entry[2].append(service_id)
+    grants = tuple(
+        Grant(sid, role, tuple(services), version)
+        for sid, (role, version, services) in grouped.items()
+    )
+    return Scope(user_id, grants)

@@ -1,0 +1,100 @@
+"""Log in, rotate refresh tokens, log out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.accounts.models import AuthSession, RefreshToken, User
+from backend.accounts.security import (
+    issue_access_token,
+    needs_rehash,
+    new_opaque_token,
+    token_digest,
+    verify_password,
+    hash_password,
+)
+from backend.config import Config
+from backend.db import utcnow
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access_token: str
+    expires_in: int
+    refresh_token: str
+    refresh_expires_in: int
+    token_type: str = "Bearer"
+
+
+class InvalidRefreshToken(Exception):
+    """The refresh token is unknown, expired, used or revoked."""
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def authenticate(session: Session, email: str, password: str, *, config: Config) -> User | None:
+    """The user these credentials belong to, or None; same work whether or not it exists."""
+    user = session.scalar(select(User).where(User.email == normalize_email(email)))
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.active:
+        return None
+    if user.is_demo and not config.demo_mode:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def start_session(session: Session, user: User, *, config: Config) -> TokenPair:
+    """Open a login session and hand out its first token pair."""
+    auth_session = AuthSession(user_id=user.id)
+    session.add(auth_session)
+    session.flush()
+    return _issue(session, auth_session, config)
+
+
+def rotate(session: Session, refresh_token: str, *, config: Config) -> TokenPair:
+    """Trade a refresh token for a new pair; a reused token revokes its whole session."""
+    now = utcnow()
+    stored = session.scalar(
+        select(RefreshToken)
+        .where(RefreshToken.token_hash == token_digest(refresh_token))
+        .with_for_update()
+    )
+    if stored is None:
+        raise InvalidRefreshToken
+    auth_session = stored.session
+    if stored.used_at is not None:
+        # Someone replays a token already traded: assume theft, end the session.
+        auth_session.revoked_at = auth_session.revoked_at or now
+        session.commit()
+        raise InvalidRefreshToken
+    if auth_session.revoked_at is not None or stored.expires_at <= now:
+        raise InvalidRefreshToken
+    stored.used_at = now
+    return _issue(session, auth_session, config)
+
+
+def revoke(session: Session, auth_session: AuthSession) -> None:
+    auth_session.revoked_at = auth_session.revoked_at or utcnow()
+
+
+def _issue(session: Session, auth_session: AuthSession, config: Config) -> TokenPair:
+    token, digest = new_opaque_token("rt_")
+    session.add(
+        RefreshToken(
+            session_id=auth_session.id,
+            token_hash=digest,
+            expires_at=utcnow() + dt.timedelta(seconds=config.refresh_token_ttl),
+        )
+    )
+    access = issue_access_token(
+        auth_session.user_id, auth_session.id, config.secret_key, config.access_token_ttl
+    )
+    return TokenPair(access, config.access_token_ttl, token, config.refresh_token_ttl)

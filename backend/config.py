@@ -1,0 +1,92 @@
+"""Configuration: every environment variable is read here, once, with a default."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = ROOT / "instance"
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _setting(env: str, default: Any, coerce: Callable[[str], Any] = str, doc: str = "") -> Any:
+    return field(default=default, metadata={"env": env, "coerce": coerce, "doc": doc})
+
+
+@dataclass
+class Config:
+    """Settings of one Relais process; `from_env` maps each variable once."""
+
+    instance_path: str = _setting("RELAIS_INSTANCE", str(DEFAULT_INSTANCE), doc="Dossier des données locales")
+    database_url: str = _setting("DATABASE_URL", "", doc="Base de données (SQLite par défaut)")
+    secret_key: str = _setting("SECRET_KEY", "", doc="Clé de signature (générée si absente)")
+    demo_mode: bool = _setting("RELAIS_DEMO", False, _bool, doc="Mode démonstration")
+    access_token_ttl: int = _setting("ACCESS_TOKEN_TTL", 600, int, doc="Durée du jeton d'accès (s)")
+    refresh_token_ttl: int = _setting(
+        "REFRESH_TOKEN_TTL", 30 * 24 * 3600, int, doc="Durée du jeton de rafraîchissement (s)"
+    )
+    ratelimit_storage_uri: str = _setting(
+        "RATELIMIT_STORAGE_URI", "memory://", doc="Stockage des limites de débit (redis://…)"
+    )
+    login_rate_limit: str = _setting(
+        "LOGIN_RATE_LIMIT", "10 per minute;50 per hour", doc="Limite des tentatives de connexion"
+    )
+    sql_echo: bool = _setting("SQL_ECHO", False, _bool, doc="Journaliser le SQL")
+    testing: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Config:
+        """Build a Config from environment variables, then apply overrides."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            env = f.metadata.get("env")
+            if env and env in environ and environ[env] != "":
+                values[f.name] = f.metadata["coerce"](environ[env])
+        values.update(overrides)
+        return cls(**values).resolved()
+
+    def resolved(self) -> Config:
+        """Fill the embedded defaults that live in the instance folder."""
+        instance = Path(self.instance_path)
+        instance.mkdir(parents=True, exist_ok=True)
+        if not self.database_url:
+            self.database_url = f"sqlite:///{instance / 'relais.db'}"
+        if self.database_url.startswith(("postgres://", "postgresql://")):
+            # psycopg 3 is the driver we ship.
+            self.database_url = "postgresql+psycopg://" + self.database_url.split("://", 1)[1]
+        if not self.secret_key:
+            self.secret_key = _instance_secret(instance / "secret_key")
+        return self
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+    @classmethod
+    def documented(cls) -> list[tuple[str, str, str]]:
+        """(variable, default, description) rows for the README table."""
+        rows = []
+        for f in fields(cls):
+            if f.metadata.get("env"):
+                rows.append((f.metadata["env"], str(f.default), f.metadata["doc"]))
+        return rows
+
+
+def _instance_secret(path: Path) -> str:
+    """Return the secret kept in the instance folder, creating it once."""
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(value)
+    return value

@@ -1,0 +1,39 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import abort
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from backend.api import Blueprint
+from backend.db import db
+
+blp = Blueprint("health", __name__, description="Santé du service")
+
+
+@blp.route("/healthz")
+class Health(MethodView):
+    @blp.doc(security=[])
+    @blp.response(200)
+    def get(self) -> dict[str, Any]:
+        """Le processus répond."""
+        return {"status": "ok"}
+
+
+@blp.route("/readyz")
+class Ready(MethodView):
+    @blp.doc(security=[])
+    @blp.response(200)
+    @blp.alt_response(503, description="Base de données injoignable")
+    def get(self) -> dict[str, Any]:
+        """La base de données répond."""
+        try:
+            db.session.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            db.session.rollback()
+            abort(503)
+        return {"status": "ok", "database": "ok"}

@@ -1,0 +1,80 @@
+"""Invoices and the history of their statuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+
+from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from backend.accounts.models import Recipient, RecipientService, Structure
+from backend.db import Base, UTCDateTime, intpk, utcnow
+
+
+class InvoiceType(enum.StrEnum):
+    FACTURE = "FACTURE"
+    AVOIR = "AVOIR"
+    ACOMPTE = "ACOMPTE"
+
+
+class Invoice(Base):
+    """An invoice sent by a supplier structure to a public recipient."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (
+        # The phone's list: a structure's invoices, newest status change first (keyset).
+        Index("ix_invoices_structure_changed", "structure_id", "status_changed_at", "id"),
+        # Synthèse and dashboard: counts and sums per status of a structure.
+        Index("ix_invoices_structure_status", "structure_id", "status_code", "status_changed_at"),
+        Index("ix_invoices_structure_recipient", "structure_id", "recipient_id"),
+    )
+
+    id: Mapped[intpk]
+    portal_id: Mapped[int] = mapped_column(unique=True)
+    number: Mapped[str] = mapped_column(String(60))
+    type: Mapped[str] = mapped_column(String(20), default=InvoiceType.FACTURE.value)
+    billing_framework: Mapped[str] = mapped_column(String(10), default="A1")
+    structure_id: Mapped[int] = mapped_column(ForeignKey("structures.id", ondelete="CASCADE"))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("recipients.id"))
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("recipient_services.id"))
+    engagement_number: Mapped[str | None] = mapped_column(String(60))
+    invoice_date: Mapped[dt.date | None] = mapped_column(Date)
+    deposit_date: Mapped[dt.date | None] = mapped_column(Date)
+    amount_excl_tax: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    amount_incl_tax: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    amount_to_pay: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    deposit_mode: Mapped[str | None] = mapped_column(String(30))
+    status_code: Mapped[str] = mapped_column(String(60))
+    status_comment: Mapped[str | None] = mapped_column(Text)
+    status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    structure: Mapped[Structure] = relationship()
+    recipient: Mapped[Recipient] = relationship()
+    service: Mapped[RecipientService | None] = relationship()
+    history: Mapped[list[StatusChange]] = relationship(
+        back_populates="invoice",
+        order_by="(StatusChange.occurred_at, StatusChange.id)",
+        passive_deletes=True,
+    )
+
+
+class StatusChange(Base):
+    """One observed status change; replays hit the unique key and change nothing."""
+
+    __tablename__ = "status_changes"
+    __table_args__ = (UniqueConstraint("invoice_id", "code", "occurred_at"),)
+
+    id: Mapped[intpk]
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(60))
+    occurred_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    comment: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20))
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    invoice: Mapped[Invoice] = relationship(back_populates="history")

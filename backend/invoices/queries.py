@@ -1,0 +1,203 @@
+"""Read-side queries of the phone API, always filtered by the user's scope."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlakeyset import select_page
+from sqlakeyset.results import unserialize_bookmark
+from sqlakeyset.serial import BadBookmark
+from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.sql import ColumnElement
+
+from backend.accounts.models import Recipient, Structure
+from backend.accounts.scope import Scope
+from backend.invoices.models import Invoice
+from backend.invoices.statuses import Category, codes_in_category
+from backend.timeutil import PARIS
+
+
+class InvalidCursor(ValueError):
+    """The pagination cursor cannot be read."""
+
+
+def visible(scope: Scope) -> ColumnElement[bool]:
+    """Invoices of the user's structures, within their services when restricted."""
+    whole = [g.structure_id for g in scope.grants if not g.service_ids]
+    clauses: list[ColumnElement[bool]] = []
+    if whole:
+        clauses.append(Invoice.structure_id.in_(whole))
+    for grant in scope.grants:
+        if grant.service_ids:
+            clauses.append(
+                and_(
+                    Invoice.structure_id == grant.structure_id,
+                    Invoice.service_id.in_(grant.service_ids),
+                )
+            )
+    return or_(*clauses) if clauses else false()
+
+
+@dataclass
+class InvoiceFilters:
+    statuses: Sequence[str] = ()
+    categories: Sequence[str] = ()
+    structure_ids: Sequence[int] = ()
+    recipient_ids: Sequence[int] = ()
+    invoice_date_from: dt.date | None = None
+    invoice_date_to: dt.date | None = None
+    changed_from: dt.date | None = None
+    changed_to: dt.date | None = None
+    amount_min: Decimal | None = None
+    amount_max: Decimal | None = None
+    q: str | None = None
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        conds: list[ColumnElement[bool]] = []
+        codes = set(self.statuses)
+        for category in self.categories:
+            codes.update(codes_in_category(Category(category)))
+        if self.statuses or self.categories:
+            conds.append(Invoice.status_code.in_(sorted(codes)))
+        if self.structure_ids:
+            conds.append(Invoice.structure_id.in_(self.structure_ids))
+        if self.recipient_ids:
+            conds.append(Invoice.recipient_id.in_(self.recipient_ids))
+        if self.invoice_date_from:
+            conds.append(Invoice.invoice_date >= self.invoice_date_from)
+        if self.invoice_date_to:
+            conds.append(Invoice.invoice_date <= self.invoice_date_to)
+        if self.changed_from:
+            conds.append(Invoice.status_changed_at >= _day_start(self.changed_from))
+        if self.changed_to:
+            conds.append(
+                Invoice.status_changed_at < _day_start(self.changed_to + dt.timedelta(days=1))
+            )
+        if self.amount_min is not None:
+            conds.append(Invoice.amount_incl_tax >= self.amount_min)
+        if self.amount_max is not None:
+            conds.append(Invoice.amount_incl_tax <= self.amount_max)
+        if self.q:
+            pattern = "%" + self.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            conds.append(
+                or_(
+                    Invoice.number.ilike(pattern, escape="\\"),
+                    Invoice.recipient_id.in_(
+                        select(Recipient.id).where(Recipient.name.ilike(pattern, escape="\\"))
+                    ),
+                )
+            )
+        return conds
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=PARIS).astimezone(dt.UTC)
+
+
+def filtered(scope: Scope, filters: InvoiceFilters) -> Select[Any]:
+    return select(Invoice).where(visible(scope), *filters.conditions())
+
+
+def encode_cursor(bookmark: str) -> str:
+    return base64.urlsafe_b64encode(bookmark.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> Any:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        bookmark = base64.urlsafe_b64decode(padded.encode()).decode()
+        marker = unserialize_bookmark(bookmark)
+    except (binascii.Error, UnicodeDecodeError, BadBookmark, ValueError) as exc:
+        raise InvalidCursor from exc
+    if marker.place is None or len(marker.place) != 2:
+        raise InvalidCursor
+    return marker
+
+
+@dataclass
+class InvoicePage:
+    items: list[Invoice]
+    total: int
+    next_cursor: str | None
+    prev_cursor: str | None
+
+
+def list_invoices(
+    session: Session, scope: Scope, filters: InvoiceFilters, limit: int, cursor: str | None
+) -> InvoicePage:
+    """Most recent status change first; keyset pages stay fast deep in the list."""
+    query = (
+        filtered(scope, filters)
+        .options(joinedload(Invoice.recipient), joinedload(Invoice.service))
+        .order_by(Invoice.status_changed_at.desc(), Invoice.id.desc())
+    )
+    marker = decode_cursor(cursor) if cursor else None
+    page = select_page(session, query, per_page=limit, page=marker)
+    total = session.scalar(
+        select(func.count()).select_from(Invoice).where(visible(scope), *filters.conditions())
+    )
+    paging = page.paging
+    return InvoicePage(
+        items=[row[0] for row in page],
+        total=int(total or 0),
+        next_cursor=encode_cursor(paging.bookmark_next) if paging.has_next else None,
+        prev_cursor=encode_cursor(paging.bookmark_previous) if paging.has_previous else None,
+    )
+
+
+def get_invoice(session: Session, scope: Scope, invoice_id: int) -> Invoice | None:
+    return session.scalar(
+        select(Invoice)
+        .where(Invoice.id == invoice_id, visible(scope))
+        .options(
+            joinedload(Invoice.recipient),
+            joinedload(Invoice.service),
+            joinedload(Invoice.structure),
+            selectinload(Invoice.history),
+        )
+    )
+
+
+def counts_by_status(
+    session: Session, scope: Scope, conditions: Sequence[ColumnElement[bool]] = ()
+) -> list[tuple[int, str, int, Decimal]]:
+    """(structure id, status, count, sum of amounts incl. tax) rows."""
+    rows = session.execute(
+        select(
+            Invoice.structure_id,
+            Invoice.status_code,
+            func.count(),
+            func.coalesce(func.sum(Invoice.amount_incl_tax), 0),
+        )
+        .where(visible(scope), *conditions)
+        .group_by(Invoice.structure_id, Invoice.status_code)
+    ).all()
+    return [(r[0], r[1], int(r[2]), Decimal(r[3])) for r in rows]
+
+
+def todo_invoices(session: Session, scope: Scope, codes: Sequence[str], limit: int) -> list[Invoice]:
+    """Invoices waiting for the supplier, oldest change first (most urgent)."""
+    return list(
+        session.scalars(
+            select(Invoice)
+            .where(visible(scope), Invoice.status_code.in_(codes))
+            .options(joinedload(Invoice.recipient))
+            .order_by(Invoice.status_changed_at, Invoice.id)
+            .limit(limit)
+        )
+    )
+
+
+def structure_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.execute(select(Structure.id, Structure.name).where(Structure.id.in_(ids)))
+    return {row[0]: row[1] for row in rows}
+

@@ -1,0 +1,156 @@
+"""The Synthèse (what needs the supplier) and the Tableau de bord (counts per status)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from backend.accounts.scope import Scope
+from backend.invoices import queries
+from backend.invoices.models import Invoice
+from backend.invoices.present import acknowledgement, status
+from backend.invoices.statuses import (
+    ACK_CODES,
+    CATEGORY_LABELS,
+    TODO_CODES,
+    Category,
+    status_info,
+)
+from backend.timeutil import PARIS
+
+ACK_LIST_LIMIT = 50
+ZERO = Decimal("0.00")
+
+
+def _restricted(scope: Scope, structure_ids: list[int] | None) -> Scope:
+    if not structure_ids:
+        return scope
+    return Scope(scope.user_id, tuple(g for g in scope.grants if g.structure_id in structure_ids))
+
+
+def summary(session: Session, scope: Scope, structure_ids: list[int] | None, lang: str) -> dict[str, Any]:
+    scope = _restricted(scope, structure_ids)
+    counts: dict[str, tuple[int, Decimal]] = {}
+    for _sid, code, count, amount in queries.counts_by_status(
+        session, scope, [Invoice.status_code.in_(TODO_CODES)]
+    ):
+        old = counts.get(code, (0, ZERO))
+        counts[code] = (old[0] + count, old[1] + amount)
+    todo = [
+        {
+            "code": code,
+            "label": status(code, lang)["label"],
+            "category": Category.ACTION_REQUIRED.value,
+            "count": counts.get(code, (0, ZERO))[0],
+            "amount_incl_tax": counts.get(code, (0, ZERO))[1],
+        }
+        for code in TODO_CODES
+    ]
+    pending = queries.todo_invoices(session, scope, sorted(ACK_CODES), ACK_LIST_LIMIT)
+    to_acknowledge = []
+    for invoice in pending:
+        ack = acknowledgement(invoice)
+        assert ack is not None
+        to_acknowledge.append(
+            {
+                "invoice_id": invoice.id,
+                "number": invoice.number,
+                "recipient_name": invoice.recipient.name,
+                "status": status(invoice.status_code, lang),
+                "comment": invoice.status_comment,
+                "changed_at": invoice.status_changed_at,
+                **ack,
+            }
+        )
+    return {
+        "todo": todo,
+        "action_required": {
+            "count": sum(t["count"] for t in todo),
+            "amount_incl_tax": sum((t["amount_incl_tax"] for t in todo), ZERO),
+        },
+        "to_acknowledge": to_acknowledge,
+    }
+
+
+def _period_conditions(changed_from: dt.date | None, changed_to: dt.date | None) -> list[Any]:
+    conds = []
+    if changed_from:
+        start = dt.datetime.combine(changed_from, dt.time(), tzinfo=PARIS)
+        conds.append(Invoice.status_changed_at >= start.astimezone(dt.UTC))
+    if changed_to:
+        end = dt.datetime.combine(changed_to + dt.timedelta(days=1), dt.time(), tzinfo=PARIS)
+        conds.append(Invoice.status_changed_at < end.astimezone(dt.UTC))
+    return conds
+
+
+def _category_of(code: str) -> str | None:
+    info = status_info(code)
+    return info.category.value if info else None
+
+
+def _category_rows(totals: dict[str | None, list[Any]], lang: str) -> list[dict[str, Any]]:
+    rows = []
+    for category in Category:
+        count, amount = totals.get(category.value, [0, ZERO])
+        label = CATEGORY_LABELS[category][1 if lang == "en" else 0]
+        rows.append({"category": category.value, "label": label, "count": count, "amount_incl_tax": amount})
+    return rows
+
+
+def dashboard(
+    session: Session,
+    scope: Scope,
+    structure_ids: list[int] | None,
+    changed_from: dt.date | None,
+    changed_to: dt.date | None,
+    lang: str,
+) -> dict[str, Any]:
+    scope = _restricted(scope, structure_ids)
+    rows = queries.counts_by_status(session, scope, _period_conditions(changed_from, changed_to))
+    by_status: dict[str, list[Any]] = defaultdict(lambda: [0, ZERO])
+    by_category: dict[str | None, list[Any]] = defaultdict(lambda: [0, ZERO])
+    by_structure: dict[int, dict[str | None, list[Any]]] = defaultdict(
+        lambda: defaultdict(lambda: [0, ZERO])
+    )
+    for sid, code, count, amount in rows:
+        category = _category_of(code)
+        for bucket in (by_status[code], by_category[category], by_structure[sid][category]):
+            bucket[0] += count
+            bucket[1] += amount
+    names = queries.structure_names(session, list(by_structure))
+    status_rows = [
+        {
+            "code": code,
+            "label": status(code, lang)["label"],
+            "category": _category_of(code),
+            "count": count,
+            "amount_incl_tax": amount,
+        }
+        for code, (count, amount) in sorted(by_status.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    ]
+    structure_rows = []
+    for sid in sorted(by_structure):
+        cats = by_structure[sid]
+        structure_rows.append(
+            {
+                "structure_id": sid,
+                "name": names.get(sid, ""),
+                "count": sum(v[0] for v in cats.values()),
+                "amount_incl_tax": sum((v[1] for v in cats.values()), ZERO),
+                "by_category": _category_rows(cats, lang),
+            }
+        )
+    return {
+        "period": {"changed_from": changed_from, "changed_to": changed_to},
+        "totals": {
+            "count": sum(v[0] for v in by_status.values()),
+            "amount_incl_tax": sum((v[1] for v in by_status.values()), ZERO),
+        },
+        "by_status": status_rows,
+        "by_category": _category_rows(by_category, lang),
+        "by_structure": structure_rows,
+    }

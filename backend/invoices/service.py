@@ -1,0 +1,201 @@
+"""The one way invoices and status changes enter Relais (ingestion and portal sync)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from backend.accounts.models import Recipient, RecipientService, Structure
+from backend.db import utcnow
+from backend.invoices.models import Invoice, StatusChange
+from backend.invoices.statuses import normalize_code
+
+
+@dataclass(frozen=True)
+class ChangeIn:
+    """A status change as observed by a source."""
+
+    code: str
+    occurred_at: dt.datetime
+    comment: str | None = None
+
+
+@dataclass
+class InvoiceRecord:
+    """An invoice's data as a source knows it; None means "not told"."""
+
+    portal_id: int
+    number: str
+    recipient_siret: str
+    recipient_name: str | None = None
+    service_code: str | None = None
+    service_name: str | None = None
+    type: str | None = None
+    billing_framework: str | None = None
+    engagement_number: str | None = None
+    invoice_date: dt.date | None = None
+    deposit_date: dt.date | None = None
+    amount_excl_tax: Decimal | None = None
+    amount_incl_tax: Decimal | None = None
+    amount_to_pay: Decimal | None = None
+    deposit_mode: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RecordResult:
+    invoice: Invoice
+    created: bool
+    new_changes: list[StatusChange]
+    duplicates: int
+
+
+def bump_version(session: Session, structure_id: int) -> None:
+    """Invalidate every cached answer about this structure (same transaction)."""
+    session.execute(
+        update(Structure)
+        .where(Structure.id == structure_id)
+        .values(data_version=Structure.data_version + 1)
+    )
+
+
+def get_or_create_recipient(session: Session, siret: str, name: str | None) -> Recipient:
+    recipient = session.scalar(select(Recipient).where(Recipient.siret == siret))
+    if recipient is None:
+        recipient = Recipient(siret=siret, name=name or siret)
+        session.add(recipient)
+        session.flush()
+    elif name and recipient.name != name:
+        recipient.name = name
+    return recipient
+
+
+def get_or_create_service(
+    session: Session, recipient: Recipient, code: str, name: str | None
+) -> RecipientService:
+    service = session.scalar(
+        select(RecipientService).where(
+            RecipientService.recipient_id == recipient.id, RecipientService.code == code
+        )
+    )
+    if service is None:
+        service = RecipientService(recipient_id=recipient.id, code=code, name=name or code)
+        session.add(service)
+        session.flush()
+    return service
+
+
+_COPIED = (
+    "number", "type", "billing_framework", "engagement_number", "invoice_date", "deposit_date",
+    "amount_excl_tax", "amount_incl_tax", "amount_to_pay", "deposit_mode",
+)
+
+
+def record(
+    session: Session,
+    structure_id: int,
+    data: InvoiceRecord,
+    changes: list[ChangeIn],
+    *,
+    source: str,
+) -> RecordResult:
+    """Upsert an invoice and append its status changes; replays change nothing.
+
+    Every path that learns about a status (ingestion endpoint, portal sync, demo)
+    calls this, so history is written one way.
+    """
+    invoice = session.scalar(
+        select(Invoice).where(Invoice.portal_id == data.portal_id).with_for_update()
+    )
+    if invoice is not None and invoice.structure_id != structure_id:
+        raise ValueError("invoice belongs to another structure")
+    recipient = get_or_create_recipient(session, data.recipient_siret, data.recipient_name)
+    service_id = None
+    if data.service_code:
+        service_id = get_or_create_service(
+            session, recipient, data.service_code, data.service_name
+        ).id
+    created = invoice is None
+    touched = created
+    if invoice is None:
+        first = min(changes, key=lambda c: c.occurred_at) if changes else None
+        invoice = Invoice(
+            portal_id=data.portal_id,
+            structure_id=structure_id,
+            recipient_id=recipient.id,
+            status_code=normalize_code(first.code) if first else "DEPOSEE",
+            status_changed_at=first.occurred_at if first else utcnow(),
+        )
+        session.add(invoice)
+    else:
+        if invoice.recipient_id != recipient.id:
+            invoice.recipient_id, touched = recipient.id, True
+    if service_id is not None and invoice.service_id != service_id:
+        invoice.service_id, touched = service_id, True
+    for name in _COPIED:
+        value = getattr(data, name)
+        if value is not None and getattr(invoice, name) != value:
+            setattr(invoice, name, value)
+            touched = True
+    session.flush()
+    new_changes = _append_changes(session, invoice, changes, source)
+    if new_changes:
+        _refresh_current_status(session, invoice)
+        touched = True
+    if touched:
+        invoice.updated_at = utcnow()
+        bump_version(session, structure_id)
+    return RecordResult(invoice, created, new_changes, len(changes) - len(new_changes))
+
+
+def _append_changes(
+    session: Session, invoice: Invoice, changes: list[ChangeIn], source: str
+) -> list[StatusChange]:
+    if not changes:
+        return []
+    rows = {
+        (normalize_code(c.code), c.occurred_at): {
+            "invoice_id": invoice.id,
+            "code": normalize_code(c.code),
+            "occurred_at": c.occurred_at.astimezone(dt.UTC),
+            "comment": c.comment,
+            "source": source,
+            "recorded_at": utcnow(),
+        }
+        for c in changes
+    }
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(StatusChange)
+        .values(list(rows.values()))
+        .on_conflict_do_nothing(index_elements=["invoice_id", "code", "occurred_at"])
+        .returning(StatusChange.id)
+    )
+    ids = [row[0] for row in session.execute(stmt)]
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(StatusChange).where(StatusChange.id.in_(ids)).order_by(StatusChange.occurred_at)
+        )
+    )
+
+
+def _refresh_current_status(session: Session, invoice: Invoice) -> None:
+    """The current status is the newest observed change, whatever order they came in."""
+    newest = session.scalars(
+        select(StatusChange)
+        .where(StatusChange.invoice_id == invoice.id)
+        .order_by(StatusChange.occurred_at.desc(), StatusChange.id.desc())
+        .limit(1)
+    ).one()
+    invoice.status_code = newest.code
+    invoice.status_comment = newest.comment
+    invoice.status_changed_at = newest.occurred_at
