@@ -1,0 +1,1 @@
+"""Payment deadlines, late-payment interest and the letter claiming it: pure domain code."""
