@@ -1,0 +1,250 @@
+"""PortalClient: the national portal's supplier API, over httpx, with retries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+import httpx
+from tenacity import RetryError
+
+from backend.portal import endpoints
+from backend.portal.auth import Clock, TechnicalAccount, TokenProvider, utc_now
+from backend.portal.endpoints import PortalEnvironment
+from backend.portal.errors import (
+    PortalBusinessError,
+    PortalCredentialsError,
+    PortalProtocolError,
+    PortalUnavailableError,
+    RetryableResponse,
+    TechnicalAccountError,
+    TechnicalPasswordExpiredError,
+)
+from backend.portal.history import InvoiceHistory, StructureInfo
+from backend.portal.retry import RetryPolicy, parse_retry_after
+from backend.portal.wire import InvoiceSummary, SearchPage, format_datetime, window_end
+
+log = logging.getLogger(__name__)
+
+
+class PortalClient:
+    """Synchronous client for the supplier calls Relais needs (search, history, directory)."""
+
+    def __init__(
+        self,
+        environment: PortalEnvironment,
+        client_id: str,
+        client_secret: str,
+        *,
+        account: TechnicalAccount | None = None,
+        timeout: float = 20.0,
+        retry: RetryPolicy | None = None,
+        clock: Clock = utc_now,
+        token_margin: dt.timedelta = dt.timedelta(seconds=60),
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.environment = environment
+        self.account = account
+        self.retry = retry or RetryPolicy()
+        self._clock = clock
+        self._http = httpx.Client(timeout=timeout, transport=transport)
+        self.tokens = TokenProvider(
+            self._http,
+            environment.token_url,
+            client_id,
+            client_secret,
+            clock=clock,
+            margin=token_margin,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> PortalClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def search_supplier_invoices(
+        self,
+        *,
+        changed_from: dt.datetime | None = None,
+        changed_to: dt.datetime | None = None,
+        statuses: Sequence[str] | None = None,
+        page: int = 1,
+        per_page: int = 100,
+        account: TechnicalAccount | None = None,
+    ) -> SearchPage:
+        """One page of the structure's issued invoices (factures/v1/rechercher/fournisseur)."""
+        body: dict[str, Any] = {
+            "rechercheFactureParFournisseur": {
+                "pageResultatDemandee": page,
+                "nbResultatsParPage": per_page,
+            }
+        }
+        if changed_from is not None:
+            body["periodeDateHeureEtatCourantDu"] = format_datetime(changed_from)
+        if changed_to is not None:
+            body["periodeDateHeureEtatCourantAu"] = format_datetime(changed_to)
+        if statuses:
+            body["statutCourant"] = list(statuses)
+        answer = self._call(endpoints.SEARCH_SUPPLIER_INVOICES, body, account)
+        return SearchPage.from_wire(answer)
+
+    def iter_supplier_invoices(
+        self,
+        *,
+        changed_from: dt.datetime | None = None,
+        changed_to: dt.datetime | None = None,
+        statuses: Sequence[str] | None = None,
+        per_page: int = 100,
+        account: TechnicalAccount | None = None,
+        max_restarts: int = 3,
+    ) -> Iterator[InvoiceSummary]:
+        """Every matching invoice, page after page, each (id, status, time) yielded once.
+
+        The window's end is pinned (default: the last whole minute) so changes made during
+        the walk stay out of it; if the total still moves between pages, the walk restarts.
+        """
+        changed_to = changed_to or window_end(self._clock())
+        seen: set[tuple[int, str, dt.datetime | None]] = set()
+        for walk in range(max_restarts + 1):
+            shapes: set[tuple[int, int]] = set()
+            page_no = 1
+            while True:
+                page = self.search_supplier_invoices(
+                    changed_from=changed_from,
+                    changed_to=changed_to,
+                    statuses=statuses,
+                    page=page_no,
+                    per_page=per_page,
+                    account=account,
+                )
+                shapes.add((page.total, page.pages))
+                for invoice in page.invoices:
+                    key = (invoice.portal_id, invoice.status, invoice.status_changed_at)
+                    if key not in seen:
+                        seen.add(key)
+                        yield invoice
+                if page_no >= page.pages or not page.invoices:
+                    break
+                page_no += 1
+            if len(shapes) == 1:
+                return
+            log.info("portal result set moved during walk %d; walking again", walk + 1)
+        log.warning("portal result set kept moving after %d walks", max_restarts + 1)
+
+    def invoice_history(
+        self, portal_id: int, *, account: TechnicalAccount | None = None
+    ) -> InvoiceHistory:
+        """Every dated status of one invoice (factures/v1/consulter/historique)."""
+        answer = self._call(endpoints.INVOICE_HISTORY, {"idFacture": portal_id}, account)
+        return InvoiceHistory.from_wire(answer, portal_id)
+
+    def consult_structure(
+        self, structure_id: int, *, account: TechnicalAccount | None = None
+    ) -> StructureInfo:
+        """A structure's identity and directory flags (structures/v1/consulter)."""
+        body = {"idStructureCPP": structure_id, "codeLangue": "FR"}
+        answer = self._call(endpoints.CONSULT_STRUCTURE, body, account)
+        return StructureInfo.from_wire(answer)
+
+    def _call(
+        self, path: str, body: dict[str, Any], account: TechnicalAccount | None
+    ) -> dict[str, Any]:
+        account = account or self.account
+        if account is None:
+            raise ValueError("a technical account is needed for every portal call")
+        try:
+            result: dict[str, Any] = self.retry.retrying()(self._send, path, body, account)
+        except RetryError as exc:
+            last = exc.last_attempt.exception()
+            reason = getattr(last, "reason", str(last))
+            raise PortalUnavailableError(self.retry.attempts, reason) from last
+        return result
+
+    def _send(self, path: str, body: dict[str, Any], account: TechnicalAccount) -> dict[str, Any]:
+        token = self._token()
+        response = self._post(path, body, account, token)
+        if _token_refused(response):
+            # Tokens can die before their stated expiry: renew once and try again.
+            self.tokens.invalidate(token)
+            response = self._post(path, body, account, self._token())
+            if _token_refused(response):
+                raise PortalCredentialsError(
+                    "La passerelle PISTE refuse un jeton d'accès qu'elle vient de délivrer."
+                )
+        return self._read(response)
+
+    def _token(self) -> str:
+        with _transport_errors():
+            return self.tokens.get()
+
+    def _post(
+        self, path: str, body: dict[str, Any], account: TechnicalAccount, token: str
+    ) -> httpx.Response:
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "cpro-account": account.header(),
+            "Content-Type": "application/json;charset=utf-8",
+            "Accept": "application/json",
+        }
+        with _transport_errors():
+            return self._http.post(self.environment.api_base + path, json=body, headers=headers)
+
+    def _read(self, response: httpx.Response) -> dict[str, Any]:
+        status = response.status_code
+        if status == 429 or status >= 500:
+            retry_after = parse_retry_after(response.headers.get("Retry-After"), self._clock())
+            raise RetryableResponse(f"HTTP {status}", retry_after)
+        if status in (401, 403):
+            raise _account_error(_json_or_empty(response))
+        try:
+            body = json.loads(response.content, parse_float=Decimal)
+        except ValueError as exc:
+            raise PortalProtocolError(f"HTTP {status}, corps non JSON") from exc
+        if not isinstance(body, dict):
+            raise PortalProtocolError(f"HTTP {status}, objet JSON attendu")
+        code = int(body.get("codeRetour", 0) or 0)
+        if code != 0 or status >= 400:
+            raise PortalBusinessError(code, str(body.get("libelle") or ""), status)
+        return body
+
+
+@contextmanager
+def _transport_errors() -> Iterator[None]:
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise RetryableResponse("délai de réponse dépassé") from exc
+    except httpx.TransportError as exc:
+        raise RetryableResponse("connexion impossible") from exc
+
+
+def _token_refused(response: httpx.Response) -> bool:
+    """The gateway's verdict on the Bearer token (RFC 6750 challenge), not on the account."""
+    return (
+        response.status_code == 401
+        and "bearer" in response.headers.get("WWW-Authenticate", "").lower()
+    )
+
+
+def _json_or_empty(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _account_error(body: dict[str, Any]) -> TechnicalAccountError:
+    libelle = str(body.get("libelle") or "")
+    if body.get("codeRetour") == endpoints.CODE_PASSWORD_EXPIRED or "expir" in libelle.lower():
+        return TechnicalPasswordExpiredError()
+    return TechnicalAccountError()

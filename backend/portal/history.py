@@ -1,0 +1,97 @@
+"""Typed answers of the history and structure calls."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from backend.portal.wire import parse_datetime
+
+
+@dataclass(frozen=True)
+class StatusEvent:
+    """One dated status of an invoice; fields follow invoices.service.ChangeIn."""
+
+    code: str
+    occurred_at: dt.datetime
+    comment: str | None = None
+    event_id: int | None = None
+
+
+@dataclass(frozen=True)
+class InvoiceHistory:
+    """The consulter/historique answer: current status and every dated status, oldest first."""
+
+    portal_id: int
+    number: str | None
+    current_status: str
+    events: list[StatusEvent]
+
+    @classmethod
+    def from_wire(cls, body: dict[str, Any], portal_id: int) -> InvoiceHistory:
+        block = body.get("historiquesDesStatuts") or {}
+        events = [
+            StatusEvent(
+                code=str(e["histoStatutCode"]),
+                occurred_at=_required_datetime(e.get("histoStatutDatePassage")),
+                comment=e.get("histoStatutCommentaire") or None,
+                event_id=e.get("histoStatutId"),
+            )
+            for e in block.get("histoStatut") or []
+        ]
+        # The portal sorts newest first by default; order does not carry meaning, time does.
+        events.sort(key=lambda e: (e.occurred_at, e.event_id or 0))
+        return cls(
+            portal_id=int(body.get("idFacture") or portal_id),
+            number=body.get("numeroFacture"),
+            current_status=str(body.get("statutCourantCode") or ""),
+            events=events,
+        )
+
+
+def _required_datetime(value: str | None) -> dt.datetime:
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise ValueError("histoStatutDatePassage manquant")
+    return parsed
+
+
+@dataclass(frozen=True)
+class StructureInfo:
+    """The structures/v1/consulter answer: identity and the directory flags."""
+
+    structure_id: int
+    identifier: str
+    name: str
+    service_code_required: bool
+    engagement_required: bool
+    engagement_or_service: bool
+    payment_status_not_reported: bool
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def requirement(self) -> str:
+        """What an invoice must carry, in OCA's order: see research §4.3."""
+        if self.engagement_or_service:
+            return "service_or_engagement"
+        if self.service_code_required and self.engagement_required:
+            return "service_and_engagement"
+        if self.service_code_required:
+            return "service"
+        return "engagement" if self.engagement_required else "none"
+
+    @classmethod
+    def from_wire(cls, body: dict[str, Any]) -> StructureInfo:
+        info = body.get("informationGenerales") or {}
+        params = body.get("parametres") or {}
+        return cls(
+            structure_id=int(info.get("idStructureCPP") or 0),
+            identifier=str(info.get("identifiantStructure") or ""),
+            name=str(info.get("raisonSocialeStructure") or info.get("libelleStructure") or ""),
+            service_code_required=bool(params.get("codeServiceDoitEtreRenseigne")),
+            engagement_required=bool(params.get("numeroEJDoitEtreRenseigne")),
+            engagement_or_service=bool(params.get("gestionNumeroEJOuCodeService")),
+            payment_status_not_reported=bool(params.get("statutMiseEnPaiementNestPasRemonte")),
+            raw=body,
+        )
