@@ -116,7 +116,7 @@ def _steps(
     return (
         f"Date limite de paiement : {format_date(due_date)} ; "
         f"le retard court à partir du lendemain, le {format_date(start)}.",
-        f"Le retard a commencé au {_half_year_label(start)} : taux BCE au "
+        f"Le retard a commencé au {_half_year_label(start)} ; taux BCE en vigueur au "
         f"{format_date(ecb.half_year_start)} : {format_percent(ecb.rate_percent)}.",
         f"Taux applicable : {format_percent(ecb.rate_percent)} + 8 points = "
         f"{format_percent(rate)}.",
