@@ -34,14 +34,14 @@ _STATUS_MESSAGE = {
 }
 
 
-def _flatten(messages: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, str]]:
+def flatten_messages(messages: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[str, str]]:
     """Yield (dotted field path, message) from marshmallow's nested error dicts."""
     if isinstance(messages, dict):
         for key, value in messages.items():
-            yield from _flatten(value, (*path, str(key)))
+            yield from flatten_messages(value, (*path, str(key)))
     elif isinstance(messages, list | tuple):
         for item in messages:
-            yield from _flatten(item, path)
+            yield from flatten_messages(item, path)
     else:
         yield ".".join(path), str(messages)
 
@@ -65,7 +65,7 @@ def problem(status: int, detail: str | None = None, **extra: Any) -> Response:
 def validation_problem(status: int, messages: Any) -> Response:
     """A problem naming each invalid field, where it was sent and why."""
     params = []
-    for dotted, text in _flatten(messages):
+    for dotted, text in flatten_messages(messages):
         location, _, name = dotted.partition(".")
         params.append({"name": name or location, "in": location, "reason": i18n.translate(text)})
     if params:

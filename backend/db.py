@@ -83,8 +83,16 @@ def insert_ignoring_conflicts(session: Session, table: Any, rows: list[dict[str,
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """SQLite: WAL so the scheduler and the web server share the file; enforce foreign keys."""
     if isinstance(dbapi_connection, sqlite3.Connection):
+        # Let SQLAlchemy, not pysqlite, emit BEGIN, so SAVEPOINTs work (SQLAlchemy's recipe).
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection: Any) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")

@@ -26,3 +26,19 @@ def is_valid_siret(value: str) -> bool:
     if value.startswith(LA_POSTE_SIREN) and value != LA_POSTE_HEAD_OFFICE:
         return sum(int(c) for c in value) % 5 == 0
     return luhn_ok(value) and luhn_ok(value[:9])
+
+
+def luhn_complete(prefix: str) -> str:
+    """Append the digit that makes `prefix` Luhn-valid."""
+    for digit in "0123456789":
+        if luhn_ok(prefix + digit):
+            return prefix + digit
+    raise AssertionError("unreachable")
+
+
+def make_siret(serial: int, establishment: int = 1) -> str:
+    """A valid SIRET derived from two numbers (demo data and tests)."""
+    siren = luhn_complete(f"{(serial * 7919 + 10_000_000) % 100_000_000:08d}")
+    if siren == LA_POSTE_SIREN:
+        siren = luhn_complete(f"{(serial * 7919 + 10_000_001) % 100_000_000:08d}")
+    return luhn_complete(f"{siren}{establishment:04d}")

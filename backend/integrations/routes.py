@@ -2,8 +2,45 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint as _B  # noqa: F401
+from typing import Any
 
-from backend.api import Blueprint
+from flask import request
+from flask.views import MethodView
+from flask_smorest import abort
+from marshmallow import ValidationError
+
+from backend import i18n
+from backend.api import Blueprint, validation_problem
+from backend.db import db
+from backend.integrations import service
+from backend.integrations.schemas import EnvelopeIn, StatusEventsIn, StatusEventsOut
 
 blp = Blueprint("integrations", __name__, url_prefix="/api/v1", description="Intégrations")
+
+
+@blp.route("/integrations/status-events")
+class StatusEvents(MethodView):
+    @blp.doc(
+        security=[{"apiKey": []}],
+        requestBody={"required": True, "content": {"application/json": {"schema": StatusEventsIn}}},
+    )
+    @blp.response(200, StatusEventsOut)
+    @blp.alt_response(401, description="Clé d'API absente, invalide ou révoquée")
+    @blp.alt_response(422, description="Enveloppe invalide (la liste items)")
+    def post(self) -> Any:
+        """Publier des factures et des changements de statut (idempotent, résultat par élément)."""
+        api_key = service.find_api_key(db.session, request.headers.get("X-API-Key", ""))
+        if api_key is None:
+            abort(401, message=i18n.message("unauthorized"))
+        body = request.get_json(silent=True)
+        try:
+            envelope = EnvelopeIn().load(body if isinstance(body, dict) else {"items": None})
+        except ValidationError as err:
+            return validation_problem(422, {"json": err.messages})
+        results = service.ingest(db.session, api_key, envelope["items"])
+        accepted = sum(1 for r in results if r.status == "ok")
+        return {
+            "accepted": accepted,
+            "rejected": len(results) - accepted,
+            "results": service.as_dicts(results),
+        }

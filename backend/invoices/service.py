@@ -48,6 +48,10 @@ class InvoiceRecord:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+class ForeignInvoice(ValueError):
+    """The portal id is already known under another structure."""
+
+
 @dataclass
 class RecordResult:
     invoice: Invoice
@@ -114,7 +118,7 @@ def record(
         select(Invoice).where(Invoice.portal_id == data.portal_id).with_for_update()
     )
     if invoice is not None and invoice.structure_id != structure_id:
-        raise ValueError("invoice belongs to another structure")
+        raise ForeignInvoice(data.portal_id)
     recipient = get_or_create_recipient(session, data.recipient_siret, data.recipient_name)
     service_id = None
     if data.service_code:

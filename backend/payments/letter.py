@@ -71,7 +71,7 @@ def _facts(data: ClaimData) -> str:
     )
     delay = format_days(data.interest.days_late)
     if data.payment_date is None:
-        return f"{invoice} Elle n'est pas payée à ce jour, soit {delay} de retard."
+        return f"{invoice} Elle reste non payée à ce jour, soit {delay} de retard."
     return f"{invoice} Elle a été mise en paiement le {format_date(data.payment_date)}, " + (
         f"soit avec {delay} de retard."
     )

@@ -1,0 +1,124 @@
+"""Ingest batches of invoice records and status changes, one item at a time."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from backend import i18n
+from backend.accounts.models import ApiKey, Structure
+from backend.accounts.security import new_opaque_token, token_digest
+from backend.api import flatten_messages
+from backend.db import utcnow
+from backend.integrations.schemas import ItemIn
+from backend.invoices import service as invoices
+from backend.invoices.service import ChangeIn, InvoiceRecord
+
+SOURCE = "integration"
+
+
+@dataclass
+class ItemResult:
+    index: int
+    status: str
+    invoice_id: int | None = None
+    created: bool = False
+    recorded: int = 0
+    duplicates: int = 0
+    detail: str | None = None
+    invalid_params: list[dict[str, str]] | None = None
+
+
+def create_api_key(session: Session, name: str, structures: list[Structure]) -> tuple[ApiKey, str]:
+    """A new key; the clear value is returned once and never stored."""
+    key, digest = new_opaque_token("rk_")
+    api_key = ApiKey(name=name, prefix=key[:10], key_hash=digest, structures=structures)
+    session.add(api_key)
+    session.flush()
+    return api_key, key
+
+
+def find_api_key(session: Session, key: str) -> ApiKey | None:
+    api_key = session.scalar(
+        select(ApiKey)
+        .where(ApiKey.key_hash == token_digest(key), ApiKey.revoked_at.is_(None))
+        .options(selectinload(ApiKey.structures))
+    )
+    return api_key
+
+
+def revoke_api_key(session: Session, api_key: ApiKey) -> None:
+    api_key.revoked_at = api_key.revoked_at or utcnow()
+
+
+def ingest(session: Session, api_key: ApiKey, raw_items: list[Any]) -> list[ItemResult]:
+    """Record each item in its own savepoint: a bad item never sinks the good ones."""
+    allowed = {s.siret: s.id for s in api_key.structures}
+    results = []
+    for index, raw in enumerate(raw_items):
+        results.append(_ingest_one(session, allowed, index, raw))
+    session.commit()
+    return results
+
+
+def _ingest_one(session: Session, allowed: dict[str, int], index: int, raw: Any) -> ItemResult:
+    try:
+        item = ItemIn().load(raw if isinstance(raw, dict) else {"_": raw})
+    except ValidationError as err:
+        params = [
+            {"name": name, "reason": i18n.translate(text)}
+            for name, text in flatten_messages(err.messages)
+        ]
+        return ItemResult(index, "error", detail=i18n.message("unprocessable"), invalid_params=params)
+    data = item["invoice"]
+    structure_id = allowed.get(data.pop("structure_siret"))
+    if structure_id is None:
+        return ItemResult(index, "error", detail=_text("structure_not_allowed"))
+    changes = [ChangeIn(c["code"], c["occurred_at"], c.get("comment")) for c in item["changes"]]
+    for attempt in range(2):
+        try:
+            with session.begin_nested():
+                outcome = invoices.record(
+                    session, structure_id, InvoiceRecord(**data), changes, source=SOURCE
+                )
+            break
+        except IntegrityError:
+            # A concurrent writer created the same invoice first: try once more.
+            if attempt:
+                return ItemResult(index, "error", detail=i18n.message("conflict"))
+        except invoices.ForeignInvoice:
+            return ItemResult(index, "error", detail=_text("foreign_invoice"))
+    return ItemResult(
+        index,
+        "ok",
+        invoice_id=outcome.invoice.id,
+        created=outcome.created,
+        recorded=len(outcome.new_changes),
+        duplicates=outcome.duplicates,
+    )
+
+
+_TEXTS = {
+    "structure_not_allowed": (
+        "Cette clé d'API n'est pas autorisée pour la structure (SIRET) indiquée.",
+        "This API key is not allowed for the given structure (SIRET).",
+    ),
+    "foreign_invoice": (
+        "Cette facture (portal_id) appartient à une autre structure.",
+        "This invoice (portal_id) belongs to another structure.",
+    ),
+}
+
+
+def _text(key: str) -> str:
+    fr, en = _TEXTS[key]
+    return en if i18n.locale() == "en" else fr
+
+
+def as_dicts(results: list[ItemResult]) -> list[dict[str, Any]]:
+    return [asdict(r) for r in results]

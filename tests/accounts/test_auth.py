@@ -1,0 +1,127 @@
+"""Login, refresh rotation, logout, rate limiting, and /me."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from backend.accounts.models import Role
+from tests.factories import PASSWORD, MembershipFactory, ServiceFactory, UserFactory
+from tests.helpers import auth_headers, login
+
+
+def test_login_returns_a_token_pair(client: FlaskClient) -> None:
+    user = UserFactory()
+    body = login(client, user.email.upper())  # e-mail matching ignores case
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 600
+    assert body["refresh_token"].startswith("rt_")
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.status_code == 200
+    assert me.get_json()["email"] == user.email
+
+
+def test_wrong_password_and_unknown_account_look_the_same(client: FlaskClient) -> None:
+    user = UserFactory()
+    wrong = client.post("/api/v1/auth/login", json={"email": user.email, "password": "nope"})
+    unknown = client.post(
+        "/api/v1/auth/login", json={"email": "nobody@example.fr", "password": "nope"}
+    )
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.get_json()["detail"] == unknown.get_json()["detail"] == "Identifiants incorrects."
+    assert wrong.mimetype == "application/problem+json"
+
+
+def test_login_is_rate_limited(client: FlaskClient) -> None:
+    statuses = [
+        client.post(
+            "/api/v1/auth/login", json={"email": "x@example.fr", "password": "bad"}
+        ).status_code
+        for _ in range(12)
+    ]
+    assert statuses[:10] == [401] * 10
+    assert statuses[10:] == [429, 429]
+    limited = client.post("/api/v1/auth/login", json={"email": "x@example.fr", "password": "b"})
+    assert limited.mimetype == "application/problem+json"
+    assert "Trop de requêtes" in limited.get_json()["title"]
+    assert "Retry-After" in limited.headers
+
+
+def test_demo_account_refused_outside_demo_mode(client: FlaskClient) -> None:
+    user = UserFactory(is_demo=True)
+    response = client.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 401
+
+
+def test_refresh_rotates_and_reuse_revokes_the_session(client: FlaskClient) -> None:
+    user = UserFactory()
+    first = login(client, user.email)
+    second = client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert second.status_code == 200
+    pair = second.get_json()
+    assert pair["refresh_token"] != first["refresh_token"]
+    # Replaying the old refresh token: treated as theft, the whole session ends.
+    replay = client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert replay.status_code == 401
+    again = client.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    assert again.status_code == 401
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {pair['access_token']}"})
+    assert me.status_code == 401
+
+
+def test_logout_revokes_access_and_refresh(client: FlaskClient) -> None:
+    user = UserFactory()
+    pair = login(client, user.email)
+    headers = {"Authorization": f"Bearer {pair['access_token']}"}
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+    assert client.get("/api/v1/me", headers=headers).status_code == 401
+    refresh = client.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    assert refresh.status_code == 401
+
+
+def test_missing_or_forged_tokens_are_refused(client: FlaskClient) -> None:
+    assert client.get("/api/v1/me").status_code == 401
+    forged = client.get("/api/v1/me", headers={"Authorization": "Bearer abc.def.ghi"})
+    assert forged.status_code == 401
+    assert forged.headers["WWW-Authenticate"].startswith("Bearer")
+    assert forged.get_json()["detail"] == "Jeton invalide ou expiré."
+
+
+def test_expired_access_token(client: FlaskClient, app) -> None:  # type: ignore[no-untyped-def]
+    from backend.accounts.security import issue_access_token
+
+    user = UserFactory()
+    pair = login(client, user.email)
+    import jwt
+
+    sid = jwt.decode(pair["access_token"], options={"verify_signature": False})["sid"]
+    expired = issue_access_token(user.id, sid, app.config["SECRET_KEY"], ttl=-5)
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {expired}"})
+    assert response.status_code == 401
+
+
+def test_me_lists_structures_roles_and_service_restrictions(client: FlaskClient) -> None:
+    user = UserFactory(full_name="Léa Garnier")
+    main = MembershipFactory(user=user, role=Role.MAIN_MANAGER)
+    service = ServiceFactory()
+    restricted = MembershipFactory(user=user, role=Role.USER, services=[service])
+    body = client.get("/api/v1/me", headers=auth_headers(client, user.email)).get_json()
+    assert body["full_name"] == "Léa Garnier"
+    by_id = {s["id"]: s for s in body["structures"]}
+    assert by_id[main.structure_id]["role"] == "main_manager"
+    assert by_id[main.structure_id]["role_label"] == "Gestionnaire principal"
+    assert by_id[main.structure_id]["services"] is None
+    assert by_id[restricted.structure_id]["services"][0]["code"] == service.code
+
+
+def test_login_validation_names_the_field(client: FlaskClient) -> None:
+    response = client.post("/api/v1/auth/login", json={"email": "a@b.fr"})
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["invalid_params"] == [
+        {"name": "password", "in": "json", "reason": "Ce champ est obligatoire."}
+    ]
+    assert "password" in body["detail"]
+    english = client.post(
+        "/api/v1/auth/login", json={"email": "a@b.fr"}, headers={"Accept-Language": "en"}
+    )
+    assert english.get_json()["invalid_params"][0]["reason"] == "Missing data for required field."
