@@ -37,6 +37,12 @@ CREATE TABLE IF NOT EXISTS history (
   id INTEGER PRIMARY KEY AUTOINCREMENT, invoice_id INTEGER NOT NULL REFERENCES invoices(id),
   code TEXT NOT NULL, at TEXT NOT NULL, comment TEXT);
 CREATE INDEX IF NOT EXISTS history_by_invoice ON history (invoice_id, at);
+CREATE VIEW IF NOT EXISTS invoice_view AS
+  SELECT i.*, r.siret AS recipient_siret, r.name AS recipient_name,
+         s.code AS service_code, s.name AS service_name,
+         f.siret AS supplier_siret, f.name AS supplier_name
+  FROM invoices i JOIN structures r ON r.id = i.recipient_id
+  JOIN structures f ON f.id = i.supplier_id LEFT JOIN services s ON s.id = i.service_id;
 """
 
 # Times are stored as naive UTC text of one fixed width, so text order is time order.
@@ -82,9 +88,13 @@ class Store:
     def insert(self, table: str, values: dict[str, Any]) -> int:
         columns = ", ".join(values)
         marks = ", ".join("?" for _ in values)
-        return self.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(values.values()))
+        return self.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({marks})", list(values.values())
+        )
 
-    def update(self, table: str, key: int | str, values: dict[str, Any], column: str = "id") -> None:
+    def update(
+        self, table: str, key: int | str, values: dict[str, Any], column: str = "id"
+    ) -> None:
         sets = ", ".join(f"{name} = ?" for name in values)
         self.execute(f"UPDATE {table} SET {sets} WHERE {column} = ?", [*values.values(), key])
 
@@ -97,10 +107,13 @@ class Store:
         """Append a status to the history; the portal shows the last one applied as current."""
         with self.lock:
             self.insert(
-                "history", {"invoice_id": invoice_id, "code": code, "at": to_text(at), "comment": comment}
+                "history",
+                {"invoice_id": invoice_id, "code": code, "at": to_text(at), "comment": comment},
             )
             self.update(
-                "invoices", invoice_id, {"status": code, "status_at": to_text(at), "status_comment": comment}
+                "invoices",
+                invoice_id,
+                {"status": code, "status_at": to_text(at), "status_comment": comment},
             )
 
     def search(
@@ -113,7 +126,7 @@ class Store:
         limit: int,
     ) -> tuple[list[sqlite3.Row], int]:
         """One page of a supplier's invoices, oldest status change first, and the total."""
-        where, params = ["supplier_id = ?"], [supplier_id]
+        where, params = ["supplier_id = ?"], [supplier_id]  # type: list[str], list[Any]
         if since is not None:
             where.append("status_at >= ?")
             params.append(to_text(since))
@@ -128,7 +141,8 @@ class Store:
         with self.lock:
             total = self.row(f"SELECT count(*) FROM invoices WHERE {clause}", params)
             page = self.rows(
-                f"SELECT * FROM invoice_view WHERE {clause} ORDER BY status_at, id LIMIT ? OFFSET ?",
+                f"SELECT * FROM invoice_view WHERE {clause} "
+                "ORDER BY status_at, id LIMIT ? OFFSET ?",
                 [*params, limit, offset],
             )
         return page, int(total[0]) if total else 0

@@ -1,0 +1,27 @@
+"""python -m backend.portal.sandbox [--port N] [--store FILE] [--seed N] [--demo]"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from backend.portal.sandbox.server import serve
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Bac à sable du portail de facturation")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8790)
+    parser.add_argument("--store", default=None, help="fichier SQLite (défaut : en mémoire)")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--invoices", type=int, default=300)
+    parser.add_argument("--demo", action="store_true", help="fait évoluer quelques factures")
+    parser.add_argument("--interval", type=float, default=3.0)
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO)
+    serve(args.host, args.port, store_path=args.store, seed=args.seed, invoices=args.invoices,
+          demo=args.demo, demo_interval=args.interval)  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
