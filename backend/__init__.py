@@ -63,6 +63,9 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     )
     for name in BLUEPRINTS:
         api.register_blueprint(import_module(name).blp)
+    from backend.site.routes import blp as site
+
+    app.register_blueprint(site)
     logging.getLogger("backend").setLevel(logging.INFO)
     return app
 

@@ -40,6 +40,11 @@ class Config:
         "LOGIN_RATE_LIMIT", "10 per minute;50 per hour", doc="Limite des tentatives de connexion"
     )
     sql_echo: bool = _setting("SQL_ECHO", False, _bool, doc="Journaliser le SQL")
+    host: str = _setting("HOST", "127.0.0.1", doc="Adresse d'écoute de `make run`")
+    port: int = _setting("PORT", 8000, int, doc="Port du serveur web")
+    site_dir: str = _setting(
+        "SITE_DIR", str(ROOT / "docs_site" / "site"), doc="Site communautaire construit, servi à /"
+    )
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -1,0 +1,45 @@
+# Relais — the README names these targets. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint typecheck test-sqlite test-postgres site bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## Install what is missing (virtualenv in .venv)
+
+run: $(STAMP) ## Migrate, seed the demo and start everything on 127.0.0.1 (Ctrl-C stops it all)
+	RELAIS_DEMO=$${RELAIS_DEMO:-1} $(BIN)/relais run-all
+
+lint: $(STAMP) ## ruff (lint and format check)
+	$(BIN)/ruff check backend notifications tests docs_site/hooks
+	$(BIN)/ruff format --check backend notifications tests docs_site/hooks
+
+typecheck: $(STAMP) ## mypy on backend/ and notifications/
+	$(BIN)/mypy
+
+test-sqlite: $(STAMP)
+	$(BIN)/pytest -q -m "not postgres_only" -p no:cacheprovider
+
+test-postgres: $(STAMP)
+	RELAIS_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m "not nodb" -p no:cacheprovider
+
+# PostgreSQL pass when RELAIS_TEST_POSTGRES=1 (.ci/run sets it).
+test: $(STAMP) lint typecheck test-sqlite ## Lint, type-check and run the whole suite
+	@if [ "$${RELAIS_TEST_POSTGRES:-0}" = "1" ]; then $(MAKE) --no-print-directory test-postgres; \
+	else echo "PostgreSQL suite skipped (set RELAIS_TEST_POSTGRES=1 to run it)"; fi
+
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache

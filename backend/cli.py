@@ -1,0 +1,92 @@
+"""The `relais` command: migrations, demo data, API keys, and `run-all` for `make run`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy import select
+
+from backend import create_app
+from backend.db import db
+
+
+def _config():  # type: ignore[no-untyped-def]
+    return current_app.extensions["relais_config"]
+
+
+@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False)
+def main() -> None:
+    """Relais: suivi des factures publiques."""
+
+
+@main.command()
+@with_appcontext
+def migrate() -> None:
+    """Apply the database migrations (alembic upgrade head)."""
+    from backend.migrate import upgrade
+
+    upgrade(_config().database_url)
+    click.echo("Base de données à jour.")
+
+
+@main.command("seed-demo")
+@with_appcontext
+def seed_demo() -> None:
+    """Seed the demo data once (demo mode only)."""
+    from backend.demo.seed import seed
+
+    if not _config().demo_mode:
+        raise click.ClickException("Données de démonstration refusées hors mode démo (RELAIS_DEMO=1).")
+    created = seed(db.session)
+    click.echo("Données de démonstration créées." if created else "Démonstration déjà en place.")
+
+
+@main.group("api-key")
+def api_key() -> None:
+    """Integration API keys."""
+
+
+@api_key.command("create")
+@click.option("--name", required=True, help="Nom du client d'intégration")
+@click.option("--siret", "sirets", multiple=True, required=True, help="Structure autorisée")
+@with_appcontext
+def api_key_create(name: str, sirets: tuple[str, ...]) -> None:
+    """Create a key scoped to structures; the key is printed once."""
+    from backend.accounts.models import Structure
+    from backend.integrations.service import create_api_key
+
+    structures = list(db.session.scalars(select(Structure).where(Structure.siret.in_(sirets))))
+    missing = set(sirets) - {s.siret for s in structures}
+    if missing:
+        raise click.ClickException(f"Structure(s) inconnue(s) : {', '.join(sorted(missing))}")
+    key, clear = create_api_key(db.session, name, structures)
+    db.session.commit()
+    click.echo(f"Clé n° {key.id} créée. Conservez-la, elle ne sera plus affichée :\n{clear}")
+
+
+@api_key.command("revoke")
+@click.argument("key_id", type=int)
+@with_appcontext
+def api_key_revoke(key_id: int) -> None:
+    """Revoke a key by its number."""
+    from backend.accounts.models import ApiKey
+    from backend.integrations.service import revoke_api_key
+
+    key = db.session.get(ApiKey, key_id)
+    if key is None:
+        raise click.ClickException(f"Clé n° {key_id} introuvable.")
+    revoke_api_key(db.session, key)
+    db.session.commit()
+    click.echo(f"Clé n° {key_id} révoquée.")
+
+
+@main.command("run-all")
+@with_appcontext
+def run_all() -> None:
+    """Migrate, seed (demo), build the site and start every process (`make run`)."""
+    from backend.runner import run
+
+    sys.exit(run(_config()))

@@ -1,0 +1,25 @@
+"""Serve the built community site at `/`, beside the API (same origin, no CORS)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, send_from_directory
+from werkzeug.wrappers import Response
+
+blp = Blueprint("site", __name__)
+
+
+@blp.get("/", defaults={"path": ""})
+@blp.get("/<path:path>")
+def page(path: str) -> Response:
+    """A file of the built site; folders answer with their index.html."""
+    root = Path(current_app.extensions["relais_config"].site_dir)
+    if not root.is_dir():
+        abort(404)
+    target = (root / path).resolve()
+    if not target.is_relative_to(root.resolve()):
+        abort(404)
+    if target.is_dir():
+        path = f"{path.rstrip('/')}/index.html".lstrip("/")
+    return send_from_directory(root, path, max_age=300)
