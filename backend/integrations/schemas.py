@@ -8,7 +8,7 @@ from backend.invoices.models import InvoiceType
 from backend.schemas import InputSchema, OutputSchema, Siret
 
 MAX_ITEMS = 500
-REFORM_CODES = list(range(200, 215)) + [220, 221, 501]
+REFORM_CODES = [*list(range(200, 215)), 220, 221, 501]
 
 
 class StatusCode(fields.Field):
@@ -33,9 +33,12 @@ class StatusCode(fields.Field):
         raise self.make_error("invalid")
 
 
+NAIVE_DATETIME = "Le fuseau horaire est obligatoire (ex. 2026-11-02T10:15:00+01:00)."
+
+
 def _aware(value: object) -> None:
     if getattr(value, "tzinfo", None) is None:
-        raise ValidationError("Le fuseau horaire est obligatoire (ex. 2026-11-02T10:15:00+01:00).")
+        raise ValidationError(NAIVE_DATETIME)
 
 
 def _money() -> fields.Decimal:
@@ -45,7 +48,9 @@ def _money() -> fields.Decimal:
 
 
 class InvoiceIn(InputSchema):
-    portal_id = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**62))
+    portal_id = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=2**62)
+    )
     number = fields.String(required=True, validate=validate.Length(min=1, max=60))
     structure_siret = Siret(required=True)
     recipient_siret = Siret(required=True)
@@ -65,7 +70,10 @@ class InvoiceIn(InputSchema):
 
 class ChangeIn(InputSchema):
     code = StatusCode(required=True, metadata={"type": "string", "example": "MISE_A_DISPOSITION"})
-    occurred_at = fields.AwareDateTime(required=True, validate=_aware)
+    # Without a time zone the instant is ambiguous: say so in French, not marshmallow's English.
+    occurred_at = fields.AwareDateTime(
+        required=True, validate=_aware, error_messages={"invalid_awareness": NAIVE_DATETIME}
+    )
     comment = fields.String(allow_none=True, validate=validate.Length(max=2000))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -67,14 +68,13 @@ def ingest(session: Session, api_key: ApiKey, raw_items: list[Any]) -> list[Item
 
 
 def _ingest_one(session: Session, allowed: dict[str, int], index: int, raw: Any) -> ItemResult:
+    if not isinstance(raw, dict):
+        # The item itself is wrong, not one of its fields: an empty name says so.
+        return _invalid(index, [("", "Not a valid mapping type.")])
     try:
-        item = ItemIn().load(raw if isinstance(raw, dict) else {"_": raw})
+        item = ItemIn().load(raw)
     except ValidationError as err:
-        params = [
-            {"name": name, "reason": i18n.translate(text)}
-            for name, text in flatten_messages(err.messages)
-        ]
-        return ItemResult(index, "error", detail=i18n.message("unprocessable"), invalid_params=params)
+        return _invalid(index, flatten_messages(err.messages))
     data = item["invoice"]
     structure_id = allowed.get(data.pop("structure_siret"))
     if structure_id is None:
@@ -101,6 +101,11 @@ def _ingest_one(session: Session, allowed: dict[str, int], index: int, raw: Any)
         recorded=len(outcome.new_changes),
         duplicates=outcome.duplicates,
     )
+
+
+def _invalid(index: int, messages: Iterable[tuple[str, str]]) -> ItemResult:
+    params = [{"name": name, "reason": i18n.translate(text)} for name, text in messages]
+    return ItemResult(index, "error", detail=i18n.message("unprocessable"), invalid_params=params)
 
 
 _TEXTS = {
