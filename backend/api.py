@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 import flask_smorest
 from flask import Response, json, request
@@ -77,6 +77,12 @@ def validation_problem(status: int, messages: Any) -> Response:
     else:
         detail = i18n.message("unprocessable")
     return problem(status, detail, invalid_params=params)
+
+
+def abort(status: int, message: str | None = None, **kwargs: Any) -> NoReturn:
+    """flask-smorest's abort, typed as never returning."""
+    flask_smorest.abort(status, message=message, **kwargs)
+    raise AssertionError("unreachable")
 
 
 class Api(flask_smorest.Api):

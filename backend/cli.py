@@ -10,11 +10,13 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import select
 
 from backend import create_app
-from backend.db import db
+from backend.config import Config
+from backend.db import current_session, db
 
 
-def _config():  # type: ignore[no-untyped-def]
-    return current_app.extensions["relais_config"]
+def _config() -> Config:
+    config: Config = current_app.extensions["relais_config"]
+    return config
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False)
@@ -39,8 +41,10 @@ def seed_demo() -> None:
     from backend.demo.seed import seed
 
     if not _config().demo_mode:
-        raise click.ClickException("Données de démonstration refusées hors mode démo (RELAIS_DEMO=1).")
-    created = seed(db.session)
+        raise click.ClickException(
+            "Données de démonstration refusées hors mode démo (RELAIS_DEMO=1)."
+        )
+    created = seed(current_session())
     click.echo("Données de démonstration créées." if created else "Démonstration déjà en place.")
 
 
@@ -62,7 +66,7 @@ def api_key_create(name: str, sirets: tuple[str, ...]) -> None:
     missing = set(sirets) - {s.siret for s in structures}
     if missing:
         raise click.ClickException(f"Structure(s) inconnue(s) : {', '.join(sorted(missing))}")
-    key, clear = create_api_key(db.session, name, structures)
+    key, clear = create_api_key(current_session(), name, structures)
     db.session.commit()
     click.echo(f"Clé n° {key.id} créée. Conservez-la, elle ne sera plus affichée :\n{clear}")
 
@@ -78,7 +82,7 @@ def api_key_revoke(key_id: int) -> None:
     key = db.session.get(ApiKey, key_id)
     if key is None:
         raise click.ClickException(f"Clé n° {key_id} introuvable.")
-    revoke_api_key(db.session, key)
+    revoke_api_key(current_session(), key)
     db.session.commit()
     click.echo(f"Clé n° {key_id} révoquée.")
 

@@ -25,7 +25,9 @@ def _setting(env: str, default: Any, coerce: Callable[[str], Any] = str, doc: st
 class Config:
     """Settings of one Relais process; `from_env` maps each variable once."""
 
-    instance_path: str = _setting("RELAIS_INSTANCE", str(DEFAULT_INSTANCE), doc="Dossier des données locales")
+    instance_path: str = _setting(
+        "RELAIS_INSTANCE", str(DEFAULT_INSTANCE), doc="Dossier des données locales"
+    )
     database_url: str = _setting("DATABASE_URL", "", doc="Base de données (SQLite par défaut)")
     secret_key: str = _setting("SECRET_KEY", "", doc="Clé de signature (générée si absente)")
     demo_mode: bool = _setting("RELAIS_DEMO", False, _bool, doc="Mode démonstration")

@@ -7,10 +7,9 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from backend.config import ROOT, Config
-from backend.db import db
+from backend.db import current_session
 from backend.demo.seed import DEMO_PASSWORD, DEMO_USERS, seed
 from backend.migrate import upgrade
 
@@ -21,7 +20,17 @@ def _build_site(config: Config) -> None:
         return
     print("Construction du site communautaire…", flush=True)
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(mkdocs), "-d", config.site_dir],
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--quiet",
+            "-f",
+            str(mkdocs),
+            "-d",
+            config.site_dir,
+        ],
         check=False,
     )
     if result.returncode != 0:
@@ -32,7 +41,11 @@ def _processes(config: Config) -> dict[str, list[str]]:
     """Every long-running process of the embedded setup."""
     return {
         "web": [
-            sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(ROOT / "gunicorn.conf.py"),
             "backend.wsgi:app",
         ],
     }
@@ -56,11 +69,15 @@ def _banner(config: Config) -> None:
 def run(config: Config) -> int:
     """Start everything in the foreground; Ctrl-C or SIGTERM stops every child."""
     upgrade(config.database_url)
-    if config.demo_mode and seed(db.session):
+    if config.demo_mode and seed(current_session()):
         print("Données de démonstration créées.", flush=True)
     _build_site(config)
-    env = {**os.environ, "HOST": config.host, "PORT": str(config.port),
-           "RELAIS_DEMO": "1" if config.demo_mode else "0"}
+    env = {
+        **os.environ,
+        "HOST": config.host,
+        "PORT": str(config.port),
+        "RELAIS_DEMO": "1" if config.demo_mode else "0",
+    }
     children = {
         name: subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True)
         for name, cmd in _processes(config).items()
@@ -78,7 +95,9 @@ def run(config: Config) -> int:
     while not stopping:
         for name, child in children.items():
             if child.poll() is not None:
-                print(f"Le processus « {name} » s'est arrêté (code {child.returncode}).", flush=True)
+                print(
+                    f"Le processus « {name} » s'est arrêté (code {child.returncode}).", flush=True
+                )
                 stopping, exit_code = True, 1
         time.sleep(0.5)
     _terminate(children)

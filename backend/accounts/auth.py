@@ -8,17 +8,17 @@ from typing import Any, TypeVar
 
 import jwt
 from flask import current_app, g, request
-from flask_smorest import abort
 from sqlalchemy import select
 
 from backend import i18n
 from backend.accounts.models import AuthSession, User
 from backend.accounts.scope import Scope, load_scope
 from backend.accounts.security import decode_access_token
-from backend.db import db
+from backend.api import abort
+from backend.db import current_session, db
 
 F = TypeVar("F", bound=Callable[..., Any])
-BEARER_SECURITY = [{"bearerAuth": []}]
+BEARER_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 class Unauthorized(Exception):
@@ -64,11 +64,13 @@ def auth_required(func: F) -> F:
 
 
 def current_user() -> User:
-    return g.user  # type: ignore[no-any-return]
+    user: User = g.user
+    return user
 
 
 def current_scope() -> Scope:
     """The current user's scope, loaded once per request."""
     if "scope" not in g:
-        g.scope = load_scope(db.session, g.user.id)
-    return g.scope  # type: ignore[no-any-return]
+        g.scope = load_scope(current_session(), g.user.id)
+    scope: Scope = g.scope
+    return scope

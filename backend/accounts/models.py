@@ -61,9 +61,7 @@ class Recipient(Base):
     engagement_or_service_required: Mapped[bool] = mapped_column(
         Boolean, server_default=text("false")
     )
-    payment_status_not_reported: Mapped[bool] = mapped_column(
-        Boolean, server_default=text("false")
-    )
+    payment_status_not_reported: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     services: Mapped[list[RecipientService]] = relationship(
         back_populates="recipient", order_by="RecipientService.code"
     )
@@ -107,9 +105,7 @@ membership_services = Table(
     "membership_services",
     Base.metadata,
     Column("membership_id", ForeignKey("memberships.id", ondelete="CASCADE"), primary_key=True),
-    Column(
-        "service_id", ForeignKey("recipient_services.id", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("service_id", ForeignKey("recipient_services.id", ondelete="CASCADE"), primary_key=True),
 )
 
 
@@ -179,4 +175,3 @@ class ApiKey(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     structures: Mapped[list[Structure]] = relationship(secondary=api_key_structures)
-

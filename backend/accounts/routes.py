@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import current_app, g, request
 from flask.views import MethodView
-from flask_smorest import abort
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -16,8 +15,8 @@ from backend.accounts import service
 from backend.accounts.auth import auth_required, current_user
 from backend.accounts.models import Membership, Role
 from backend.accounts.schemas import LoginIn, MeOut, RefreshIn, TokenPairOut
-from backend.api import Blueprint
-from backend.db import db
+from backend.api import Blueprint, abort
+from backend.db import current_session, db
 from backend.extensions import limiter
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Connexion et compte")
@@ -54,10 +53,12 @@ class Login(MethodView):
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Se connecter : jetons d'accès et de rafraîchissement."""
         config = current_app.extensions["relais_config"]
-        user = service.authenticate(db.session, body["email"], body["password"], config=config)
+        user = service.authenticate(
+            current_session(), body["email"], body["password"], config=config
+        )
         if user is None:
             abort(401, message=i18n.message("invalid_credentials"))
-        pair = service.start_session(db.session, user, config=config)
+        pair = service.start_session(current_session(), user, config=config)
         db.session.commit()
         return asdict(pair)
 
@@ -72,7 +73,7 @@ class Refresh(MethodView):
         """Échanger un jeton de rafraîchissement contre une nouvelle paire (rotation)."""
         config = current_app.extensions["relais_config"]
         try:
-            pair = service.rotate(db.session, body["refresh_token"], config=config)
+            pair = service.rotate(current_session(), body["refresh_token"], config=config)
         except service.InvalidRefreshToken:
             abort(401, message=i18n.message("invalid_token"))
         db.session.commit()
@@ -85,7 +86,7 @@ class Logout(MethodView):
     @auth_required
     def post(self) -> None:
         """Se déconnecter : la session et ses jetons sont révoqués."""
-        service.revoke(db.session, g.auth_session)
+        service.revoke(current_session(), g.auth_session)
         db.session.commit()
 
 

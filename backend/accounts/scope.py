@@ -45,8 +45,7 @@ class Scope:
     def version_key(self) -> list[object]:
         """Changes whenever anything this user can see changes (ETag material)."""
         return [
-            [g.structure_id, g.data_version, g.role.value, list(g.service_ids)]
-            for g in self.grants
+            [g.structure_id, g.data_version, g.role.value, list(g.service_ids)] for g in self.grants
         ]
 
 

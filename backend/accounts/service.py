@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from backend.accounts.models import AuthSession, RefreshToken, User
 from backend.accounts.security import (
+    hash_password,
     issue_access_token,
     needs_rehash,
     new_opaque_token,
     token_digest,
     verify_password,
-    hash_password,
 )
 from backend.config import Config
 from backend.db import utcnow

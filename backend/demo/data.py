@@ -10,12 +10,25 @@ STRUCTURES = [
 
 # name, services (code, name), directory flags (service code, engagement number)
 RECIPIENTS = [
-    ("Ville de Lyon", [("VOIRIE", "Direction de la voirie"), ("ECOLES", "Direction de l'éducation"),
-                       ("ESPACES-VERTS", "Espaces verts")], (True, False)),
-    ("Centre hospitalier universitaire de Bordeaux", [("ACHATS", "Direction des achats")],
-     (True, True)),
-    ("Département du Nord", [("COLLEGES", "Service des collèges"), ("ROUTES", "Routes départementales")],
-     (False, True)),
+    (
+        "Ville de Lyon",
+        [
+            ("VOIRIE", "Direction de la voirie"),
+            ("ECOLES", "Direction de l'éducation"),
+            ("ESPACES-VERTS", "Espaces verts"),
+        ],
+        (True, False),
+    ),
+    (
+        "Centre hospitalier universitaire de Bordeaux",
+        [("ACHATS", "Direction des achats")],
+        (True, True),
+    ),
+    (
+        "Département du Nord",
+        [("COLLEGES", "Service des collèges"), ("ROUTES", "Routes départementales")],
+        (False, True),
+    ),
     ("Université de Lille", [("LOGISTIQUE", "Direction de la logistique")], (False, False)),
     ("Direction régionale des finances publiques d'Occitanie", [], (False, True)),
     ("Lille Métropole Habitat", [("MAINTENANCE", "Maintenance du patrimoine")], (True, False)),

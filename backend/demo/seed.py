@@ -43,8 +43,13 @@ def seed(session: Session, *, now: dt.datetime | None = None, invoices: int = IN
 
 def _structures(session: Session) -> list[Structure]:
     rows = [
-        Structure(siret=make_siret(900 + i), name=name, address_line1=street,
-                  postal_code=postal_code, city=city)
+        Structure(
+            siret=make_siret(900 + i),
+            name=name,
+            address_line1=street,
+            postal_code=postal_code,
+            city=city,
+        )
         for i, (name, street, postal_code, city) in enumerate(data.STRUCTURES)
     ]
     session.add_all(rows)
@@ -55,8 +60,10 @@ def _recipients(session: Session) -> list[Recipient]:
     rows = []
     for i, (name, services, (needs_service, needs_ej)) in enumerate(data.RECIPIENTS):
         recipient = Recipient(
-            siret=make_siret(5000 + i), name=name,
-            service_code_required=needs_service, engagement_required=needs_ej,
+            siret=make_siret(5000 + i),
+            name=name,
+            service_code_required=needs_service,
+            engagement_required=needs_ej,
         )
         recipient.services = [RecipientService(code=c, name=n) for c, n in services]
         rows.append(recipient)
@@ -68,12 +75,18 @@ def _users(session: Session, structures: list[Structure]) -> None:
     password = hash_password(DEMO_PASSWORD)
 
     def user(key: str, name: str, **flags: bool) -> User:
-        return User(email=DEMO_USERS[key], full_name=name, password_hash=password, is_demo=True,
-                    **flags)
+        return User(
+            email=DEMO_USERS[key], full_name=name, password_hash=password, is_demo=True, **flags
+        )
 
     demo = user("demo", "Claire Lefèvre")
-    session.add_all([demo, user("trainer", "Julien Formateur", is_trainer=True),
-                     user("admin", "Sophie Administratrice", is_admin=True)])
+    session.add_all(
+        [
+            demo,
+            user("trainer", "Julien Formateur", is_trainer=True),
+            user("admin", "Sophie Administratrice", is_admin=True),
+        ]
+    )
     session.add_all(
         [
             Membership(user=demo, structure=structures[0], role=Role.MAIN_MANAGER),
@@ -85,8 +98,14 @@ def _users(session: Session, structures: list[Structure]) -> None:
 
 # Journeys: the statuses an invoice goes through, ending where it stands today.
 _PATH = ["DEPOSEE", "EN_COURS_ACHEMINEMENT", "MISE_A_DISPOSITION"]
-_PAYMENT = ["PRISE_EN_COMPTE_DESTINATAIRE", "SERVICE_FAIT", "MANDATEE",
-            "MISE_A_DISPOSITION_COMPTABLE", "COMPTABILISEE", "MISE_EN_PAIEMENT"]
+_PAYMENT = [
+    "PRISE_EN_COMPTE_DESTINATAIRE",
+    "SERVICE_FAIT",
+    "MANDATEE",
+    "MISE_A_DISPOSITION_COMPTABLE",
+    "COMPTABILISEE",
+    "MISE_EN_PAIEMENT",
+]
 
 
 def _journey(rng: random.Random) -> list[tuple[str, str | None]]:
@@ -96,11 +115,11 @@ def _journey(rng: random.Random) -> list[tuple[str, str | None]]:
     if roll < 0.04:
         return [("BROUILLON", None)]
     if roll < 0.12:
-        return steps + [("A_RECYCLER", "recycle")]
+        return [*steps, ("A_RECYCLER", "recycle")]
     if roll < 0.20:
-        return steps + [("SUSPENDUE", "suspension")]
+        return [*steps, ("SUSPENDUE", "suspension")]
     if roll < 0.27:
-        return steps + [("REJETEE", "rejection")]
+        return [*steps, ("REJETEE", "rejection")]
     if roll < 0.33:
         steps += [("A_RECYCLER", "recycle"), ("MISE_A_DISPOSITION", None)]
     if roll < 0.40:
@@ -114,13 +133,22 @@ def _journey(rng: random.Random) -> list[tuple[str, str | None]]:
 
 
 def _comment(rng: random.Random, kind: str | None, ej: str) -> str | None:
-    pools = {"rejection": data.REJECTION_COMMENTS, "suspension": data.SUSPENSION_COMMENTS,
-             "recycle": data.RECYCLE_COMMENTS}
+    pools = {
+        "rejection": data.REJECTION_COMMENTS,
+        "suspension": data.SUSPENSION_COMMENTS,
+        "recycle": data.RECYCLE_COMMENTS,
+    }
     return rng.choice(pools[kind]).format(ej=ej) if kind else None
 
 
-def _invoice(session: Session, rng: random.Random, structure: Structure, recipient: Recipient,
-             n: int, now: dt.datetime) -> None:
+def _invoice(
+    session: Session,
+    rng: random.Random,
+    structure: Structure,
+    recipient: Recipient,
+    n: int,
+    now: dt.datetime,
+) -> None:
     start = now - dt.timedelta(days=rng.randint(2, 180), hours=rng.randint(0, 23))
     ej = f"EJ{rng.randint(10**7, 10**8 - 1)}"
     amount = Decimal(rng.randint(8_000, 2_500_000)) / 100

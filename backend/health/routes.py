@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from flask_smorest import abort
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from backend.api import Blueprint
+from backend.api import Blueprint, abort
 from backend.db import db
 
 blp = Blueprint("health", __name__, description="Santé du service")

@@ -6,12 +6,11 @@ from typing import Any
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import abort
 from marshmallow import ValidationError
 
 from backend import i18n
-from backend.api import Blueprint, validation_problem
-from backend.db import db
+from backend.api import Blueprint, abort, validation_problem
+from backend.db import current_session
 from backend.integrations import service
 from backend.integrations.schemas import EnvelopeIn, StatusEventsIn, StatusEventsOut
 
@@ -29,7 +28,7 @@ class StatusEvents(MethodView):
     @blp.alt_response(422, description="Enveloppe invalide (la liste items)")
     def post(self) -> Any:
         """Publier des factures et des changements de statut (idempotent, résultat par élément)."""
-        api_key = service.find_api_key(db.session, request.headers.get("X-API-Key", ""))
+        api_key = service.find_api_key(current_session(), request.headers.get("X-API-Key", ""))
         if api_key is None:
             abort(401, message=i18n.message("unauthorized"))
         body = request.get_json(silent=True)
@@ -37,7 +36,7 @@ class StatusEvents(MethodView):
             envelope = EnvelopeIn().load(body if isinstance(body, dict) else {"items": None})
         except ValidationError as err:
             return validation_problem(422, {"json": err.messages})
-        results = service.ingest(db.session, api_key, envelope["items"])
+        results = service.ingest(current_session(), api_key, envelope["items"])
         accepted = sum(1 for r in results if r.status == "ok")
         return {
             "accepted": accepted,

@@ -85,7 +85,9 @@ class InvoiceFilters:
         if self.amount_max is not None:
             conds.append(Invoice.amount_incl_tax <= self.amount_max)
         if self.q:
-            pattern = "%" + self.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            pattern = (
+                "%" + self.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            )
             conds.append(
                 or_(
                     Invoice.number.ilike(pattern, escape="\\"),
@@ -179,10 +181,12 @@ def counts_by_status(
         .where(visible(scope), *conditions)
         .group_by(Invoice.structure_id, Invoice.status_code)
     ).all()
-    return [(r[0], r[1], int(r[2]), Decimal(r[3])) for r in rows]
+    return [(r[0], r[1], int(r[2]), Decimal(r[3] or 0)) for r in rows]
 
 
-def todo_invoices(session: Session, scope: Scope, codes: Sequence[str], limit: int) -> list[Invoice]:
+def todo_invoices(
+    session: Session, scope: Scope, codes: Sequence[str], limit: int
+) -> list[Invoice]:
     """Invoices waiting for the supplier, oldest change first (most urgent)."""
     return list(
         session.scalars(
@@ -200,4 +204,3 @@ def structure_names(session: Session, ids: Sequence[int]) -> dict[int, str]:
         return {}
     rows = session.execute(select(Structure.id, Structure.name).where(Structure.id.in_(ids)))
     return {row[0]: row[1] for row in rows}
-

@@ -32,7 +32,9 @@ def _restricted(scope: Scope, structure_ids: list[int] | None) -> Scope:
     return Scope(scope.user_id, tuple(g for g in scope.grants if g.structure_id in structure_ids))
 
 
-def summary(session: Session, scope: Scope, structure_ids: list[int] | None, lang: str) -> dict[str, Any]:
+def summary(
+    session: Session, scope: Scope, structure_ids: list[int] | None, lang: str
+) -> dict[str, Any]:
     scope = _restricted(scope, structure_ids)
     counts: dict[str, tuple[int, Decimal]] = {}
     for _sid, code, count, amount in queries.counts_by_status(
@@ -97,7 +99,9 @@ def _category_rows(totals: dict[str | None, list[Any]], lang: str) -> list[dict[
     for category in Category:
         count, amount = totals.get(category.value, [0, ZERO])
         label = CATEGORY_LABELS[category][1 if lang == "en" else 0]
-        rows.append({"category": category.value, "label": label, "count": count, "amount_incl_tax": amount})
+        rows.append(
+            {"category": category.value, "label": label, "count": count, "amount_incl_tax": amount}
+        )
     return rows
 
 

@@ -6,12 +6,11 @@ from typing import Any
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import abort
 
 from backend import i18n
 from backend.accounts.auth import auth_required, current_scope
-from backend.api import Blueprint
-from backend.db import db
+from backend.api import Blueprint, abort
+from backend.db import current_session
 from backend.invoices import present, queries, reports
 from backend.invoices.schemas import (
     DashboardArgs,
@@ -50,7 +49,9 @@ class Invoices(MethodView):
             **filters,
         )
         try:
-            page = queries.list_invoices(db.session, current_scope(), criteria, limit, cursor)
+            page = queries.list_invoices(
+                current_session(), current_scope(), criteria, limit, cursor
+            )
         except queries.InvalidCursor:
             abort(400, message=i18n.message("invalid_cursor"))
         lang = i18n.locale()
@@ -73,7 +74,7 @@ class InvoiceDetail(MethodView):
     def get(self, invoice_id: int) -> dict[str, Any]:
         """Le détail d'une facture et tout son historique, expliqué."""
         set_scope_etag(f"invoice:{invoice_id}")
-        invoice = queries.get_invoice(db.session, current_scope(), invoice_id)
+        invoice = queries.get_invoice(current_session(), current_scope(), invoice_id)
         if invoice is None:
             abort(404)
         return present.invoice_detail(invoice, i18n.locale())
@@ -89,7 +90,9 @@ class Summary(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """La Synthèse : ce qui attend une action de votre part."""
         set_scope_etag("summary")
-        return reports.summary(db.session, current_scope(), args.get("structure_id"), i18n.locale())
+        return reports.summary(
+            current_session(), current_scope(), args.get("structure_id"), i18n.locale()
+        )
 
 
 @blp.route("/dashboard")
@@ -103,7 +106,7 @@ class Dashboard(MethodView):
         """Le Tableau de bord : nombres et montants par statut et par structure."""
         set_scope_etag("dashboard")
         return reports.dashboard(
-            db.session,
+            current_session(),
             current_scope(),
             args.get("structure_id"),
             args.get("changed_from"),

@@ -107,7 +107,10 @@ class InvoiceOut(OutputSchema):
         AcknowledgementOut,
         allow_none=True,
         required=True,
-        metadata={"description": "Délai de 7 jours pour prendre connaissance d'un rejet ou d'une suspension"},
+        metadata={
+            "description": "Délai de 7 jours pour prendre connaissance "
+            "d'un rejet ou d'une suspension"
+        },
     )
 
 

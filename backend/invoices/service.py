@@ -96,8 +96,16 @@ def get_or_create_service(
 
 
 _COPIED = (
-    "number", "type", "billing_framework", "engagement_number", "invoice_date", "deposit_date",
-    "amount_excl_tax", "amount_incl_tax", "amount_to_pay", "deposit_mode",
+    "number",
+    "type",
+    "billing_framework",
+    "engagement_number",
+    "invoice_date",
+    "deposit_date",
+    "amount_excl_tax",
+    "amount_incl_tax",
+    "amount_to_pay",
+    "deposit_mode",
 )
 
 

@@ -21,9 +21,16 @@ def test_list_newest_change_first_with_total(client: FlaskClient, world: World) 
     assert body["total"] == 6
     first = body["items"][0]
     assert first["status"] == {
-        "code": "ETAT_INEDIT", "label": "ETAT_INEDIT", "known": False, "category": None,
-        "category_label": None, "lifecycle_code": None, "action_required": False,
-        "final": False, "comment": None, "changed_at": "2026-10-28T10:00:00+00:00",
+        "code": "ETAT_INEDIT",
+        "label": "ETAT_INEDIT",
+        "known": False,
+        "category": None,
+        "category_label": None,
+        "lifecycle_code": None,
+        "action_required": False,
+        "final": False,
+        "comment": None,
+        "changed_at": "2026-10-28T10:00:00+00:00",
     }
     suspended = body["items"][2]
     assert suspended["status"]["label"] == "Suspendue"
@@ -86,7 +93,9 @@ def test_cursor_pagination_walks_everything_once(client: FlaskClient, world: Wor
         assert body["total"] == 6
         seen += _numbers(body)
         pages += 1
-        url = f"/api/v1/invoices?limit=4&cursor={body['next_cursor']}" if body["next_cursor"] else ""
+        url = (
+            f"/api/v1/invoices?limit=4&cursor={body['next_cursor']}" if body["next_cursor"] else ""
+        )
     assert pages == 2
     assert len(seen) == len(set(seen)) == 6
     # Going back from the second page returns the first.
@@ -114,8 +123,13 @@ def test_a_page_does_not_shift_when_new_changes_arrive(client: FlaskClient, worl
 
 def test_etag_and_304(client: FlaskClient, world: World) -> None:
     h = world.headers(client)
-    for url in ["/api/v1/invoices", "/api/v1/summary", "/api/v1/dashboard",
-                f"/api/v1/invoices/{world.paid.id}", "/api/v1/me"]:
+    for url in [
+        "/api/v1/invoices",
+        "/api/v1/summary",
+        "/api/v1/dashboard",
+        f"/api/v1/invoices/{world.paid.id}",
+        "/api/v1/me",
+    ]:
         first = client.get(url, headers=h)
         etag = first.headers["ETag"]
         assert etag and not etag.startswith("W/"), url
@@ -150,11 +164,16 @@ def test_compressed_response_keeps_a_usable_etag(client: FlaskClient, world: Wor
 
 
 def test_detail_explains_every_step(client: FlaskClient, world: World) -> None:
-    body = client.get(f"/api/v1/invoices/{world.rejected.id}", headers=world.headers(client)).get_json()
+    body = client.get(
+        f"/api/v1/invoices/{world.rejected.id}", headers=world.headers(client)
+    ).get_json()
     assert body["number"] == "F-REJET"
     assert body["structure"]["name"] == "Menuiserie Dupont"
     assert [s["code"] for s in body["history"]] == [
-        "DEPOSEE", "EN_COURS_ACHEMINEMENT", "MISE_A_DISPOSITION", "REJETEE"
+        "DEPOSEE",
+        "EN_COURS_ACHEMINEMENT",
+        "MISE_A_DISPOSITION",
+        "REJETEE",
     ]
     last = body["history"][-1]
     assert last["label"] == "Rejetée"
@@ -170,7 +189,9 @@ def test_detail_explains_every_step(client: FlaskClient, world: World) -> None:
 
 
 def test_detail_of_unknown_status(client: FlaskClient, world: World) -> None:
-    body = client.get(f"/api/v1/invoices/{world.unknown.id}", headers=world.headers(client)).get_json()
+    body = client.get(
+        f"/api/v1/invoices/{world.unknown.id}", headers=world.headers(client)
+    ).get_json()
     assert body["status"]["known"] is False
     assert body["history"][-1]["label"] == "ETAT_INEDIT"
     assert "tel que le portail" in body["history"][-1]["explanation"]
@@ -180,8 +201,11 @@ def test_summary(client: FlaskClient, world: World) -> None:
     body = client.get("/api/v1/summary", headers=world.headers(client)).get_json()
     todo = {t["code"]: (t["count"], t["amount_incl_tax"]) for t in body["todo"]}
     assert todo == {
-        "BROUILLON": (0, "0.00"), "A_RECYCLER": (1, "99.99"), "SUSPENDUE": (1, "820.50"),
-        "REJETEE": (1, "300.00"), "A_COMPLETER": (0, "0.00"),
+        "BROUILLON": (0, "0.00"),
+        "A_RECYCLER": (1, "99.99"),
+        "SUSPENDUE": (1, "820.50"),
+        "REJETEE": (1, "300.00"),
+        "A_COMPLETER": (0, "0.00"),
     }
     assert body["action_required"] == {"count": 3, "amount_incl_tax": "1220.49"}
     acks = body["to_acknowledge"]

@@ -16,7 +16,9 @@ from tests.factories import RecipientFactory, StructureFactory, at, make_invoice
 
 def _record(structure: Structure, portal_id: int, changes: list[service.ChangeIn], **kw):  # type: ignore[no-untyped-def]
     recipient_siret = kw.pop("recipient_siret", "21690123100011")
-    data = service.InvoiceRecord(portal_id=portal_id, number="F-1", recipient_siret=recipient_siret, **kw)
+    data = service.InvoiceRecord(
+        portal_id=portal_id, number="F-1", recipient_siret=recipient_siret, **kw
+    )
     result = service.record(db.session, structure.id, data, changes, source="test")
     db.session.commit()
     return result
