@@ -13,7 +13,8 @@ from tenacity import (
     Retrying,
     retry_if_exception_type,
     stop_after_attempt,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 from backend.portal.errors import RetryableResponse
@@ -31,8 +32,9 @@ class RetryPolicy:
     sleep: Callable[[float], None] = time.sleep
 
     def retrying(self) -> Retrying:
-        backoff = wait_exponential_jitter(
-            initial=self.initial_wait, max=self.max_wait, jitter=self.jitter
+        # Exponential backoff plus random jitter, so that many clients do not retry in step.
+        backoff = wait_exponential(multiplier=self.initial_wait, max=self.max_wait) + wait_random(
+            0, self.jitter
         )
 
         def wait(state: RetryCallState) -> float:
