@@ -95,7 +95,11 @@ class Sandbox:
     def expire_password(self, login: str, on: dt.date | None = None) -> None:
         """Make a technical account's password expired (yesterday unless told)."""
         day = on or (self.clock().astimezone(PARIS).date() - dt.timedelta(days=1))
-        self.store.update("accounts", login, {"password_expires_on": day.isoformat()}, "login")
+        self.set_password_expiry(login, day)
+
+    def set_password_expiry(self, login: str, on: dt.date) -> None:
+        """The day a technical account's password stops working (renewal included)."""
+        self.store.update("accounts", login, {"password_expires_on": on.isoformat()}, "login")
 
     def accounts(self) -> list[dict[str, object]]:
         """The technical accounts, with their passwords: sandbox data, never real secrets."""
