@@ -43,13 +43,14 @@ def on_page_markdown(markdown, page, config, files):
     slug = _sheet_slug(page.file.src_uri)
     if slug is None:
         return markdown
-    here = posixpath.dirname(page.url.rstrip("/")) if page.url.endswith(".html") else page.url
+    # page.url is "fiches/<slug>/" with directory URLs, "fiches/<slug>.html" without.
+    here = posixpath.dirname(page.url) if page.url.endswith(".html") else page.url
     href = posixpath.relpath(f"{PDF_DIR}/{slug}.pdf", here or ".")
     link = (
         f'<p class="fiche-pdf"><a class="md-button" href="{href}" download>'
-        "Télécharger la fiche en PDF</a> <span>2 pages A4, prêtes à imprimer</span></p>"
+        "Télécharger la fiche en PDF</a> <span>format A4, deux pages au plus</span></p>"
     )
-    title, sep, rest = markdown.partition("\n")
+    title, _, rest = markdown.partition("\n")
     if title.startswith("# "):
         return f"{title}\n\n{link}\n{rest}"
     return f"{link}\n\n{markdown}"
