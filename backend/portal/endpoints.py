@@ -30,6 +30,7 @@ QUALIFICATION = PortalEnvironment(
     "https://sandbox-api.piste.gouv.fr",
     "https://sandbox-oauth.piste.gouv.fr/api/oauth/token",
 )
+ENVIRONMENTS = {env.name: env for env in (PRODUCTION, QUALIFICATION)}
 
 TOKEN_PATH = "/api/oauth/token"
 SEARCH_SUPPLIER_INVOICES = "/cpro/factures/v1/rechercher/fournisseur"

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from backend.portal.wire import parse_datetime
+from backend.portal.wire import parse_date, parse_datetime
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ class StructureInfo:
     engagement_required: bool
     engagement_or_service: bool
     payment_status_not_reported: bool
+    technical_password_expires_on: dt.date | None = None
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -93,5 +94,6 @@ class StructureInfo:
             engagement_required=bool(params.get("numeroEJDoitEtreRenseigne")),
             engagement_or_service=bool(params.get("gestionNumeroEJOuCodeService")),
             payment_status_not_reported=bool(params.get("statutMiseEnPaiementNestPasRemonte")),
+            technical_password_expires_on=parse_date(info.get("dateExpirationMotPasseCompteTech")),
             raw=body,
         )

@@ -142,3 +142,10 @@ def test_consult_structure_reads_the_directory_flags(
     assert client.consult_structure(lycee["id"]).payment_status_not_reported
     with pytest.raises(PortalBusinessError):
         client.consult_structure(999_999)
+
+
+def test_consult_own_structure_tells_the_password_expiry(
+    client: PortalClient, server: SandboxServer
+) -> None:
+    info = client.consult_structure(1)
+    assert info.technical_password_expires_on == dt.date(2027, 5, 1)  # seeded: +180 days
