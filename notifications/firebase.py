@@ -165,7 +165,9 @@ def build_message(message: PushMessage, now: float) -> messaging.Message:
 
 def web_push_topic(collapse_key: str) -> str:
     """Web Push Topic header: at most 32 characters of the URL-safe base64 alphabet (RFC 8030)."""
-    cleaned = "".join(c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in collapse_key)
+    cleaned = "".join(
+        c if c.isascii() and (c.isalnum() or c in "-_") else "_" for c in collapse_key
+    )
     return cleaned[:32]
 
 

@@ -10,6 +10,7 @@ and by `latency_ms`; every call is recorded for assertions.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import threading
@@ -17,7 +18,6 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.fcm.fcm_errors import SLOW_PREFIX, TOKEN_ERRORS, FcmError, error_body, validate_message
+from tests.fcm.http11 import LoopbackHttpServer, Request, Response
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 # google-auth always signs this audience, whatever token_uri says (service_account.py).
@@ -40,32 +41,36 @@ class SendCall:
     status: int
     message: dict[str, Any] | None
     validate_only: bool
+    name: str | None = None  # the FCM message name returned on success
 
 
 class FcmServer:
     """Thread-backed FCM HTTP v1 + OAuth2 server on 127.0.0.1, port chosen by the OS."""
 
-    def __init__(self, project_id: str = "relais-test", *, slow_seconds: float = 1.0) -> None:
+    def __init__(
+        self,
+        project_id: str = "relais-test",
+        *,
+        latency_ms: tuple[float, float] = (0.0, 0.0),
+        slow_seconds: float = 1.0,
+        retry_after: str = "7",
+    ) -> None:
         self.project_id = project_id
-        self.slow_seconds = slow_seconds
-        self.latency_ms: tuple[float, float] = (0.0, 0.0)
-        self.retry_after = "7"
+        self.latency_ms = latency_ms  # uniform per send call, e.g. (20, 50) for benchmarks
+        self.slow_seconds = slow_seconds  # delay for `slow-` tokens
+        self.retry_after = retry_after  # Retry-After header sent with 429 and 503
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
         self._tokens: set[str] = set()
         self._fail_next: list[str] = []
         self.calls: list[SendCall] = []
         self.token_requests = 0
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self._httpd.fcm = self  # type: ignore[attr-defined]
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._http = LoopbackHttpServer(self._route)
 
     @property
     def base_url(self) -> str:
         """Root URL to use as the transport's fcm_base_url."""
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"http://127.0.0.1:{self._http.port}"
 
     @property
     def token_uri(self) -> str:
@@ -73,15 +78,13 @@ class FcmServer:
         return f"{self.base_url}/token"
 
     def start(self) -> FcmServer:
-        """Serve in a daemon thread."""
-        self._thread.start()
+        """Serve from a daemon thread."""
+        self._http.start()
         return self
 
     def stop(self) -> None:
-        """Stop serving, release slow handlers and close the socket."""
-        self._stopping.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        """Stop serving; pending (slow) answers are cancelled."""
+        self._http.stop()
 
     def service_account_info(self, client_email: str = "relais-push@relais-test.iam") -> dict:
         """A service-account key whose token_uri points here, signed with this server's key."""
@@ -101,7 +104,9 @@ class FcmServer:
         }
 
     def fail_next(self, count: int, error: str = "UNAVAILABLE") -> None:
-        """Answer the next `count` send calls with `error` (an FCM error code), then succeed."""
+        """Answer the next `count` send calls with `error` (a TOKEN_ERRORS key), then succeed."""
+        if error not in TOKEN_ERRORS:
+            raise ValueError(f"unknown FCM error {error!r}; expected one of {sorted(TOKEN_ERRORS)}")
         with self._lock:
             self._fail_next.extend([error] * count)
 
@@ -116,7 +121,25 @@ class FcmServer:
         with self._lock:
             return [c for c in self.calls if c.token == token]
 
-    # --- request handling (called from handler threads) ---
+    # --- request handling (on the server's loop thread) ---
+
+    async def _route(self, request: Request) -> Response:
+        """POST /token and POST /v1/projects/{project}/messages:send."""
+        prefix, suffix = "/v1/projects/", "/messages:send"
+        if request.method == "POST" and request.path == "/token":
+            status, body = self.issue_token(parse_qs(request.body.decode()))
+            return Response(status, json.dumps(body).encode())
+        if (
+            request.method == "POST"
+            and request.path.startswith(prefix)
+            and request.path.endswith(suffix)
+        ):
+            project = request.path[len(prefix) : -len(suffix)]
+            auth = request.headers.get("authorization", "")
+            status, body, headers = await self.handle_send(project, auth, request.body)
+            return Response(status, json.dumps(body).encode(), headers)
+        not_found = {"error": {"code": 404, "message": "Not Found", "status": "NOT_FOUND"}}
+        return Response(404, json.dumps(not_found).encode())
 
     def issue_token(self, form: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
         """OAuth2 JWT-bearer grant: verify the assertion with our public key, mint a token."""
@@ -138,11 +161,11 @@ class FcmServer:
             self._tokens.add(access_token)
         return 200, {"access_token": access_token, "expires_in": 3599, "token_type": "Bearer"}
 
-    def handle_send(
+    async def handle_send(
         self, project: str, authorization: str, raw: bytes
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         """messages:send: auth, shape, programmed outcome; returns status, body, headers."""
-        self._sleep(random.uniform(*self.latency_ms) / 1000)
+        await asyncio.sleep(random.uniform(*self.latency_ms) / 1000)
         try:
             token, message, validate_only = self._check(project, authorization, raw)
         except FcmError as err:
@@ -152,13 +175,14 @@ class FcmServer:
             programmed = self._fail_next.pop(0) if self._fail_next else None
         err = TOKEN_ERRORS.get(programmed or "") or _error_for_token(token)
         if token.startswith(SLOW_PREFIX):
-            self._sleep(self.slow_seconds)
+            await asyncio.sleep(self.slow_seconds)
         if err is not None:
             self._record(SendCall(token, err.http_status, message, validate_only))
             headers = {"Retry-After": self.retry_after} if err.http_status in (429, 503) else {}
             return err.http_status, error_body(err), headers
-        self._record(SendCall(token, 200, message, validate_only))
-        return 200, {"name": f"projects/{project}/messages/{uuid.uuid4().hex[:16]}"}, {}
+        name = f"projects/{project}/messages/{uuid.uuid4().hex[:16]}"
+        self._record(SendCall(token, 200, message, validate_only, name))
+        return 200, {"name": name}, {}
 
     def _check(self, project: str, authorization: str, raw: bytes) -> tuple[str, dict, bool]:
         """Validate bearer token, project and request body like FCM does."""
@@ -186,59 +210,10 @@ class FcmServer:
         with self._lock:
             self.calls.append(call)
 
-    def _sleep(self, seconds: float) -> None:
-        if seconds > 0:
-            self._stopping.wait(seconds)
-
 
 def _error_for_token(token: str) -> FcmError | None:
     """The programmed error for a token prefix such as `unregistered-`, if any."""
-    for code, err in TOKEN_ERRORS.items():
-        if token.startswith(err.prefix):
-            return TOKEN_ERRORS[code]
-    return None
-
-
-class _Handler(BaseHTTPRequestHandler):
-    """Routes the two endpoints; HTTP/1.1 keep-alive like the real front ends."""
-
-    protocol_version = "HTTP/1.1"
-    server: Any
-
-    def do_POST(self) -> None:
-        fcm: FcmServer = self.server.fcm
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        path = self.path.split("?", 1)[0]
-        if path == "/token":
-            status, body = fcm.issue_token(parse_qs(raw.decode()))
-            self._reply(status, body, {})
-            return
-        prefix, suffix = "/v1/projects/", "/messages:send"
-        if path.startswith(prefix) and path.endswith(suffix):
-            project = path[len(prefix) : -len(suffix)]
-            status, body, headers = fcm.handle_send(
-                project, self.headers.get("Authorization", ""), raw
-            )
-            self._reply(status, body, headers)
-            return
-        self._reply(404, {"error": {"code": 404, "message": "Not Found", "status": "NOT_FOUND"}}, {})
-
-    def _reply(self, status: int, body: dict[str, Any], headers: dict[str, str]) -> None:
-        payload = json.dumps(body).encode()
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=UTF-8")
-            self.send_header("Content-Length", str(len(payload)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            # The client gave up (timeout test); nothing left to answer.
-            self.close_connection = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: tests assert on recorded calls, not on access logs."""
+    return next((err for err in TOKEN_ERRORS.values() if token.startswith(err.prefix)), None)
 
 
 @contextmanager

@@ -1,0 +1,243 @@
+"""FirebaseTransport end to end: the real firebase-admin SDK against the loopback FCM server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from notifications import Outcome, PushMessage, PushTransport, make_transport
+from notifications.firebase import FirebaseTransport
+from tests.fcm.conftest import TransportFactory
+from tests.fcm.fcm_server import FcmServer
+
+pytestmark = pytest.mark.nodb
+
+
+def push(token: str, **fields: object) -> PushMessage:
+    """A message with sensible defaults for one token."""
+    defaults: dict[str, object] = {"platform": "android", "title": "Facture", "body": "Payée"}
+    return PushMessage(token=token, **{**defaults, **fields})  # type: ignore[arg-type]
+
+
+def send(transport: PushTransport, *messages: PushMessage) -> list:
+    """Send from a fresh event loop, as a sync caller would."""
+    return asyncio.run(transport.send(messages))
+
+
+def test_message_reaches_server_with_payload_and_options(
+    firebase_transport: FirebaseTransport, fcm_server: FcmServer
+) -> None:
+    high = push(
+        "ok-high",
+        data={"invoice_id": "42", "status": "paid"},
+        collapse_key="invoice-42",
+        ttl_seconds=3600,
+    )
+    low = push("ok-low", platform="ios", high_priority=False, ttl_seconds=0)
+    before = int(time.time())
+
+    results = send(firebase_transport, high, low)
+
+    assert [r.outcome for r in results] == [Outcome.SENT, Outcome.SENT]
+    assert [r.message_id for r in results] == [c.name for c in fcm_server.calls]
+    assert fcm_server.token_requests == 1  # google-auth fetched one token from token_uri
+    sent_high, sent_low = fcm_server.messages
+    assert sent_high["token"] == "ok-high"
+    assert sent_high["notification"] == {"title": "Facture", "body": "Payée"}
+    assert sent_high["data"] == {"invoice_id": "42", "status": "paid"}
+    assert sent_high["android"] == {
+        "collapse_key": "invoice-42",
+        "priority": "high",
+        "ttl": "3600s",
+    }
+    apns = sent_high["apns"]["headers"]
+    assert apns["apns-priority"] == "10"
+    assert apns["apns-collapse-id"] == "invoice-42"
+    assert before + 3600 <= int(apns["apns-expiration"]) <= int(time.time()) + 3600
+    assert sent_high["webpush"]["headers"] == {
+        "Urgency": "high",
+        "TTL": "3600",
+        "Topic": "invoice-42",
+    }
+    assert sent_low["android"] == {"priority": "normal", "ttl": "0s"}
+    assert sent_low["apns"]["headers"] == {"apns-priority": "5", "apns-expiration": "0"}
+    assert sent_low["webpush"]["headers"] == {"Urgency": "normal", "TTL": "0"}
+
+
+@pytest.mark.parametrize(
+    ("token", "outcome", "code", "calls"),
+    [
+        ("unregistered-1", Outcome.INVALID_TOKEN, "UNREGISTERED", 1),
+        ("invalid-1", Outcome.INVALID_TOKEN, "INVALID_ARGUMENT", 1),
+        ("mismatch-1", Outcome.AUTH_ERROR, "SENDER_ID_MISMATCH", 1),
+        # The SDK's auth flow refreshes the OAuth token and resends twice on any 401.
+        ("thirdparty-1", Outcome.AUTH_ERROR, "THIRD_PARTY_AUTH_ERROR", 3),
+        ("quota-1", Outcome.RETRY, "QUOTA_EXCEEDED", 1),  # the SDK never retries 429
+    ],
+)
+def test_fcm_errors_are_classified(
+    firebase_transport: FirebaseTransport,
+    fcm_server: FcmServer,
+    token: str,
+    outcome: Outcome,
+    code: str,
+    calls: int,
+) -> None:
+    (result,) = send(firebase_transport, push(token), push("ok-1"))[:1]
+
+    assert (result.outcome, result.error_code) == (outcome, code)
+    assert result.message_id is None
+    assert result.detail
+    assert len(fcm_server.calls_for(token)) == calls
+    assert len(fcm_server.calls_for("ok-1")) == 1
+
+
+def test_quota_exceeded_carries_retry_after_then_succeeds(
+    firebase_transport: FirebaseTransport, fcm_server: FcmServer
+) -> None:
+    fcm_server.fail_next(1, "QUOTA_EXCEEDED")
+
+    (first,) = send(firebase_transport, push("ok-1"))
+    (second,) = send(firebase_transport, push("ok-1"))
+
+    assert (first.outcome, first.error_code, first.retry_after) == (
+        Outcome.RETRY,
+        "QUOTA_EXCEEDED",
+        7.0,
+    )
+    assert second.outcome is Outcome.SENT
+
+
+def test_invalid_argument_about_the_message_is_permanent(
+    firebase_transport: FirebaseTransport, fcm_server: FcmServer
+) -> None:
+    (result,) = send(firebase_transport, push("ok-1", data={"from": "relais"}))
+
+    assert (result.outcome, result.error_code) == (Outcome.PERMANENT, "INVALID_ARGUMENT")
+    assert "from" in result.detail
+    assert fcm_server.messages == []
+
+
+def test_auth_error_is_logged_loudly_with_a_masked_token(
+    firebase_transport: FirebaseTransport, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = "mismatch-" + "x" * 140
+    with caplog.at_level(logging.INFO, logger="notifications"):
+        send(firebase_transport, push(token))
+
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert errors
+    assert "SENDER_ID_MISMATCH" in errors[0].getMessage()
+    assert token not in caplog.text
+
+
+def test_unavailable_and_internal_exhaust_the_sdk_retries(
+    firebase_transport: FirebaseTransport, fcm_server: FcmServer
+) -> None:
+    # firebase-admin retries 500/503 4 times (backoff 0, 1, 2, 4 s): one send, ~7 s, 5 calls each.
+    unavailable, internal = send(firebase_transport, push("unavailable-1"), push("internal-1"))
+
+    assert (unavailable.outcome, unavailable.error_code) == (Outcome.RETRY, "UNAVAILABLE")
+    assert unavailable.retry_after == 7.0
+    assert (internal.outcome, internal.error_code) == (Outcome.RETRY, "INTERNAL")
+    assert len(fcm_server.calls_for("unavailable-1")) == 5
+    assert len(fcm_server.calls_for("internal-1")) == 5
+
+
+def test_one_unavailable_answer_is_absorbed_by_the_sdk(
+    firebase_transport: FirebaseTransport, fcm_server: FcmServer
+) -> None:
+    fcm_server.fail_next(1, "UNAVAILABLE")
+
+    (result,) = send(firebase_transport, push("ok-1"))
+
+    assert result.outcome is Outcome.SENT
+    assert [c.status for c in fcm_server.calls_for("ok-1")] == [503, 200]
+
+
+def test_timeout_is_retryable(
+    make_firebase_transport: TransportFactory, fcm_server: FcmServer
+) -> None:
+    transport = make_firebase_transport(timeout_seconds=0.3)
+    started = time.monotonic()
+
+    slow, fast = send(transport, push("slow-1"), push("ok-1"))
+
+    assert (slow.outcome, slow.error_code) == (Outcome.RETRY, "DEADLINE_EXCEEDED")
+    assert fast.outcome is Outcome.SENT
+    assert time.monotonic() - started < fcm_server.slow_seconds
+
+
+def test_oauth_failure_makes_the_whole_chunk_retryable(
+    fcm_server: FcmServer, tmp_path: Path
+) -> None:
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    info = fcm_server.service_account_info()
+    info["private_key"] = stranger.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    path = tmp_path / "unknown-key.json"
+    path.write_text(json.dumps(info), encoding="utf-8")
+    transport = FirebaseTransport(fcm_server.project_id, path, fcm_base_url=fcm_server.base_url)
+    try:
+        results = send(transport, push("ok-1"), push("ok-2"))
+    finally:
+        transport.close()
+
+    assert {(r.outcome, r.error_code) for r in results} == {(Outcome.RETRY, "UNKNOWN")}
+    assert "invalid_grant" in results[0].detail
+    assert fcm_server.calls == []
+
+
+def test_1200_messages_go_out_in_chunks_of_at_most_500(
+    make_firebase_transport: TransportFactory,
+    fcm_server: FcmServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The SDK's default timeout: 500 concurrent sends queue for the httpx pool's 100
+    # connections, and that wait counts against the timeout on a loaded machine.
+    transport = make_firebase_transport(timeout_seconds=120)
+    messages = [push(f"ok-{i}") for i in range(1200)]
+    with caplog.at_level(logging.DEBUG, logger="notifications.firebase"):
+        results = send(transport, *messages)
+
+    chunks = [r.args[0] for r in caplog.records if r.msg.startswith("FCM chunk")]  # type: ignore[index]
+    assert chunks == [500, 500, 200]
+    assert {(r.outcome, r.error_code) for r in results} == {(Outcome.SENT, None)}
+    names = {c.token: c.name for c in fcm_server.calls}
+    assert len(names) == 1200
+    assert [r.message_id for r in results] == [names[m.token] for m in messages]
+
+
+def test_transport_works_from_several_event_loops(
+    firebase_transport: FirebaseTransport, fcm_server: FcmServer
+) -> None:
+    for _ in range(3):
+        (result,) = send(firebase_transport, push("ok-1"))
+        assert result.outcome is Outcome.SENT
+    assert fcm_server.token_requests == 1
+
+
+def test_make_transport_builds_a_firebase_transport(
+    fcm_server: FcmServer, service_account_file: Path
+) -> None:
+    transport = make_transport(
+        "firebase",
+        project_id=fcm_server.project_id,
+        credentials_path=service_account_file,
+        fcm_base_url=fcm_server.base_url,
+    )
+    try:
+        assert isinstance(transport, FirebaseTransport)
+        assert isinstance(transport, PushTransport)
+        assert transport.name == "firebase"
+        assert send(transport, push("ok-1"))[0].outcome is Outcome.SENT
+    finally:
+        transport.close()  # type: ignore[attr-defined]
