@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
@@ -87,6 +88,18 @@ def api_key_revoke(key_id: int) -> None:
     click.echo(f"Clé n° {key_id} révoquée.")
 
 
+@main.command()
+@with_appcontext
+def scheduler() -> None:
+    """Run the scheduler process (jobs, push dispatcher); one is active at a time."""
+    from backend.scheduler.process import run_scheduler
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    run_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
+
+
 @main.command("run-all")
 @with_appcontext
 def run_all() -> None:
@@ -94,3 +107,7 @@ def run_all() -> None:
     from backend.runner import run
 
     sys.exit(run(_config()))
+
+
+if __name__ == "__main__":
+    main()

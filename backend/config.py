@@ -47,6 +47,49 @@ class Config:
     site_dir: str = _setting(
         "SITE_DIR", str(ROOT / "docs_site" / "site"), doc="Site communautaire construit, servi à /"
     )
+    scheduler_heartbeat_seconds: float = _setting(
+        "SCHEDULER_HEARTBEAT_SECONDS", 60.0, float, doc="Période du battement du planificateur (s)"
+    )
+    scheduler_lease_seconds: float = _setting(
+        "SCHEDULER_LEASE_SECONDS", 30.0, float, doc="Durée du bail du planificateur actif (s)"
+    )
+    public_base_url: str = _setting(
+        "PUBLIC_BASE_URL",
+        "http://127.0.0.1:8000",
+        doc="Adresse publique du site (liens des e-mails)",
+    )
+    mail_from: str = _setting(
+        "MAIL_FROM", "Relais <formations@relais.example>", doc="Expéditeur des e-mails"
+    )
+    smtp_host: str = _setting("SMTP_HOST", "", doc="Serveur SMTP (vide : dossier instance/outbox)")
+    smtp_port: int = _setting("SMTP_PORT", 587, int, doc="Port SMTP")
+    smtp_security: str = _setting("SMTP_SECURITY", "starttls", doc="starttls, ssl ou none")
+    smtp_username: str = _setting("SMTP_USERNAME", "", doc="Identifiant SMTP")
+    smtp_password: str = _setting("SMTP_PASSWORD", "", doc="Mot de passe SMTP")
+    signup_rate_limit: str = _setting(
+        "SIGNUP_RATE_LIMIT",
+        "5 per hour;20 per day",
+        doc="Inscriptions, par adresse IP et par e-mail",
+    )
+    signup_min_seconds: float = _setting(
+        "SIGNUP_MIN_SECONDS", 3.0, float, doc="Durée minimale de remplissage d'un formulaire (s)"
+    )
+    registration_confirm_hours: float = _setting(
+        "REGISTRATION_CONFIRM_HOURS", 24.0, float, doc="Délai de confirmation d'une inscription (h)"
+    )
+    waitlist_closes_hours: float = _setting(
+        "WAITLIST_CLOSES_HOURS",
+        24.0,
+        float,
+        doc="Fermeture de la liste d'attente avant la séance (h)",
+    )
+    reminder_hours: str = _setting("REMINDER_HOURS", "24,1", doc="Rappels avant la séance (h)")
+    retention_days: int = _setting(
+        "RETENTION_DAYS",
+        90,
+        int,
+        doc="Conservation des données des participants après la séance (j)",
+    )
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

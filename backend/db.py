@@ -88,9 +88,9 @@ def insert_ignoring_conflicts(session: Session, table: Any, rows: list[dict[str,
         return 0
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table).values(rows).on_conflict_do_nothing()
-    result = session.execute(stmt)
-    return int(getattr(result, "rowcount", 0) or 0)
+    # RETURNING, not rowcount: drivers do not all report rowcount for this statement.
+    stmt = insert(table).values(rows).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    return len(session.execute(stmt).all())
 
 
 @event.listens_for(Engine, "connect")

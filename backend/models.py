@@ -10,19 +10,30 @@ from backend.accounts.models import (
     Structure,
     User,
 )
+from backend.announcements.models import Announcement, NewsletterSubscription
 from backend.db import Base
 from backend.invoices.models import Invoice, StatusChange
+from backend.scheduler.models import JobRun, SchedulerLease
+from backend.trainings.models import Notice, Registration, TrainingPart, TrainingSession
 
 __all__ = [
+    "Announcement",
     "ApiKey",
     "AuthSession",
     "Base",
     "Invoice",
+    "JobRun",
     "Membership",
+    "NewsletterSubscription",
+    "Notice",
     "Recipient",
     "RecipientService",
     "RefreshToken",
+    "Registration",
+    "SchedulerLease",
     "StatusChange",
     "Structure",
+    "TrainingPart",
+    "TrainingSession",
     "User",
 ]

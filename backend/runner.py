@@ -48,6 +48,7 @@ def _processes(config: Config) -> dict[str, list[str]]:
             str(ROOT / "gunicorn.conf.py"),
             "backend.wsgi:app",
         ],
+        "scheduler": [sys.executable, "-m", "backend.cli", "scheduler"],
     }
 
 
