@@ -49,12 +49,13 @@ def make_firebase_transport(
 
     def make(**options: Any) -> FirebaseTransport:
         options.setdefault("timeout_seconds", 10.0)
-        transport = FirebaseTransport(
-            fcm_server.project_id,
-            service_account_file,
-            fcm_base_url=fcm_server.base_url,
-            **options,
-        )
+        with fcm_server.trusted_by_new_clients():
+            transport = FirebaseTransport(
+                fcm_server.project_id,
+                service_account_file,
+                fcm_base_url=fcm_server.base_url,
+                **options,
+            )
         created.append(transport)
         return transport
 

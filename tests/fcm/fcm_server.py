@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -26,6 +29,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.fcm.fcm_errors import SLOW_PREFIX, TOKEN_ERRORS, FcmError, error_body, validate_message
+from tests.fcm.http2 import server_ssl_context, write_self_signed
 from tests.fcm.http11 import LoopbackHttpServer, Request, Response
 
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -42,10 +46,17 @@ class SendCall:
     message: dict[str, Any] | None
     validate_only: bool
     name: str | None = None  # the FCM message name returned on success
+    protocol: str = "HTTP/1.1"
 
 
 class FcmServer:
-    """Thread-backed FCM HTTP v1 + OAuth2 server on 127.0.0.1, port chosen by the OS."""
+    """FCM HTTP v1 + OAuth2 server on 127.0.0.1 (ports chosen by the OS), loop threads.
+
+    With `tls=True` (default) messages:send is served over HTTPS with HTTP/2, like the real
+    endpoint; the OAuth2 endpoint stays plain HTTP because google-auth fetches tokens with
+    `requests`, which would need its own CA setting. Build transports inside
+    `trusted_by_new_clients()` so the SDK's httpx client trusts the loopback certificate.
+    """
 
     def __init__(
         self,
@@ -54,6 +65,7 @@ class FcmServer:
         latency_ms: tuple[float, float] = (0.0, 0.0),
         slow_seconds: float = 1.0,
         retry_after: str = "7",
+        tls: bool = True,
     ) -> None:
         self.project_id = project_id
         self.latency_ms = latency_ms  # uniform per send call, e.g. (20, 50) for benchmarks
@@ -65,26 +77,56 @@ class FcmServer:
         self._fail_next: list[str] = []
         self.calls: list[SendCall] = []
         self.token_requests = 0
-        self._http = LoopbackHttpServer(self._route)
+        self._oauth = LoopbackHttpServer(self._route)
+        self._certs = tempfile.TemporaryDirectory(prefix="fcm-loopback-")
+        self.ca_file: Path | None = None
+        self._fcm = self._oauth
+        if tls:
+            self.ca_file, key_file = write_self_signed(Path(self._certs.name))
+            self._fcm = LoopbackHttpServer(self._route, server_ssl_context(self.ca_file, key_file))
 
     @property
     def base_url(self) -> str:
         """Root URL to use as the transport's fcm_base_url."""
-        return f"http://127.0.0.1:{self._http.port}"
+        scheme = "https" if self.ca_file else "http"
+        return f"{scheme}://127.0.0.1:{self._fcm.port}"
 
     @property
     def token_uri(self) -> str:
         """OAuth2 token endpoint to write into the service-account file."""
-        return f"{self.base_url}/token"
+        return f"http://127.0.0.1:{self._oauth.port}/token"
 
     def start(self) -> FcmServer:
-        """Serve from a daemon thread."""
-        self._http.start()
+        """Serve from daemon threads."""
+        self._oauth.start()
+        if self._fcm is not self._oauth:
+            self._fcm.start()
         return self
 
     def stop(self) -> None:
         """Stop serving; pending (slow) answers are cancelled."""
-        self._http.stop()
+        if self._fcm is not self._oauth:
+            self._fcm.stop()
+        self._oauth.stop()
+        self._certs.cleanup()
+
+    @contextmanager
+    def trusted_by_new_clients(self) -> Iterator[None]:
+        """Within the block, new httpx clients (the SDK's) trust the loopback certificate."""
+        # httpx reads SSL_CERT_FILE when a client is created (trust_env); the SDK creates its
+        # client with the messaging service, i.e. in FirebaseTransport(fcm_base_url=...).
+        if self.ca_file is None:
+            yield
+            return
+        previous = os.environ.get("SSL_CERT_FILE")
+        os.environ["SSL_CERT_FILE"] = str(self.ca_file)
+        try:
+            yield
+        finally:
+            if previous is None:
+                del os.environ["SSL_CERT_FILE"]
+            else:
+                os.environ["SSL_CERT_FILE"] = previous
 
     def service_account_info(self, client_email: str = "relais-push@relais-test.iam") -> dict:
         """A service-account key whose token_uri points here, signed with this server's key."""
@@ -135,8 +177,7 @@ class FcmServer:
             and request.path.endswith(suffix)
         ):
             project = request.path[len(prefix) : -len(suffix)]
-            auth = request.headers.get("authorization", "")
-            status, body, headers = await self.handle_send(project, auth, request.body)
+            status, body, headers = await self.handle_send(project, request)
             return Response(status, json.dumps(body).encode(), headers)
         not_found = {"error": {"code": 404, "message": "Not Found", "status": "NOT_FOUND"}}
         return Response(404, json.dumps(not_found).encode())
@@ -162,14 +203,15 @@ class FcmServer:
         return 200, {"access_token": access_token, "expires_in": 3599, "token_type": "Bearer"}
 
     async def handle_send(
-        self, project: str, authorization: str, raw: bytes
+        self, project: str, request: Request
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         """messages:send: auth, shape, programmed outcome; returns status, body, headers."""
         await asyncio.sleep(random.uniform(*self.latency_ms) / 1000)
         try:
-            token, message, validate_only = self._check(project, authorization, raw)
+            authorization = request.headers.get("authorization", "")
+            token, message, validate_only = self._check(project, authorization, request.body)
         except FcmError as err:
-            self._record(SendCall(None, err.http_status, None, False))
+            self._record(SendCall(None, err.http_status, None, False, protocol=request.protocol))
             return err.http_status, error_body(err), {}
         with self._lock:
             programmed = self._fail_next.pop(0) if self._fail_next else None
@@ -177,11 +219,13 @@ class FcmServer:
         if token.startswith(SLOW_PREFIX):
             await asyncio.sleep(self.slow_seconds)
         if err is not None:
-            self._record(SendCall(token, err.http_status, message, validate_only))
+            self._record(
+                SendCall(token, err.http_status, message, validate_only, protocol=request.protocol)
+            )
             headers = {"Retry-After": self.retry_after} if err.http_status in (429, 503) else {}
             return err.http_status, error_body(err), headers
         name = f"projects/{project}/messages/{uuid.uuid4().hex[:16]}"
-        self._record(SendCall(token, 200, message, validate_only, name))
+        self._record(SendCall(token, 200, message, validate_only, name, request.protocol))
         return 200, {"name": name}, {}
 
     def _check(self, project: str, authorization: str, raw: bytes) -> tuple[str, dict, bool]:

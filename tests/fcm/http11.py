@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import ssl
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ class Request:
     path: str
     headers: dict[str, str]
     body: bytes
+    protocol: str = "HTTP/1.1"
 
 
 @dataclass(frozen=True)
@@ -41,11 +43,11 @@ Handler = Callable[[Request], Awaitable[Response]]
 class LoopbackHttpServer:
     """Serve `handler` on 127.0.0.1 (port chosen by the OS) from a daemon thread."""
 
-    def __init__(self, handler: Handler) -> None:
+    def __init__(self, handler: Handler, ssl_context: ssl.SSLContext | None = None) -> None:
         self._handler = handler
         self._loop = asyncio.new_event_loop()
         self._server = self._loop.run_until_complete(
-            asyncio.start_server(self._connection, "127.0.0.1", 0, backlog=1024)
+            asyncio.start_server(self._connection, "127.0.0.1", 0, backlog=1024, ssl=ssl_context)
         )
         self._writers: set[asyncio.StreamWriter] = set()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -76,16 +78,22 @@ class LoopbackHttpServer:
     async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._writers.add(writer)
         conn = h11.Connection(h11.SERVER)
+        tls = writer.get_extra_info("ssl_object")
         try:
+            if tls is not None and tls.selected_alpn_protocol() == "h2":
+                from tests.fcm.http2 import H2Connection
+
+                await H2Connection(self._handler, reader, writer).serve()
+                return
             while await self._one_exchange(conn, reader, writer):
                 conn.start_next_cycle()
-        except (h11.ProtocolError, ConnectionError, asyncio.CancelledError):
+        except (h11.ProtocolError, ConnectionError, ssl.SSLError, asyncio.CancelledError):
             # Cancelled only by stop(); ending normally keeps asyncio's stream callback quiet.
             pass
         finally:
             self._writers.discard(writer)
             writer.close()
-            with contextlib.suppress(ConnectionError, asyncio.CancelledError):
+            with contextlib.suppress(ConnectionError, ssl.SSLError, asyncio.CancelledError):
                 await writer.wait_closed()
 
     async def _one_exchange(

@@ -48,6 +48,7 @@ def test_message_reaches_server_with_payload_and_options(
     assert [r.outcome for r in results] == [Outcome.SENT, Outcome.SENT]
     assert [r.message_id for r in results] == [c.name for c in fcm_server.calls]
     assert fcm_server.token_requests == 1  # google-auth fetched one token from token_uri
+    assert {c.protocol for c in fcm_server.calls} == {"HTTP/2"}  # TLS + ALPN, as with FCM
     sent_high, sent_low = fcm_server.messages
     assert sent_high["token"] == "ok-high"
     assert sent_high["notification"] == {"title": "Facture", "body": "Payée"}
@@ -185,7 +186,8 @@ def test_oauth_failure_makes_the_whole_chunk_retryable(
     ).decode()
     path = tmp_path / "unknown-key.json"
     path.write_text(json.dumps(info), encoding="utf-8")
-    transport = FirebaseTransport(fcm_server.project_id, path, fcm_base_url=fcm_server.base_url)
+    with fcm_server.trusted_by_new_clients():
+        transport = FirebaseTransport(fcm_server.project_id, path, fcm_base_url=fcm_server.base_url)
     try:
         results = send(transport, push("ok-1"), push("ok-2"))
     finally:
@@ -228,12 +230,13 @@ def test_transport_works_from_several_event_loops(
 def test_make_transport_builds_a_firebase_transport(
     fcm_server: FcmServer, service_account_file: Path
 ) -> None:
-    transport = make_transport(
-        "firebase",
-        project_id=fcm_server.project_id,
-        credentials_path=service_account_file,
-        fcm_base_url=fcm_server.base_url,
-    )
+    with fcm_server.trusted_by_new_clients():
+        transport = make_transport(
+            "firebase",
+            project_id=fcm_server.project_id,
+            credentials_path=service_account_file,
+            fcm_base_url=fcm_server.base_url,
+        )
     try:
         assert isinstance(transport, FirebaseTransport)
         assert isinstance(transport, PushTransport)
