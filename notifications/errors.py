@@ -27,12 +27,19 @@ _RETRYABLE = (
     exceptions.InternalError,
     exceptions.DeadlineExceededError,
     exceptions.UnknownError,
-    exceptions.UnauthenticatedError,  # our own OAuth token refused: credentials, not the device
-    exceptions.PermissionDeniedError,  # e.g. FCM API disabled for the project: fix config, retry
+)
+# Without an FCM errorCode these blame our project setup, not the device or the message:
+# OAuth token refused, FCM API disabled, unknown project. Retry once an operator fixed it.
+_CONFIGURATION = (
+    exceptions.UnauthenticatedError,
+    exceptions.PermissionDeniedError,
+    exceptions.NotFoundError,
 )
 
 
-def classify_exception(exc: BaseException | None, message: PushMessage) -> SendResult:
+def classify_exception(
+    exc: BaseException | None, message: PushMessage, *, log: bool = True
+) -> SendResult:
     """Turn one send failure into an outcome the caller can act on."""
     fcm_code, fields = _error_details(exc)
     code = fcm_code or str(getattr(exc, "code", None) or type(exc).__name__)
@@ -44,11 +51,12 @@ def classify_exception(exc: BaseException | None, message: PushMessage) -> SendR
         outcome = Outcome.AUTH_ERROR
     elif isinstance(exc, exceptions.InvalidArgumentError):
         outcome = Outcome.INVALID_TOKEN if _about_token(detail, fields) else Outcome.PERMANENT
-    elif isinstance(exc, _RETRYABLE):
+    elif isinstance(exc, _RETRYABLE + _CONFIGURATION):
         outcome = Outcome.RETRY
     else:
         outcome = Outcome.PERMANENT
-    _log(outcome, code, message, detail, exc)
+    if log:
+        _log(outcome, code, message, detail, exc)
     return SendResult(outcome, error_code=code, retry_after=retry_after, detail=detail)
 
 
@@ -116,7 +124,7 @@ def _log(
             token,
             detail,
         )
-    elif outcome is Outcome.PERMANENT or isinstance(exc, exceptions.UnauthenticatedError):
+    elif outcome is Outcome.PERMANENT or isinstance(exc, _CONFIGURATION):
         logger.error("FCM %s for %s device %s: %s", code, message.platform, token, detail)
     else:
         logger.info("FCM %s (%s) for %s device %s", code, outcome.name, message.platform, token)

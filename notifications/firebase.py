@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import firebase_admin
-from firebase_admin import credentials, messaging
+from firebase_admin import credentials, exceptions, messaging
 
 from notifications.errors import classify_exception
-from notifications.message import PushMessage, SendResult
+from notifications.message import Outcome, PushMessage, SendResult, mask_token
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +26,10 @@ DEFAULT_TIMEOUT_SECONDS = 30.0
 
 class FirebaseTransport:
     """Sends through one named firebase_admin App; per-message errors become SendResults.
+
+    OAuth: google-auth signs a JWT with the service-account key and exchanges it at the
+    file's `token_uri`, so a test service account whose token_uri is a loopback server needs
+    no patching. The FCM endpoint has no public override: see _override_fcm_endpoint.
 
     The SDK's httpx client binds its connections to the event loop that first uses it and
     closes them with asyncio.run(); used from several loops (e.g. one asyncio.run per scheduler
@@ -92,13 +96,15 @@ class FirebaseTransport:
         built = [build_message(message, now) for message in chunk]
         try:
             batch = await messaging.send_each_async(built, app=self._app)
-        except ValueError:
-            # The SDK validates every message before sending any: isolate the bad one(s).
-            if len(chunk) == 1:
-                raise
-            return [result for message in chunk for result in await self._send_chunk([message])]
-        except firebase_admin.exceptions.FirebaseError as exc:
-            return [classify_exception(exc, message) for message in chunk]
+        except ValueError as exc:
+            # The SDK encodes every message before sending any: isolate the bad one(s).
+            if len(chunk) > 1:
+                return [result for message in chunk for result in await self._send_chunk([message])]
+            logger.error("FCM rejected %s locally: %s", mask_token(chunk[0].token), exc)
+            return [SendResult(Outcome.PERMANENT, error_code="INVALID_MESSAGE", detail=str(exc))]
+        except exceptions.FirebaseError as exc:
+            logger.warning("FCM call failed for a chunk of %d messages: %s", len(chunk), exc)
+            return [classify_exception(exc, message, log=False) for message in chunk]
         return [
             SendResult.sent(response.message_id)
             if response.success
@@ -172,7 +178,11 @@ def web_push_topic(collapse_key: str) -> str:
 
 
 def _override_fcm_endpoint(app: firebase_admin.App, base_url: str) -> None:
-    """Point this App's messaging service at another FCM HTTP v1 root (tests, benchmarks only)."""
+    """Point this App's messaging service at another FCM HTTP v1 root (tests, benchmarks only).
+
+    With an https root, the SDK's httpx client (created right here, with the service) trusts
+    what SSL_CERT_FILE names at this moment; the loopback test server relies on that.
+    """
     # firebase-admin has no public endpoint setting and no emulator variable for messaging
     # (maintainers declined one in every Admin SDK). _MessagingService.__init__ formats the send
     # URL once per App into the instance attribute `_fcm_url`; replacing it on this App's service

@@ -49,10 +49,10 @@ def make_firebase_transport(
 
     def make(**options: Any) -> FirebaseTransport:
         options.setdefault("timeout_seconds", 10.0)
+        options.setdefault("project_id", fcm_server.project_id)
         with fcm_server.trusted_by_new_clients():
             transport = FirebaseTransport(
-                fcm_server.project_id,
-                service_account_file,
+                credentials_path=service_account_file,
                 fcm_base_url=fcm_server.base_url,
                 **options,
             )

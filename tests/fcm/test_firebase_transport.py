@@ -126,6 +126,28 @@ def test_invalid_argument_about_the_message_is_permanent(
     assert fcm_server.messages == []
 
 
+def test_a_message_the_sdk_refuses_to_encode_fails_alone(
+    firebase_transport: FirebaseTransport, fcm_server: FcmServer
+) -> None:
+    bad = push("ok-bad", title=123)  # passes our checks, not the SDK's encoder
+
+    refused, sent = send(firebase_transport, bad, push("ok-1"))
+
+    assert (refused.outcome, refused.error_code) == (Outcome.PERMANENT, "INVALID_MESSAGE")
+    assert sent.outcome is Outcome.SENT
+    assert [c.token for c in fcm_server.calls] == ["ok-1"]
+
+
+def test_unknown_project_is_a_configuration_error_worth_retrying(
+    make_firebase_transport: TransportFactory, fcm_server: FcmServer
+) -> None:
+    transport = make_firebase_transport(project_id="someone-elses-project")
+
+    (result,) = send(transport, push("ok-1"))
+
+    assert (result.outcome, result.error_code) == (Outcome.RETRY, "NOT_FOUND")
+
+
 def test_auth_error_is_logged_loudly_with_a_masked_token(
     firebase_transport: FirebaseTransport, caplog: pytest.LogCaptureFixture
 ) -> None:
