@@ -48,13 +48,24 @@ TOKEN_ERRORS: dict[str, FcmError] = {
     "UNREGISTERED": FcmError(
         404, "NOT_FOUND", "UNREGISTERED", "Requested entity was not found.", "unregistered-"
     ),
+    # Two shapes of "bad token", each carrying only one of the signals we classify on:
+    # a BadRequest field violation on message.token with a generic text...
     "INVALID_ARGUMENT": FcmError(
         400,
         "INVALID_ARGUMENT",
         "INVALID_ARGUMENT",
-        "The registration token is not a valid FCM registration token",
+        "Request contains an invalid argument.",
         "invalid-",
         "message.token",
+    ),
+    # ...and the body FCM returns today: FcmError only, the token named in the text
+    # (quoted in firebase/firebase-admin-java#1064, healthjoy/async-firebase#15).
+    "INVALID_REGISTRATION": FcmError(
+        400,
+        "INVALID_ARGUMENT",
+        "INVALID_ARGUMENT",
+        "The registration token is not a valid FCM registration token",
+        "malformed-",
     ),
     "SENDER_ID_MISMATCH": FcmError(
         403, "PERMISSION_DENIED", "SENDER_ID_MISMATCH", "SenderId mismatch", "mismatch-"
@@ -81,8 +92,8 @@ TOKEN_ERRORS: dict[str, FcmError] = {
 
 
 def _invalid(text: str, field: str) -> FcmError:
-    """INVALID_ARGUMENT about the message itself (not the token)."""
-    return FcmError(400, "INVALID_ARGUMENT", "INVALID_ARGUMENT", text, field=field)
+    """INVALID_ARGUMENT about the message itself: BadRequest details only, as FCM answers."""
+    return FcmError(400, "INVALID_ARGUMENT", None, text, field=field)
 
 
 def validate_message(message: dict[str, Any]) -> None:

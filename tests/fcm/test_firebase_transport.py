@@ -77,6 +77,7 @@ def test_message_reaches_server_with_payload_and_options(
     [
         ("unregistered-1", Outcome.INVALID_TOKEN, "UNREGISTERED", 1),
         ("invalid-1", Outcome.INVALID_TOKEN, "INVALID_ARGUMENT", 1),
+        ("malformed-1", Outcome.INVALID_TOKEN, "INVALID_ARGUMENT", 1),
         ("mismatch-1", Outcome.AUTH_ERROR, "SENDER_ID_MISMATCH", 1),
         # The SDK's auth flow refreshes the OAuth token and resends twice on any 401.
         ("thirdparty-1", Outcome.AUTH_ERROR, "THIRD_PARTY_AUTH_ERROR", 3),
