@@ -100,12 +100,24 @@ def test_french_search_finds_pages(site: Path, word: str, expected: str) -> None
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert index["config"]["lang"] == ["fr"]
     pages = {
-        doc["location"].split("#")[0]
-        for doc in index["docs"]
-        if word.lower() in (doc["title"] + " " + doc["text"]).lower()
+        doc["location"].split("#")[0] for doc in index["docs"] if word.lower() in _searchable(doc)
     }
     assert expected in pages
     assert any(p.startswith("tutoriels/") for p in pages)
+
+
+def test_search_joins_french_word_families(site: Path) -> None:
+    pytest.importorskip("snowballstemmer")
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert "forms" in index["config"]["fields"]
+    family = [doc for doc in index["docs"] if "recyclage" in _searchable(doc)]
+    assert family
+    for doc in family:
+        assert "recycler" in _searchable(doc), doc["location"]
+
+
+def _searchable(doc: dict) -> str:
+    return " ".join((doc.get("title", ""), doc.get("text", ""), doc.get("forms", ""))).lower()
 
 
 def test_rss_feed_lists_posts(site: Path) -> None:
