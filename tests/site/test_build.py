@@ -148,3 +148,20 @@ def test_pages_are_french_and_say_it_is_not_official(site: Path) -> None:
     home = (site / "index.html").read_text(encoding="utf-8")
     assert '<html lang="fr"' in home
     assert "pas le site officiel" in home
+
+
+def test_french_typography_in_sources() -> None:
+    """A non-breaking space goes before : ; ! ? and inside « », outside code."""
+    bad = re.compile(r" [:;!?](?=\s|$)|« | »")
+    offenders = []
+    for path in sorted(DOCS.rglob("*.md")):
+        in_fence = False
+        body = path.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
+        for number, line in enumerate(body.splitlines(), 1):
+            if line.lstrip().startswith("```"):
+                in_fence = not in_fence
+                continue
+            prose = re.sub(r"`[^`]*`|<[^>]+>", "", line)
+            if not in_fence and bad.search(prose):
+                offenders.append(f"{path.relative_to(DOCS)}:{number}: {line.strip()}")
+    assert not offenders, "\n".join(offenders[:20])
