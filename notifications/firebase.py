@@ -8,7 +8,6 @@ import os
 import threading
 import time
 import uuid
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -148,25 +147,23 @@ def build_message(message: PushMessage, now: float) -> messaging.Message:
     if collapse:
         apns_headers["apns-collapse-id"] = collapse
         webpush_headers["Topic"] = web_push_topic(collapse)
-    # firebase-admin 7.5+ deprecates Message.token in favour of Message.fid; our devices still
-    # register FCM registration tokens, so silence exactly that warning (the SDK does the same
-    # for MulticastMessage) until the device registry stores FIDs.
-    with warnings.catch_warnings():
-        warnings.filterwarnings(
-            "ignore", message="Message.token is deprecated", category=DeprecationWarning
-        )
-        return messaging.Message(
-            token=message.token,
-            notification=messaging.Notification(title=message.title, body=message.body),
-            data=dict(message.data),
-            android=messaging.AndroidConfig(
-                collapse_key=collapse,
-                priority="high" if high else "normal",
-                ttl=message.ttl_seconds,
-            ),
-            apns=messaging.APNSConfig(headers=apns_headers),
-            webpush=messaging.WebpushConfig(headers=webpush_headers),
-        )
+    fcm = messaging.Message(
+        notification=messaging.Notification(title=message.title, body=message.body),
+        data=dict(message.data),
+        android=messaging.AndroidConfig(
+            collapse_key=collapse,
+            priority="high" if high else "normal",
+            ttl=message.ttl_seconds,
+        ),
+        apns=messaging.APNSConfig(headers=apns_headers),
+        webpush=messaging.WebpushConfig(headers=webpush_headers),
+    )
+    # firebase-admin 7.5+ deprecates Message(token=...) in favour of fid and warns in __init__;
+    # our devices still register FCM registration tokens. Setting the documented attribute
+    # afterwards sends the same JSON without warnings.catch_warnings(), which would rewrite the
+    # process-wide filters from this non-main thread.
+    fcm.token = message.token
+    return fcm
 
 
 def web_push_topic(collapse_key: str) -> str:

@@ -4,13 +4,26 @@ The real firebase-admin SDK talks to it: google-auth fetches its access token fr
 `token_uri` (set in the service-account file this server hands out), and the messaging
 service posts to `{base_url}/v1/projects/{project}/messages:send`.
 
-Outcomes are programmed by registration-token prefix (see `TOKEN_ERRORS`), by `fail_next`,
-and by `latency_ms`; every call is recorded for assertions.
+Programmable outcomes, every call recorded in `calls` (retries included):
+- token prefixes (`TOKEN_ERRORS`): unregistered- 404 UNREGISTERED, invalid- / malformed- 400
+  INVALID_ARGUMENT about the token, mismatch- 403 SENDER_ID_MISMATCH, quota- 429
+  QUOTA_EXCEEDED + Retry-After, unavailable- 503 + Retry-After, internal- 500, thirdparty-
+  401 THIRD_PARTY_AUTH_ERROR; slow- answers after `slow_seconds`; anything else succeeds;
+- payload checks as FCM does (reserved data keys, 4 KB, TTL, priority) → 400 BadRequest;
+- `fail_next(n, code)` answers the next n calls with that error, then back to normal;
+- `latency_ms=(20, 50)` adds a uniform delay to every send (benchmarks).
+
+Outside pytest (benchmarks):
+
+    with running_fcm_server(latency_ms=(20, 50)) as server, server.trusted_by_new_clients():
+        Path("sa.json").write_text(json.dumps(server.service_account_info()))
+        transport = FirebaseTransport(server.project_id, "sa.json", fcm_base_url=server.base_url)
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import random
@@ -71,7 +84,7 @@ class FcmServer:
         self.latency_ms = latency_ms  # uniform per send call, e.g. (20, 50) for benchmarks
         self.slow_seconds = slow_seconds  # delay for `slow-` tokens
         self.retry_after = retry_after  # Retry-After header sent with 429 and 503
-        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._key = _service_account_key()
         self._lock = threading.Lock()
         self._tokens: set[str] = set()
         self._fail_next: list[str] = []
@@ -253,6 +266,12 @@ class FcmServer:
     def _record(self, call: SendCall) -> None:
         with self._lock:
             self.calls.append(call)
+
+
+@functools.cache
+def _service_account_key() -> rsa.RSAPrivateKey:
+    """One RSA key per process: generating 2048-bit keys costs up to a second on a busy box."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
 def _error_for_token(token: str) -> FcmError | None:

@@ -241,6 +241,18 @@ def test_1200_messages_go_out_in_chunks_of_at_most_500(
     assert [r.message_id for r in results] == [names[m.token] for m in messages]
 
 
+def test_artificial_latency_applies_to_every_send(
+    firebase_transport: FirebaseTransport, fcm_server: FcmServer
+) -> None:
+    fcm_server.latency_ms = (20, 50)
+    started = time.monotonic()
+
+    results = send(firebase_transport, *(push(f"ok-{i}") for i in range(50)))
+
+    assert all(r.outcome is Outcome.SENT for r in results)
+    assert 0.02 <= time.monotonic() - started < 5  # concurrent: about one latency, not fifty
+
+
 def test_transport_works_from_several_event_loops(
     firebase_transport: FirebaseTransport, fcm_server: FcmServer
 ) -> None:
