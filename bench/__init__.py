@@ -1,0 +1,1 @@
+"""Benchmarks: a realistic data set and the API under load (`make bench`)."""
