@@ -1,0 +1,333 @@
+"""Load the API with wrk, endpoint by endpoint, and compare each to the trivial endpoint.
+
+    python -m bench.load            # full run (about 15 minutes), writes bench/results/
+    BENCH_QUICK=1 python -m bench.load
+
+Each server run measures `/healthz` (the ceiling) and then each endpoint at the same fixed
+concurrency; ratios are throughputs relative to that run's ceiling.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import runpy
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import dataset, generate, report, sections
+from bench.server import ROOT, Server
+
+LUA = ROOT / "bench" / "wrk" / "rotate.lua"
+RESULTS = ROOT / "bench" / "results"
+API = "/api/v1"
+BIG_SHARE = 10  # one request in ten is the big supplier's
+SERVER_ENV = {
+    "SECRET_KEY": "bench-secret-key-not-for-production-0123456789abcdef",
+    "ACCESS_TOKEN_TTL": "14400",
+    "LOGIN_RATE_LIMIT": "100000 per minute",
+    "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/14",
+    "WEB_ACCESS_LOG": "-",
+}
+TARGETS = {"revalidation": 0.8, "warm": 0.5, "cold": 0.2, "p99_over_p50": 4.0}
+
+
+@dataclass
+class Settings:
+    database_url: str
+    quick: bool
+    duration: int
+    warmup: int
+    connections: int
+    users: int
+    deep_pages: int
+    port: int
+    sweep: bool
+    workers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Prepared:
+    """Request lines per endpoint: (path, token, etag)."""
+
+    lines: dict[str, list[tuple[str, str, str]]]
+    users: int
+
+
+def _login(client: httpx.Client, uid: int) -> str:
+    body = {"email": dataset.email(uid), "password": dataset.BENCH_PASSWORD}
+    response = client.post(f"{API}/auth/login", json=body)
+    response.raise_for_status()
+    return str(response.json()["access_token"])
+
+
+def _walk(client: httpx.Client, token: str, pages: int) -> dict[str, Any]:
+    """First page (ETag, a few ids) and the cursor `pages` pages deep, as the phone scrolls."""
+    headers = {"Authorization": f"Bearer {token}"}
+    first = client.get(f"{API}/invoices", headers=headers)
+    first.raise_for_status()
+    body = first.json()
+    ids = [item["id"] for item in body["items"][:5]]
+    cursor = None
+    page = body
+    for _ in range(pages):
+        if not page["next_cursor"]:
+            break
+        cursor = page["next_cursor"]
+        page = client.get(f"{API}/invoices", params={"cursor": cursor}, headers=headers).json()
+    return {"etag": first.headers["ETag"], "ids": ids, "cursor": cursor, "total": body["total"]}
+
+
+def prepare(base: str, settings: Settings, plan: dataset.Plan) -> Prepared:
+    """Log a sample of users in (the big supplier's first) and record what they will ask."""
+    rng = random.Random(plan.seed)
+    uids = [1, *rng.sample(range(3, plan.users + 1), settings.users - 1)]
+    lines: dict[str, list[tuple[str, str, str]]] = {
+        k: [] for k in ("first", "filtered", "deep", "detail", "summary", "dashboard", "304")
+    }
+    with httpx.Client(base_url=base, timeout=60) as client:
+        for uid in uids:
+            token = _login(client, uid)
+            deep = settings.deep_pages * (5 if uid == 1 else 1)
+            seen = _walk(client, token, deep)
+            if not seen["ids"]:
+                continue
+            copies = max(1, settings.users // BIG_SHARE) if uid == 1 else 1
+            for _ in range(copies):
+                lines["first"].append((f"{API}/invoices", token, ""))
+                lines["filtered"].append((f"{API}/invoices?status=SUSPENDUE", token, ""))
+                cursor = seen["cursor"]
+                deep_path = f"{API}/invoices?cursor={cursor}" if cursor else f"{API}/invoices"
+                lines["deep"].append((deep_path, token, ""))
+                lines["summary"].append((f"{API}/summary", token, ""))
+                lines["dashboard"].append((f"{API}/dashboard", token, ""))
+                lines["304"].append((f"{API}/invoices", token, seen["etag"]))
+                for invoice_id in seen["ids"]:
+                    lines["detail"].append((f"{API}/invoices/{invoice_id}", token, ""))
+    for entries in lines.values():
+        rng.shuffle(entries)
+    return Prepared(lines, len(uids))
+
+
+def wrk(
+    base: str, path: str, entries: list[tuple[str, str, str]], seconds: int, conns: int
+) -> dict[str, Any]:
+    """One wrk run over the rotating request lines; returns its BENCH_JSON summary."""
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as handle:
+        handle.writelines(f"{p}\t{t}\t{e}\n" for p, t, e in entries)
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{conns}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LUA),
+        base + path,
+        "--",
+        handle.name,
+    ]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    os.unlink(handle.name)
+    line = next(x for x in out.splitlines() if x.startswith("BENCH_JSON "))
+    raw = json.loads(line.removeprefix("BENCH_JSON "))
+    seconds_run = raw["duration_us"] / 1e6
+    return {
+        "rps": round(raw["requests"] / seconds_run, 1),
+        "requests": raw["requests"],
+        "p50_ms": raw["p50_us"] / 1000,
+        "p95_ms": raw["p95_us"] / 1000,
+        "p99_ms": raw["p99_us"] / 1000,
+        "max_ms": raw["max_us"] / 1000,
+        "statuses": raw["statuses"],
+        "errors": raw["errors"],
+        "kib_per_response": round(raw["bytes"] / max(1, raw["requests"]) / 1024, 2),
+    }
+
+
+def measure(
+    server: Server, prepared: Prepared, names: list[str], settings: Settings
+) -> dict[str, Any]:
+    """The ceiling first, then each endpoint: warm-up, then a fixed-length measured run."""
+    results: dict[str, Any] = {}
+    for name in ["ceiling", *names]:
+        entries = [("/healthz", "", "")] if name == "ceiling" else prepared.lines[name]
+        if settings.warmup:
+            wrk(server.base, entries[0][0], entries, settings.warmup, settings.connections)
+        result = wrk(server.base, entries[0][0], entries, settings.duration, settings.connections)
+        result["ratio"] = round(result["rps"] / results["ceiling"]["rps"], 3) if results else 1.0
+        results[name] = result
+        print(
+            f"    {name:<10} {result['rps']:>8.0f} req/s  p50 {result['p50_ms']:.1f} ms"
+            f"  p99 {result['p99_ms']:.1f} ms  ratio {result['ratio']:.2f}  {result['statuses']}",
+            flush=True,
+        )
+    return results
+
+
+ENDPOINTS = ["first", "filtered", "deep", "detail", "summary", "dashboard"]
+
+
+def run_phase(
+    label: str,
+    env: dict[str, str],
+    names: list[str],
+    settings: Settings,
+    prepared: Prepared | None,
+    plan: dataset.Plan,
+) -> tuple[dict[str, Any], Prepared]:
+    print(f"  {label}: {env}", flush=True)
+    full_env = SERVER_ENV | {"DATABASE_URL": settings.database_url} | env
+    with Server(settings.port, full_env, label) as server:
+        prepared = prepared or prepare(server.base, settings, plan)
+        results = measure(server, prepared, names, settings)
+        return {"env": env, "endpoints": results, **server.summary()}, prepared
+
+
+def worker_sweep(
+    settings: Settings, prepared: Prepared, plan: dataset.Plan
+) -> list[dict[str, Any]]:
+    """gunicorn worker types and counts, caches off: the ceiling, 304 and two cold reads."""
+    configs = [("sync", n, 1) for n in (2, 3, 4, 5)]
+    configs += [("gthread", n, t) for n, t in ((2, 4), (3, 4), (4, 4), (2, 8), (3, 2))]
+    if settings.quick:
+        configs = [("sync", 3, 1), ("gthread", 2, 4), ("gthread", 3, 2)]
+    rows = []
+    short = Settings(**{**settings.__dict__, "duration": max(3, settings.duration // 2)})
+    for kind, workers, threads in configs:
+        env = {
+            "WEB_WORKER_CLASS": kind,
+            "WEB_WORKERS": str(workers),
+            "WEB_THREADS": str(threads),
+            "RESPONSE_CACHE": "0",
+        }
+        phase, _ = run_phase(
+            f"sweep-{kind}-{workers}x{threads}",
+            env,
+            ["304", "first", "dashboard"],
+            short,
+            prepared,
+            plan,
+        )
+        rows.append({"worker_class": kind, "workers": workers, "threads": threads, **phase})
+    return rows
+
+
+def machine(settings: Settings) -> dict[str, Any]:
+    def cpu_model() -> str:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+        return "unknown"
+
+    mem_kib = int(Path("/proc/meminfo").read_text().split()[1])
+    pg = subprocess.run(
+        [
+            "psql",
+            generate.DEFAULT_URL.rsplit("/", 1)[0] + "/postgres",
+            "-tAc",
+            "SHOW server_version",
+        ],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    banner = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()
+    wrk_version = "wrk " + (banner[1].split("/")[-1].split("-")[0] if len(banner) > 1 else "?")
+    import platform
+
+    import gunicorn
+
+    return {
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "ram_gib": round(mem_kib / 2**20, 1),
+        "python": platform.python_version(),
+        "postgresql": pg,
+        "gunicorn": gunicorn.__version__,
+        "wrk": wrk_version,
+        "kernel": platform.release(),
+    }
+
+
+def parse_args(argv: list[str] | None = None) -> Settings:
+    quick = os.environ.get("BENCH_QUICK", "") not in ("", "0")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=generate.DEFAULT_URL)
+    parser.add_argument("--quick", action="store_true", default=quick)
+    parser.add_argument("--duration", type=int)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--no-sweep", action="store_true")
+    args = parser.parse_args(argv)
+    return Settings(
+        database_url=args.database_url,
+        quick=args.quick,
+        duration=args.duration or (5 if args.quick else 20),
+        warmup=2 if args.quick else 3,
+        connections=args.connections,
+        users=30 if args.quick else 100,
+        deep_pages=4 if args.quick else 10,
+        port=args.port,
+        sweep=not args.no_sweep,
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    settings = parse_args(argv)
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install -y wrk (make bench does it)")
+    plan = dataset.FULL
+    data = generate.ensure(settings.database_url, plan)
+    started = dt.datetime.now(dt.UTC)
+    print(
+        f"Load: {settings.connections} connections, {settings.duration} s per endpoint", flush=True
+    )
+    warm, prepared = run_phase(
+        "cache-on", {"RESPONSE_CACHE": "1"}, [*ENDPOINTS, "304"], settings, None, plan
+    )
+    cold, _ = run_phase("cache-off", {"RESPONSE_CACHE": "0"}, ENDPOINTS, settings, prepared, plan)
+    sweep = worker_sweep(settings, prepared, plan) if settings.sweep else []
+    context = sections.Context(
+        settings.database_url, f"http://127.0.0.1:{settings.port}", settings.quick
+    )
+    run = {
+        "started_at": started.isoformat(timespec="seconds"),
+        "quick": settings.quick,
+        "machine": machine(settings),
+        "dataset": data,
+        "load": {
+            "tool": "wrk",
+            "connections": settings.connections,
+            "seconds_per_endpoint": settings.duration,
+            "warmup_seconds": settings.warmup,
+            "users": prepared.users,
+            "big_supplier_share": f"1/{BIG_SHARE}",
+            "gunicorn": gunicorn_settings(),
+        },
+        "phases": {"cache_on": warm, "cache_off": cold},
+        "targets": report.check_targets(warm, cold, TARGETS),
+        "worker_sweep": sweep,
+        "sections": sections.run_all(context),
+    }
+    report.write(run, RESULTS)
+
+
+def gunicorn_settings() -> dict[str, Any]:
+    """What gunicorn.conf.py gives in this environment (WEB_* variables override it)."""
+    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    keys = ("workers", "worker_class", "threads", "keepalive", "timeout", "max_requests")
+    return {key: conf[key] for key in keys}
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""Targets, and a run written as JSON and as a Markdown table under bench/results/."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+LABELS = {
+    "ceiling": "`GET /healthz` (ceiling)",
+    "first": "list, first page",
+    "filtered": "list, `status=SUSPENDUE`",
+    "deep": "list, deep page (cursor)",
+    "detail": "invoice detail",
+    "summary": "Synthèse",
+    "dashboard": "Tableau de bord",
+    "304": "revalidation (`If-None-Match`, 304)",
+}
+READS = ["first", "filtered", "deep", "detail", "summary", "dashboard"]
+
+
+def check_targets(
+    warm: dict[str, Any], cold: dict[str, Any], targets: dict[str, float]
+) -> list[dict[str, Any]]:
+    """One row per target and endpoint: the measured value and whether it is met."""
+    rows = []
+
+    def add(name: str, endpoint: str, value: float, goal: float, at_least: bool) -> None:
+        ok = value >= goal if at_least else value <= goal
+        rows.append(
+            {
+                "target": name,
+                "endpoint": endpoint,
+                "value": round(value, 3),
+                "goal": ("≥ " if at_least else "≤ ") + str(goal),
+                "met": ok,
+            }
+        )
+
+    add(
+        "304 revalidation / ceiling",
+        "304",
+        warm["endpoints"]["304"]["ratio"],
+        targets["revalidation"],
+        True,
+    )
+    for name in READS:
+        add(
+            "repeated full read / ceiling",
+            name,
+            warm["endpoints"][name]["ratio"],
+            targets["warm"],
+            True,
+        )
+    for name in READS:
+        add(
+            "cold read (caches off) / ceiling",
+            name,
+            cold["endpoints"][name]["ratio"],
+            targets["cold"],
+            True,
+        )
+    for phase, results in (("cache on", warm), ("cache off", cold)):
+        for name, result in results["endpoints"].items():
+            spread = result["p99_ms"] / max(result["p50_ms"], 0.001)
+            add(f"p99 / p50 ({phase})", name, spread, targets["p99_over_p50"], False)
+    return rows
+
+
+def _endpoint_table(phase: dict[str, Any]) -> list[str]:
+    lines = [
+        "| Endpoint | req/s | ratio to ceiling | p50 ms | p95 ms | p99 ms | KiB/resp |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, r in phase["endpoints"].items():
+        lines.append(
+            f"| {LABELS[name]} | {r['rps']:,.0f} | {r['ratio']:.2f} | {r['p50_ms']:.1f}"
+            f" | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['kib_per_response']} |"
+        )
+    return lines
+
+
+def sweep_table(rows: list[dict[str, Any]]) -> list[str]:
+    if not rows:
+        return ["(worker sweep not run)"]
+    lines = [
+        "| worker class | workers × threads | ceiling req/s | 304 req/s | cold list req/s"
+        " | cold dashboard req/s | list p99 ms | peak worker RSS MiB |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        e = row["endpoints"]
+        lines.append(
+            f"| {row['worker_class']} | {row['workers']} × {row['threads']}"
+            f" | {e['ceiling']['rps']:,.0f} | {e['304']['rps']:,.0f} | {e['first']['rps']:,.0f}"
+            f" | {e['dashboard']['rps']:,.0f} | {e['first']['p99_ms']:.1f}"
+            f" | {row['peak_worker_rss_mib']} |"
+        )
+    return lines
+
+
+def markdown(run: dict[str, Any]) -> str:
+    m, d, load = run["machine"], run["dataset"], run["load"]
+    plan = d["plan"]
+    g = load["gunicorn"]
+    out = [
+        f"# Relais API benchmark — {run['started_at']}{' (quick)' if run['quick'] else ''}",
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM; Linux {m['kernel']};"
+        f" Python {m['python']}; PostgreSQL {m['postgresql']}; gunicorn {m['gunicorn']};"
+        f" {m['wrk']}.",
+        "",
+        f"Data: {plan['structures']:,} structures, {plan['users']:,} users,"
+        f" {plan['invoices']:,} invoices ({plan['big_invoices']:,} for the big supplier),"
+        f" {d['status_changes']:,} status changes; {d['database_bytes'] / 2**20:,.0f} MiB;"
+        f" generated in {d['seconds']} s (seed {plan['seed']}).",
+        "",
+        f"Load: wrk on loopback, {load['connections']} connections,"
+        f" {load['seconds_per_endpoint']} s per endpoint after {load['warmup_seconds']} s of"
+        f" warm-up, {load['users']} users (the big supplier's in {load['big_supplier_share']}"
+        " of requests), `Accept-Encoding: gzip`."
+        f" gunicorn: {g['worker_class']}, {g['workers']} workers × {g['threads']} threads,"
+        f" keepalive {g['keepalive']} s, max_requests {g['max_requests']}.",
+        "",
+        "## Repeated reads, response cache on",
+        "",
+        *_endpoint_table(run["phases"]["cache_on"]),
+        "",
+        f"Peak RSS of one web worker: {run['phases']['cache_on']['peak_worker_rss_mib']} MiB.",
+        "",
+        "## Cold reads, every cache off (`RESPONSE_CACHE=0`, no `If-None-Match`)",
+        "",
+        *_endpoint_table(run["phases"]["cache_off"]),
+        "",
+        f"Peak RSS of one web worker: {run['phases']['cache_off']['peak_worker_rss_mib']} MiB.",
+        "",
+        "## Targets",
+        "",
+        "| Target | Endpoint | Measured | Goal | Met |",
+        "|---|---|---:|---|---|",
+    ]
+    for t in run["targets"]:
+        out.append(
+            f"| {t['target']} | {LABELS[t['endpoint']]} | {t['value']:.2f} | {t['goal']}"
+            f" | {'yes' if t['met'] else '**no**'} |"
+        )
+    out += ["", "## gunicorn workers (caches off)", "", *sweep_table(run["worker_sweep"]), ""]
+    out += ["## Other sections", ""]
+    for name, value in run["sections"].items():
+        shown = (
+            "not measured yet (hook in `bench/sections.py`)" if value is None else json.dumps(value)
+        )
+        out.append(f"- {name}: {shown}")
+    out.append("")
+    return "\n".join(out)
+
+
+def write(run: dict[str, Any], folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = run["started_at"].replace(":", "").replace("+0000", "Z")
+    path = folder / f"{stamp}.json"
+    path.write_text(json.dumps(run, indent=2, ensure_ascii=False) + "\n")
+    text = markdown(run)
+    path.with_suffix(".md").write_text(text)
+    (folder / "latest.md").write_text(text)
+    print(f"\nWrote {path} and {path.with_suffix('.md')}\n\n{text}")
+    return path

@@ -1,0 +1,42 @@
+"""Sections of a bench run that later work fills in: push notifications and portal sync.
+
+Each hook gets the run's context (database URL, base URL of a running server, quick flag)
+and returns a dict of measured numbers for the report, or None while not implemented.
+A None is reported as "not measured", never as a number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Context:
+    database_url: str
+    base_url: str
+    quick: bool
+
+
+def push(context: Context) -> dict[str, Any] | None:
+    """Notifications per second through the push transport, and fan-out latency.
+
+    To fill: send N status changes through `backend.invoices.service.record`, count the
+    notifications a loopback FCM server receives per second, report p50/p95/p99.
+    """
+    return None
+
+
+def sync(context: Context) -> dict[str, Any] | None:
+    """Portal synchronisation throughput: status changes ingested per second.
+
+    To fill: replay a batch of portal pages against the sandbox and time the ingestion.
+    """
+    return None
+
+
+HOOKS = {"push": push, "sync": sync}
+
+
+def run_all(context: Context) -> dict[str, dict[str, Any] | None]:
+    return {name: hook(context) for name, hook in HOOKS.items()}

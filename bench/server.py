@@ -1,0 +1,104 @@
+"""A gunicorn server started from our gunicorn.conf.py, and the peak RSS of its workers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import threading
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / ".venv" / "bin"
+LOGS = ROOT / "bench" / "data"
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class Server:
+    """gunicorn with the production settings file; environment overrides per run."""
+
+    def __init__(self, port: int, env: dict[str, str], label: str) -> None:
+        self.port = port
+        self.env = env
+        self.label = label
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.peak_rss_kib = 0
+        self.worker_pids: set[int] = set()
+        self._stop = threading.Event()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Server:
+        env = os.environ | self.env | {"HOST": "127.0.0.1", "PORT": str(self.port)}
+        LOGS.mkdir(parents=True, exist_ok=True)
+        log = (LOGS / f"gunicorn-{self.label}.log").open("wb")
+        command = [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "backend.wsgi:app"]
+        self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        self._wait_ready()
+        self._sampler.start()
+        return self
+
+    def _wait_ready(self) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited; see bench/data/gunicorn-{self.label}.log")
+            try:
+                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError("gunicorn did not become ready in 60 s")
+
+    def _sample(self) -> None:
+        """Peak resident memory of any one worker (workers are recycled by max_requests)."""
+        assert self.proc is not None
+        while not self._stop.is_set():
+            for pid in _children(self.proc.pid):
+                self.worker_pids.add(pid)
+                self.peak_rss_kib = max(self.peak_rss_kib, _rss_kib(pid))
+            self._stop.wait(0.5)
+
+    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
+        self._stop.set()
+        if self.proc is None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "peak_worker_rss_mib": round(self.peak_rss_kib / 1024, 1),
+            "workers_seen": len(self.worker_pids),
+        }
