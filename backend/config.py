@@ -42,6 +42,13 @@ class Config:
         "LOGIN_RATE_LIMIT", "10 per minute;50 per hour", doc="Limite des tentatives de connexion"
     )
     sql_echo: bool = _setting("SQL_ECHO", False, _bool, doc="Journaliser le SQL")
+    response_cache: bool | None = _setting(
+        "RESPONSE_CACHE", None, _bool, doc="Cache des réponses de lecture (actif sauf en test)"
+    )
+    cache_url: str = _setting("CACHE_URL", "", doc="Cache partagé redis://… (vide : en mémoire)")
+    response_cache_mb: int = _setting(
+        "RESPONSE_CACHE_MB", 64, int, doc="Taille du cache en mémoire, par processus (Mio)"
+    )
     host: str = _setting("HOST", "127.0.0.1", doc="Adresse d'écoute de `make run`")
     port: int = _setting("PORT", 8000, int, doc="Port du serveur web")
     site_dir: str = _setting(
@@ -109,6 +116,9 @@ class Config:
         """Fill the embedded defaults that live in the instance folder."""
         instance = Path(self.instance_path)
         instance.mkdir(parents=True, exist_ok=True)
+        if self.response_cache is None:
+            # Test databases are emptied between tests: their data versions start again at 0.
+            self.response_cache = not self.testing
         if not self.database_url:
             self.database_url = f"sqlite:///{instance / 'relais.db'}"
         if self.database_url.startswith(("postgres://", "postgresql://")):

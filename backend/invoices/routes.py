@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
 
 from flask import request
 from flask.views import MethodView
 
-from backend import i18n
+from backend import cache, i18n
 from backend.accounts.auth import auth_required, current_scope
 from backend.api import Blueprint, abort
 from backend.db import current_session
@@ -21,14 +23,33 @@ from backend.invoices.schemas import (
     SummaryArgs,
     SummaryOut,
 )
+from backend.timeutil import paris_today
 
 blp = Blueprint("invoices", __name__, url_prefix="/api/v1", description="Suivi des factures")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def set_scope_etag(name: str) -> None:
-    """ETag from the user's data versions: a 304 costs no list query."""
+def set_scope_etag(name: str) -> str:
+    """ETag from the user's data versions: a 304 costs no list query; returns the cache key."""
     args = sorted((k, request.args.getlist(k)) for k in request.args)
-    blp.set_etag([name, current_scope().version_key(), args, i18n.locale()])
+    # The Paris day: acknowledgement deadlines count days left.
+    material = [name, current_scope().version_key(), args, i18n.locale(), str(paris_today())]
+    blp.set_etag(material)
+    return cache.key_for(material)
+
+
+def scope_cached(name: str) -> Callable[[F], F]:
+    """Set the scope ETag, then answer from the response cache when the data is unchanged."""
+
+    def decorator(func: F) -> F:
+        @wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            key = set_scope_etag(name.format(**kwargs))
+            return cache.cached(key, lambda: func(*args, **kwargs))
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
 
 
 @blp.route("/invoices")
@@ -36,11 +57,11 @@ class Invoices(MethodView):
     decorators = [auth_required]
 
     @blp.etag
+    @scope_cached("invoices")
     @blp.arguments(InvoiceListArgs, location="query", as_kwargs=True)
     @blp.response(200, InvoicePageOut)
     def get(self, limit: int, cursor: str | None = None, **filters: Any) -> dict[str, Any]:
         """Mes factures, du changement de statut le plus récent au plus ancien."""
-        set_scope_etag("invoices")
         criteria = queries.InvoiceFilters(
             statuses=filters.pop("status", ()),
             categories=filters.pop("category", ()),
@@ -69,11 +90,11 @@ class InvoiceDetail(MethodView):
     decorators = [auth_required]
 
     @blp.etag
+    @scope_cached("invoice:{invoice_id}")
     @blp.response(200, InvoiceDetailOut)
     @blp.alt_response(404, description="Facture introuvable ou hors de vos structures")
     def get(self, invoice_id: int) -> dict[str, Any]:
         """Le détail d'une facture et tout son historique, expliqué."""
-        set_scope_etag(f"invoice:{invoice_id}")
         invoice = queries.get_invoice(current_session(), current_scope(), invoice_id)
         if invoice is None:
             abort(404)
@@ -85,11 +106,11 @@ class Summary(MethodView):
     decorators = [auth_required]
 
     @blp.etag
+    @scope_cached("summary")
     @blp.arguments(SummaryArgs, location="query")
     @blp.response(200, SummaryOut)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """La Synthèse : ce qui attend une action de votre part."""
-        set_scope_etag("summary")
         return reports.summary(
             current_session(), current_scope(), args.get("structure_id"), i18n.locale()
         )
@@ -100,11 +121,11 @@ class Dashboard(MethodView):
     decorators = [auth_required]
 
     @blp.etag
+    @scope_cached("dashboard")
     @blp.arguments(DashboardArgs, location="query")
     @blp.response(200, DashboardOut)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Le Tableau de bord : nombres et montants par statut et par structure."""
-        set_scope_etag("dashboard")
         return reports.dashboard(
             current_session(),
             current_scope(),

@@ -1,0 +1,131 @@
+"""Rendered answers of the read endpoints, keyed by the version of the data they show.
+
+The key is the ETag material (endpoint, the user's scope with its structures' data
+versions, query arguments, locale, Paris day): any change to what the user may see bumps a
+data version, so a stale answer is never found again and nothing needs invalidating.
+Two users with the same scope see the same data, so they may share an answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import redis
+from flask import Response, current_app
+
+log = logging.getLogger(__name__)
+EXTENSION = "relais_response_cache"
+REDIS_PREFIX = "relais:response:"
+# The Paris day is part of the key: an answer is useless the next day.
+REDIS_TTL_SECONDS = 24 * 3600
+
+
+class ResponseCache(Protocol):
+    def get(self, key: str) -> bytes | None: ...
+
+    def set(self, key: str, body: bytes) -> None: ...
+
+
+class NullCache:
+    """Every read is computed (`RESPONSE_CACHE=0`)."""
+
+    def get(self, key: str) -> bytes | None:
+        return None
+
+    def set(self, key: str, body: bytes) -> None:
+        return None
+
+
+class MemoryCache:
+    """A least-recently-used cache of bodies in this worker, bounded in bytes."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+            return body
+
+    def set(self, key: str, body: bytes) -> None:
+        if len(body) > self.max_bytes // 8:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            self.size += len(body) - (len(old) if old is not None else 0)
+            self._items[key] = body
+            while self.size > self.max_bytes:
+                _key, evicted = self._items.popitem(last=False)
+                self.size -= len(evicted)
+
+
+class RedisCache:
+    """Bodies shared by every worker; a Redis outage only costs the cache."""
+
+    def __init__(self, url: str) -> None:
+        self.client = redis.Redis.from_url(url, socket_timeout=0.2, socket_connect_timeout=0.2)
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            body = self.client.get(REDIS_PREFIX + key)
+        except redis.RedisError as exc:
+            log.warning("response cache unavailable: %s", exc)
+            return None
+        return body if isinstance(body, bytes) else None
+
+    def set(self, key: str, body: bytes) -> None:
+        try:
+            self.client.set(REDIS_PREFIX + key, body, ex=REDIS_TTL_SECONDS)
+        except redis.RedisError as exc:
+            log.warning("response cache unavailable: %s", exc)
+
+
+def from_config(config: Any) -> ResponseCache:
+    """The cache the configuration asks for."""
+    if not config.response_cache:
+        return NullCache()
+    if config.cache_url:
+        return RedisCache(config.cache_url)
+    return MemoryCache(config.response_cache_mb * 2**20)
+
+
+def response_cache() -> ResponseCache:
+    """This application's cache, created on first use."""
+    cache = current_app.extensions.get(EXTENSION)
+    if cache is None:
+        cache = current_app.extensions.setdefault(
+            EXTENSION, from_config(current_app.extensions["relais_config"])
+        )
+    return cache
+
+
+def key_for(material: Any) -> str:
+    return hashlib.sha1(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def cached(key: str, render: Callable[[], Response]) -> Response:
+    """The stored body for `key`, or render it and store it when it is a 200 JSON answer."""
+    cache = response_cache()
+    if isinstance(cache, NullCache):
+        return render()
+    body = cache.get(key)
+    if body is not None:
+        response = Response(body, mimetype="application/json")
+        response.headers["X-Cache"] = "hit"
+        return response
+    response = render()
+    if response.status_code == 200 and response.mimetype == "application/json":
+        cache.set(key, response.get_data())
+        response.headers["X-Cache"] = "miss"
+    return response
