@@ -63,9 +63,13 @@ def calendar(
     name: str | None = None,
 ) -> bytes:
     """A VCALENDAR with Europe/Paris times and their VTIMEZONE; `private` adds the visio link."""
-    cal = Calendar.new(prodid=PRODID, method=method, name=name)
+    trainings = list(trainings)
+    # Calendar.new would pick a random UID: one per calendar keeps downloads identical.
+    which = "s" if name else f"-{trainings[0].id}" if trainings else "s"
+    cal = Calendar.new(
+        prodid=PRODID, method=method, name=name, uid=f"relais-formation{which}@{settings.host}"
+    )
     if name:
-        cal.add("x-wr-calname", name)
         cal.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", dt.timedelta(hours=1))
     for training in trainings:

@@ -75,6 +75,7 @@ def send_due_reminders(
             now,
         )
     sent += notices.notify_cancelled(session, mailer, settings, now=now)
+    session.commit()  # end the read transaction: on SQLite it holds the write lock
     return sent
 
 
@@ -97,6 +98,7 @@ def expire_unconfirmed(
         )
         session.commit()
         announce_promotions(mailer, settings, promoted)
+    session.commit()
     return len(stale)
 
 

@@ -43,8 +43,12 @@ def _parts(items: list[dict[str, dt.datetime]]) -> list[TrainingPart]:
 
 
 def _set_parts(training: TrainingSession, items: list[dict[str, dt.datetime]]) -> None:
-    training.parts.clear()
-    training.parts.extend(_parts(items))
+    """Edit parts in place: (session, position) stays unique at every flush."""
+    wanted = _parts(items)
+    for part, new in zip(training.parts, wanted, strict=False):
+        part.starts_at, part.ends_at = new.starts_at, new.ends_at
+    del training.parts[len(wanted) :]
+    training.parts.extend(wanted[len(training.parts) :])
     training.starts_at = training.parts[0].starts_at
     training.ends_at = training.parts[-1].ends_at
 
