@@ -14,6 +14,7 @@ from backend.accounts.security import hash_password
 from backend.accounts.siret import make_siret
 from backend.demo import data
 from backend.invoices import service
+from backend.trainings.demo import seed_trainings
 
 DEMO_PASSWORD = "demo"
 DEMO_USERS = {
@@ -37,6 +38,7 @@ def seed(session: Session, *, now: dt.datetime | None = None, invoices: int = IN
     for n in range(invoices):
         structure = structures[n % len(structures)]
         _invoice(session, rng, structure, rng.choice(recipients), n, now)
+    seed_trainings(session, dt.datetime.now(dt.UTC))
     session.commit()
     return True
 
