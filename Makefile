@@ -21,7 +21,9 @@ $(STAMP): pyproject.toml
 install: $(STAMP) ## Install what is missing (virtualenv in .venv)
 
 run: $(STAMP) ## Migrate, seed the demo and start everything on 127.0.0.1 (Ctrl-C stops it all)
-	RELAIS_DEMO=$${RELAIS_DEMO:-1} $(BIN)/relais run-all
+	RELAIS_DEMO=$${RELAIS_DEMO:-1} SYNC_INTERVAL_SECONDS=$${SYNC_INTERVAL_SECONDS:-15} \
+	SYNC_JITTER_SECONDS=$${SYNC_JITTER_SECONDS:-3} SYNC_POLL_SECONDS=$${SYNC_POLL_SECONDS:-2} \
+	$(BIN)/relais run-all
 
 lint: $(STAMP) ## ruff (lint and format check)
 	$(BIN)/ruff check backend notifications tests docs_site/hooks

@@ -14,6 +14,7 @@ BLUEPRINTS = (
     "backend.accounts.routes",
     "backend.invoices.routes",
     "backend.integrations.routes",
+    "backend.sync.routes",
     "backend.trainings.routes",
     "backend.trainings.trainer_routes",
     "backend.announcements.routes",

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from backend import create_app
 from backend.config import Config
 from backend.db import current_session, db
+from backend.sync.cli import sync
 
 
 def _config() -> Config:
@@ -23,6 +24,9 @@ def _config() -> Config:
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False)
 def main() -> None:
     """Relais: suivi des factures publiques."""
+
+
+main.add_command(sync)
 
 
 @main.command()
@@ -40,12 +44,13 @@ def migrate() -> None:
 def seed_demo() -> None:
     """Seed the demo data once (demo mode only)."""
     from backend.demo.seed import seed
+    from backend.runner import sandbox_accounts
 
     if not _config().demo_mode:
         raise click.ClickException(
             "Données de démonstration refusées hors mode démo (RELAIS_DEMO=1)."
         )
-    created = seed(current_session())
+    created = seed(current_session(), sandbox_accounts(_config()), config=_config())
     click.echo("Données de démonstration créées." if created else "Démonstration déjà en place.")
 
 
@@ -97,6 +102,8 @@ def scheduler() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Each run and each skipped overlap of a 2-second job is noise; our jobs log what matters.
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
     run_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -97,6 +98,33 @@ class Config:
         int,
         doc="Conservation des données des participants après la séance (j)",
     )
+    portal_env: str = _setting(
+        "PORTAL_ENV", "local", doc="Portail : local (bac à sable), qualification ou production"
+    )
+    portal_base_url: str = _setting(
+        "PORTAL_BASE_URL", "http://127.0.0.1:8790", doc="URL du bac à sable local du portail"
+    )
+    portal_client_id: str = _setting("PORTAL_CLIENT_ID", "relais-sandbox", doc="Client OAuth PISTE")
+    portal_client_secret: str = _setting(
+        "PORTAL_CLIENT_SECRET", "relais-sandbox-secret", doc="Secret OAuth PISTE"
+    )
+    portal_timeout: float = _setting("PORTAL_TIMEOUT", 20.0, float, doc="Délai d'attente (s)")
+    credentials_key: str = _setting(
+        "CREDENTIALS_KEY", "", doc="Clé Fernet des mots de passe techniques (générée si absente)"
+    )
+    sync_interval_seconds: int = _setting(
+        "SYNC_INTERVAL_SECONDS", 300, int, doc="Intervalle de synchronisation par défaut (s)"
+    )
+    sync_jitter_seconds: int = _setting(
+        "SYNC_JITTER_SECONDS", 30, int, doc="Dispersion aléatoire des synchronisations (s)"
+    )
+    sync_poll_seconds: float = _setting(
+        "SYNC_POLL_SECONDS", 5.0, float, doc="Fréquence de recherche des structures à synchroniser"
+    )
+    sync_concurrency: int = _setting(
+        "SYNC_CONCURRENCY", 4, int, doc="Synchronisations simultanées (PostgreSQL)"
+    )
+    sandbox_port: int = _setting("SANDBOX_PORT", 8790, int, doc="Port du bac à sable de `make run`")
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -126,6 +154,8 @@ class Config:
             self.database_url = "postgresql+psycopg://" + self.database_url.split("://", 1)[1]
         if not self.secret_key:
             self.secret_key = _instance_secret(instance / "secret_key")
+        if not self.credentials_key:
+            self.credentials_key = _instance_secret(instance / "credentials_key", _fernet_key)
         return self
 
     @property
@@ -142,11 +172,15 @@ class Config:
         return rows
 
 
-def _instance_secret(path: Path) -> str:
+def _fernet_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def _instance_secret(path: Path, make: Callable[[], str] = lambda: secrets.token_urlsafe(48)) -> str:
     """Return the secret kept in the instance folder, creating it once."""
     if path.exists():
         return path.read_text().strip()
-    value = secrets.token_urlsafe(48)
+    value = make()
     path.touch(mode=0o600)
     path.write_text(value)
     return value

@@ -7,6 +7,7 @@ import sqlite3
 from decimal import Decimal
 from typing import Annotated, Any
 
+from flask import has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
     BigInteger,
@@ -108,5 +109,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection: Any) -> None:
+    """SQLite has one writer: a transaction that may write takes the lock up front.
+
+    A deferred transaction that reads, then writes after another process committed, fails
+    at once ("database is locked"); an IMMEDIATE one waits its turn (busy_timeout).
+    Reads of web requests stay deferred, so they never wait.
+    """
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

@@ -14,6 +14,7 @@ from backend.announcements.models import Announcement, NewsletterSubscription
 from backend.db import Base
 from backend.invoices.models import Invoice, StatusChange
 from backend.scheduler.models import JobRun, SchedulerLease
+from backend.sync.models import PortalAccount, SyncRun, SyncState
 from backend.trainings.models import Notice, Registration, TrainingPart, TrainingSession
 
 __all__ = [
@@ -28,10 +29,13 @@ __all__ = [
     "Notice",
     "Recipient",
     "RecipientService",
+    "PortalAccount",
     "RefreshToken",
     "Registration",
     "SchedulerLease",
     "StatusChange",
+    "SyncRun",
+    "SyncState",
     "Structure",
     "TrainingPart",
     "TrainingSession",

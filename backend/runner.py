@@ -1,4 +1,4 @@
-"""`make run`: migrate, seed, build the site, start the processes, stop them all together."""
+"""`make run`: migrate, start the sandbox, seed, build the site, start and stop everything."""
 
 from __future__ import annotations
 
@@ -7,11 +7,31 @@ import signal
 import subprocess
 import sys
 import time
+from typing import Any
+
+import httpx
 
 from backend.config import ROOT, Config
 from backend.db import current_session
 from backend.demo.seed import DEMO_PASSWORD, DEMO_USERS, seed
 from backend.migrate import upgrade
+
+Children = dict[str, subprocess.Popen[bytes]]
+
+
+def sandbox_accounts(config: Config, wait: float = 30) -> list[dict[str, Any]]:
+    """The sandbox's technical accounts (the demo registers them), once it answers."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            response = httpx.get(f"{config.portal_base_url}/_sandbox/accounts", timeout=2)
+            response.raise_for_status()
+            accounts: list[dict[str, Any]] = response.json()["accounts"]
+            return accounts
+        except httpx.HTTPError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.3)
 
 
 def _build_site(config: Config) -> None:
@@ -19,26 +39,21 @@ def _build_site(config: Config) -> None:
     if not mkdocs.exists():
         return
     print("Construction du site communautaire…", flush=True)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mkdocs",
-            "build",
-            "--quiet",
-            "-f",
-            str(mkdocs),
-            "-d",
-            config.site_dir,
-        ],
-        check=False,
-    )
-    if result.returncode != 0:
+    command = [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(mkdocs)]
+    if subprocess.run([*command, "-d", config.site_dir], check=False).returncode:
         print("Le site n'a pas pu être construit ; l'API démarre quand même.", flush=True)
 
 
-def _processes(config: Config) -> dict[str, list[str]]:
-    """Every long-running process of the embedded setup."""
+def _sandbox_command(config: Config) -> list[str]:
+    command = [
+        sys.executable, "-m", "backend.portal.sandbox", "--port", str(config.sandbox_port),
+        "--store", os.path.join(config.instance_path, "sandbox.sqlite"),
+    ]  # fmt: skip
+    return [*command, "--demo"] if config.demo_mode else command
+
+
+def _services(config: Config) -> dict[str, list[str]]:
+    """The long-running processes beside the sandbox."""
     return {
         "web": [
             sys.executable,
@@ -60,29 +75,21 @@ def _banner(config: Config) -> None:
         f"  Site communautaire   {base}/",
         f"  API                  {base}/api/v1",
         f"  Documentation API    {base}/api/docs   (OpenAPI : {base}/api/openapi.json)",
+        f"  Bac à sable portail  {config.portal_base_url}",
     ]
     if config.demo_mode:
         lines.append(f"  Connexion démo       {DEMO_USERS['demo']} / {DEMO_PASSWORD}")
+        lines.append("  Les statuts évoluent en direct : synchronisation toutes les ~15 s.")
     lines += ["Ctrl-C arrête tout.", ""]
     print("\n".join(lines), flush=True)
 
 
+def _spawn(children: Children, name: str, command: list[str], env: dict[str, str]) -> None:
+    children[name] = subprocess.Popen(command, env=env, cwd=ROOT, start_new_session=True)
+
+
 def run(config: Config) -> int:
     """Start everything in the foreground; Ctrl-C or SIGTERM stops every child."""
-    upgrade(config.database_url)
-    if config.demo_mode and seed(current_session()):
-        print("Données de démonstration créées.", flush=True)
-    _build_site(config)
-    env = {
-        **os.environ,
-        "HOST": config.host,
-        "PORT": str(config.port),
-        "RELAIS_DEMO": "1" if config.demo_mode else "0",
-    }
-    children = {
-        name: subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True)
-        for name, cmd in _processes(config).items()
-    }
     stopping = False
 
     def stop(signum: int, _frame: object) -> None:
@@ -91,21 +98,37 @@ def run(config: Config) -> int:
 
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
-    _banner(config)
-    exit_code = 0
-    while not stopping:
+    env = {**os.environ, "HOST": config.host, "PORT": str(config.port),
+           "RELAIS_DEMO": "1" if config.demo_mode else "0"}  # fmt: skip
+    children: Children = {}
+    try:
+        upgrade(config.database_url)
+        if config.portal_env == "local":
+            _spawn(children, "sandbox", _sandbox_command(config), env)
+        if config.demo_mode and seed(current_session(), sandbox_accounts(config), config=config):
+            print("Données de démonstration créées.", flush=True)
+        _build_site(config)
+        for name, command in _services(config).items():
+            _spawn(children, name, command, env)
+        _banner(config)
+        return _watch(children, lambda: stopping)
+    finally:
+        _terminate(children)
+
+
+def _watch(children: Children, stopping: Any) -> int:
+    while not stopping():
         for name, child in children.items():
             if child.poll() is not None:
                 print(
                     f"Le processus « {name} » s'est arrêté (code {child.returncode}).", flush=True
                 )
-                stopping, exit_code = True, 1
+                return 1
         time.sleep(0.5)
-    _terminate(children)
-    return exit_code
+    return 0
 
 
-def _terminate(children: dict[str, subprocess.Popen[bytes]]) -> None:
+def _terminate(children: Children) -> None:
     for child in children.values():
         if child.poll() is None:
             os.killpg(child.pid, signal.SIGTERM)
@@ -116,4 +139,5 @@ def _terminate(children: dict[str, subprocess.Popen[bytes]]) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(child.pid, signal.SIGKILL)
             child.wait()
-    print("Tous les processus sont arrêtés.", flush=True)
+    if children:
+        print("Tous les processus sont arrêtés.", flush=True)

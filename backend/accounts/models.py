@@ -62,6 +62,8 @@ class Recipient(Base):
         Boolean, server_default=text("false")
     )
     payment_status_not_reported: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    portal_structure_id: Mapped[int | None]
+    directory_checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     services: Mapped[list[RecipientService]] = relationship(
         back_populates="recipient", order_by="RecipientService.code"
     )

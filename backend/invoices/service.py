@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import Recipient, RecipientService, Structure
@@ -164,6 +165,23 @@ def record(
         invoice.updated_at = utcnow()
         bump_version(session, structure_id)
     return RecordResult(invoice, created, new_changes, len(changes) - len(new_changes))
+
+
+def record_isolated(
+    session: Session,
+    structure_id: int,
+    data: InvoiceRecord,
+    changes: list[ChangeIn],
+    *,
+    source: str,
+) -> RecordResult:
+    """`record` in a savepoint; a concurrent first insert of the same invoice is retried once."""
+    try:
+        with session.begin_nested():
+            return record(session, structure_id, data, changes, source=source)
+    except IntegrityError:
+        with session.begin_nested():
+            return record(session, structure_id, data, changes, source=source)
 
 
 def _append_changes(

@@ -13,6 +13,7 @@ from sqlalchemy import delete
 from backend.config import Config
 from backend.scheduler.models import JobRun
 from backend.scheduler.process import JobContext, JobSpec, Leadership
+from backend.sync import jobs as sync_jobs
 
 JOB_RUNS_KEPT = dt.timedelta(days=30)
 
@@ -31,6 +32,8 @@ def jobs(config: Config) -> tuple[JobSpec, ...]:
     return (
         JobSpec("scheduler-heartbeat", heartbeat, config.scheduler_heartbeat_seconds),
         JobSpec("prune-job-runs", prune_job_runs, 24 * 3600),
+        JobSpec("portal-sync", sync_jobs.sync_due, config.sync_poll_seconds, record=False),
+        JobSpec("technical-password-expiry", sync_jobs.warn_expiring_passwords, 3600),
     )
 
 

@@ -36,7 +36,8 @@ def create_sandbox_app(
     """Build the sandbox; an empty store (None = in memory) gets the seeded demo data set."""
     store = Store(store_path)
     if store.is_empty():
-        seed_demo(store, random.Random(seed), clock(), invoices)
+        with store.batch():
+            seed_demo(store, random.Random(seed), clock(), invoices)
     app = SandboxApp(__name__)
     app.sandbox = Sandbox(store, seed=seed, clock=clock, token_lifetime=token_lifetime)
     register_api(app, app.sandbox)

@@ -1,0 +1,72 @@
+"""Scheduled work of the sync: structures due, and technical passwords about to expire."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from concurrent.futures import ThreadPoolExecutor
+
+from flask import Flask
+from sqlalchemy import or_, select
+
+from backend.config import Config
+from backend.db import current_session
+from backend.scheduler.process import JobContext
+from backend.sync.models import PortalAccount
+from backend.sync.service import due_structures, sync_structure
+from backend.timeutil import paris_today
+
+log = logging.getLogger(__name__)
+EXPIRY_WARNING = dt.timedelta(days=15)
+
+
+def _sync_one(app: Flask, structure_id: int, holder: str) -> None:
+    with app.app_context():
+        config: Config = app.extensions["relais_config"]
+        try:
+            sync_structure(current_session(), structure_id, config=config, holder=holder)
+        except Exception:
+            current_session().rollback()
+            log.exception("sync of structure %s crashed", structure_id)
+
+
+def sync_due(ctx: JobContext) -> None:
+    """Sync every structure whose time has come, a few at a time."""
+    workers = 1 if not ctx.config.is_postgresql else max(1, ctx.config.sync_concurrency)
+    due = due_structures(ctx.session, ctx.now, limit=workers * 10)
+    ctx.session.commit()
+    holder = f"scheduler:{id(ctx)}"
+    if workers == 1:
+        for structure_id in due:
+            _sync_one(ctx.app, structure_id, holder)
+        return
+    with ThreadPoolExecutor(workers, thread_name_prefix="sync") as pool:
+        for structure_id in due:
+            pool.submit(_sync_one, ctx.app, structure_id, holder)
+
+
+def expiring_accounts(ctx: JobContext) -> list[PortalAccount]:
+    """Technical passwords expiring within 15 days, not yet warned about today."""
+    today = paris_today(ctx.now)
+    return list(
+        ctx.session.scalars(
+            select(PortalAccount).where(
+                PortalAccount.password_expires_on <= today + EXPIRY_WARNING,
+                or_(
+                    PortalAccount.expiry_warned_on.is_(None), PortalAccount.expiry_warned_on < today
+                ),
+            )
+        )
+    )
+
+
+def warn_expiring_passwords(ctx: JobContext) -> None:
+    """Warn (log, and the structure's managers once a day) before a technical password expires."""
+    today = paris_today(ctx.now)
+    for account in expiring_accounts(ctx):
+        assert account.password_expires_on is not None
+        days = (account.password_expires_on - today).days
+        log.warning(
+            "technical password of structure %s expires in %s days", account.structure_id, days
+        )
+        account.expiry_warned_on = today

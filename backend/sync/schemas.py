@@ -1,0 +1,40 @@
+"""What a manager sees of a structure's sync."""
+
+from __future__ import annotations
+
+from marshmallow import fields
+
+from backend.schemas import OutputSchema
+
+
+class SyncRunOut(OutputSchema):
+    id = fields.Integer(required=True)
+    started_at = fields.DateTime(required=True)
+    finished_at = fields.DateTime(allow_none=True, required=True)
+    status = fields.String(required=True, metadata={"enum": ["running", "ok", "partial", "failed"]})
+    invoices_seen = fields.Integer(required=True)
+    changes = fields.Integer(required=True)
+    errors = fields.Integer(required=True)
+    error = fields.String(allow_none=True, required=True)
+    duration_ms = fields.Integer(allow_none=True, required=True)
+
+
+class TechnicalAccountOut(OutputSchema):
+    login = fields.String(required=True)
+    password_expires_on = fields.Date(allow_none=True, required=True)
+    days_left = fields.Integer(allow_none=True, required=True)
+    warning = fields.String(allow_none=True, required=True)
+
+
+class SyncStatusOut(OutputSchema):
+    structure_id = fields.Integer(required=True)
+    configured = fields.Boolean(required=True)
+    message = fields.String(required=True)
+    last_success_at = fields.DateTime(allow_none=True, required=True)
+    last_error_at = fields.DateTime(allow_none=True, required=True)
+    last_error = fields.String(allow_none=True, required=True)
+    next_sync_at = fields.DateTime(allow_none=True, required=True)
+    interval_seconds = fields.Integer(allow_none=True, required=True)
+    running = fields.Boolean(required=True)
+    technical_account = fields.Nested(TechnicalAccountOut, allow_none=True, required=True)
+    recent_runs = fields.List(fields.Nested(SyncRunOut), required=True)

@@ -1,0 +1,75 @@
+"""A structure's sync, told to a manager in French."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.db import utcnow
+from backend.sync.jobs import EXPIRY_WARNING
+from backend.sync.models import PortalAccount, SyncRun, SyncState
+from backend.timeutil import PARIS, paris_today
+
+RECENT_RUNS = 10
+
+
+def _when(moment: dt.datetime) -> str:
+    return moment.astimezone(PARIS).strftime("%d/%m/%Y à %H:%M")
+
+
+def _account(account: PortalAccount | None) -> dict[str, Any] | None:
+    if account is None:
+        return None
+    days = None
+    warning = None
+    if account.password_expires_on:
+        days = (account.password_expires_on - paris_today()).days
+        if days < 0:
+            warning = "Le mot de passe du compte technique a expiré : renouvelez-le sur le portail."
+        elif days <= EXPIRY_WARNING.days:
+            warning = f"Le mot de passe du compte technique expire dans {days} jour(s)."
+    return {
+        "login": account.login,
+        "password_expires_on": account.password_expires_on,
+        "days_left": days,
+        "warning": warning,
+    }
+
+
+def _message(state: SyncState | None) -> str:
+    if state is None:
+        return "Aucun compte technique n'est enregistré : la synchronisation n'est pas active."
+    if state.last_error_at and (
+        not state.last_success_at or state.last_error_at > state.last_success_at
+    ):
+        when = _when(state.last_error_at)
+        return f"La dernière synchronisation a échoué le {when} : {state.last_error}"
+    if state.last_success_at:
+        return f"Dernière synchronisation réussie le {_when(state.last_success_at)}."
+    return "La première synchronisation est programmée."
+
+
+def sync_status(session: Session, structure_id: int) -> dict[str, Any]:
+    state = session.get(SyncState, structure_id)
+    runs = session.scalars(
+        select(SyncRun)
+        .where(SyncRun.structure_id == structure_id)
+        .order_by(SyncRun.started_at.desc(), SyncRun.id.desc())
+        .limit(RECENT_RUNS)
+    ).all()
+    return {
+        "structure_id": structure_id,
+        "configured": state is not None,
+        "message": _message(state),
+        "last_success_at": state.last_success_at if state else None,
+        "last_error_at": state.last_error_at if state else None,
+        "last_error": state.last_error if state else None,
+        "next_sync_at": state.next_sync_at if state else None,
+        "interval_seconds": state.interval_seconds if state else None,
+        "running": bool(state and state.running_until and state.running_until > utcnow()),
+        "technical_account": _account(session.get(PortalAccount, structure_id)),
+        "recent_runs": runs,
+    }

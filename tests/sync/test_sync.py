@@ -1,0 +1,243 @@
+"""The portal sync, against the loopback sandbox: complete, incremental, resumable, safe."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from backend.accounts.models import Role
+from backend.db import current_session, db
+from backend.invoices.models import Invoice, StatusChange
+from backend.sync.jobs import warn_expiring_passwords
+from backend.sync.models import PortalAccount, SyncRun, SyncState
+from backend.sync.service import claim, sync_structure
+from tests.factories import MembershipFactory, UserFactory
+from tests.helpers import auth_headers
+from tests.sync.conftest import Portal
+
+
+def relais_view(structure_id: int) -> dict[int, list[tuple[str, dt.datetime]]]:
+    """Every invoice of the structure and its recorded history, in Relais."""
+    rows = (
+        current_session()
+        .execute(
+            select(Invoice.portal_id, StatusChange.code, StatusChange.occurred_at)
+            .join(StatusChange, StatusChange.invoice_id == Invoice.id)
+            .where(Invoice.structure_id == structure_id)
+            .order_by(Invoice.portal_id, StatusChange.occurred_at, StatusChange.id)
+        )
+        .all()
+    )
+    view: dict[int, list[tuple[str, dt.datetime]]] = {}
+    for portal_id, code, occurred_at in rows:
+        view.setdefault(portal_id, []).append((code, occurred_at))
+    return by_time(view)
+
+
+def by_time(
+    view: dict[int, list[tuple[str, dt.datetime]]],
+) -> dict[int, list[tuple[str, dt.datetime]]]:
+    """Histories in time order (then code), duplicates kept so they would show."""
+    return {k: sorted(v, key=lambda step: (step[1], step[0])) for k, v in view.items()}
+
+
+def run(portal: Portal, **kwargs) -> SyncRun:  # type: ignore[no-untyped-def]
+    with portal.client() as client:
+        result = sync_structure(
+            current_session(), portal.structure.id, config=portal.config, client=client,
+            now=portal.clock(), **kwargs,
+        )  # fmt: skip
+    assert result is not None
+    return result
+
+
+def test_first_sync_brings_every_invoice_with_its_history(portal: Portal) -> None:
+    result = run(portal)
+    expected = portal.portal_view()
+    assert result.status == "ok" and result.invoices_seen == len(expected) > 10
+    assert relais_view(portal.structure.id) == by_time(expected)
+    state = current_session().get(SyncState, portal.structure.id)
+    assert state.watermark is not None and state.last_success_at is not None
+    invoice = current_session().scalars(select(Invoice)).first()
+    assert invoice.recipient.name and invoice.amount_incl_tax is not None
+
+
+def test_next_sync_asks_only_for_what_changed(portal: Portal) -> None:
+    run(portal)
+    portal.clock.advance(dt.timedelta(minutes=3))
+    quiet = run(portal)
+    assert (quiet.invoices_seen, quiet.changes) == (0, 0)
+    some_id = next(iter(portal.portal_view()))
+    portal.server.app.sandbox.set_status(some_id, "SUSPENDUE", "Pièce justificative manquante")
+    portal.clock.advance(dt.timedelta(minutes=2))
+    moved = run(portal)
+    assert moved.invoices_seen == 1 and moved.changes == 1
+    invoice = current_session().scalar(select(Invoice).where(Invoice.portal_id == some_id))
+    assert invoice.status_code == "SUSPENDUE"
+    assert invoice.status_comment == "Pièce justificative manquante"
+
+
+def test_out_of_order_and_unknown_statuses(portal: Portal) -> None:
+    run(portal)
+    first, second = list(portal.portal_view())[:2]
+    sandbox = portal.server.app.sandbox
+    sandbox.set_status(first, "MISE_EN_PAIEMENT")
+    portal.clock.advance(dt.timedelta(minutes=1))
+    sandbox.set_status(first, "MANDATEE")  # a step stamped after the payment
+    sandbox.set_status(second, "STATUT_TOUT_NEUF", "Nouveau circuit de validation")
+    portal.clock.advance(dt.timedelta(minutes=2))
+    run(portal)
+    codes = {
+        i.portal_id: i.status_code
+        for i in current_session().scalars(
+            select(Invoice).where(Invoice.portal_id.in_([first, second]))
+        )
+    }
+    assert codes == {first: "MANDATEE", second: "STATUT_TOUT_NEUF"}
+    assert relais_view(portal.structure.id) == by_time(portal.portal_view())
+
+
+def test_a_failed_sync_says_why_and_keeps_its_watermark(
+    portal: Portal, client: FlaskClient
+) -> None:
+    run(portal)
+    watermark = current_session().get(SyncState, portal.structure.id).watermark
+    portal.server.app.sandbox.expire_password(portal.login)
+    portal.clock.advance(dt.timedelta(minutes=2))
+    failed = run(portal)
+    assert failed.status == "failed" and "expiré" in (failed.error or "")
+    state = current_session().get(SyncState, portal.structure.id)
+    assert state.watermark == watermark and state.consecutive_failures == 1
+    assert state.next_sync_at > portal.clock()
+    manager, simple, stranger = UserFactory(), UserFactory(), UserFactory()
+    MembershipFactory(user=manager, structure=portal.structure, role=Role.MANAGER)
+    MembershipFactory(user=simple, structure=portal.structure, role=Role.USER)
+    url = f"/api/v1/structures/{portal.structure.id}/sync"
+    body = client.get(url, headers=auth_headers(client, manager.email)).get_json()
+    assert body["message"].startswith("La dernière synchronisation a échoué le")
+    assert "expiré" in body["last_error"]
+    assert [r["status"] for r in body["recent_runs"]] == ["failed", "ok"]
+    assert client.get(url, headers=auth_headers(client, simple.email)).status_code == 403
+    assert client.get(url, headers=auth_headers(client, stranger.email)).status_code == 404
+
+
+def test_a_second_run_waits_for_the_first(portal: Portal) -> None:
+    now = portal.clock()
+    assert claim(current_session(), portal.structure.id, "first", now)
+    with portal.client() as client:
+        skipped = sync_structure(
+            current_session(), portal.structure.id, config=portal.config, client=client, now=now
+        )
+    assert skipped is None
+    later = now + dt.timedelta(minutes=3)  # the first run died: its lease ran out
+    assert claim(current_session(), portal.structure.id, "second", later)
+
+
+def test_expiring_password_is_warned_once_a_day(portal: Portal, app_ctx: Flask, caplog) -> None:  # type: ignore[no-untyped-def]
+    from backend.scheduler.process import JobContext
+
+    account = current_session().get(PortalAccount, portal.structure.id)
+    account.password_expires_on = dt.date.today() + dt.timedelta(days=10)
+    current_session().commit()
+    ctx = JobContext(current_session(), dt.datetime.now(dt.UTC), portal.config, app_ctx)
+    warn_expiring_passwords(ctx)
+    warn_expiring_passwords(ctx)
+    assert sum("expires in" in r.getMessage() for r in caplog.records) == 1
+    assert current_session().get(PortalAccount, portal.structure.id).expiry_warned_on is not None
+
+
+def test_a_sync_killed_mid_run_loses_nothing_and_duplicates_nothing(
+    portal: Portal, database_url: str, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    portal.server.app.sandbox.faults.slow_answer(0.08)  # each call slow: a run lasts seconds
+    env = {
+        **os.environ, "DATABASE_URL": database_url, "RELAIS_INSTANCE": str(tmp_path),
+        "PORTAL_BASE_URL": portal.server.url,
+        "CREDENTIALS_KEY": portal.config.credentials_key,
+    }  # fmt: skip
+    db.session.commit()
+    child = subprocess.Popen(
+        [sys.executable, "-m", "backend.cli", "sync", "run", "--siret", portal.structure.siret],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and _recorded(portal) < 5:
+        time.sleep(0.1)
+    child.send_signal(signal.SIGKILL)
+    child.wait(10)
+    partial = _recorded(portal)
+    assert 0 < partial < len(portal.portal_view()), "the kill should land mid-run"
+    portal.server.app.sandbox.faults.reset()
+    # The killed run's lease runs out; the next run resumes from the same watermark.
+    portal.clock.advance(dt.timedelta(minutes=10))
+    result = run(portal)
+    assert result.status == "ok"
+    assert relais_view(portal.structure.id) == by_time(portal.portal_view())
+
+
+def _recorded(portal: Portal) -> int:
+    query = select(Invoice.id).where(Invoice.structure_id == portal.structure.id)
+    count = len(current_session().scalars(query).all())
+    db.session.commit()  # never hold a transaction while the child process writes
+    return count
+
+
+@pytest.mark.postgres_only
+def test_two_overlapping_syncs_leave_the_history_of_one(portal: Portal, app: Flask) -> None:
+    portal.server.app.sandbox.faults.slow_answer(0.02)
+    errors: list[BaseException] = []
+
+    def one_run() -> None:
+        with app.app_context():
+            try:
+                with portal.client() as client:
+                    sync_structure(
+                        current_session(), portal.structure.id, config=portal.config,
+                        client=client, now=portal.clock(), force=True,
+                    )  # fmt: skip
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=one_run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert errors == []
+    db.session.commit()
+    assert relais_view(portal.structure.id) == by_time(portal.portal_view())
+    runs = current_session().scalars(select(SyncRun)).all()
+    assert len(runs) == 2 and all(r.status == "ok" for r in runs)
+
+
+def test_cli_register_run_and_status(portal: Portal, app: Flask) -> None:
+    from flask.cli import ScriptInfo
+
+    from backend.cli import main
+
+    runner = app.test_cli_runner()
+    info = ScriptInfo(create_app=lambda: app)
+    siret = portal.structure.siret
+    db.session.commit()
+    registered = runner.invoke(
+        main,
+        ["sync", "register", "--siret", siret, "--login", portal.login,
+         "--expires-on", "2030-01-31", "--interval", "120"],
+        input=f"{portal.password}\n", obj=info,
+    )  # fmt: skip
+    assert registered.exit_code == 0, registered.output
+    assert "Compte technique enregistré" in registered.output
+    status = runner.invoke(main, ["sync", "status", "--siret", siret], obj=info)
+    assert "La première synchronisation est programmée." in status.output
+    unknown = runner.invoke(main, ["sync", "run", "--siret", "00000000000000"], obj=info)
+    assert unknown.exit_code != 0 and "Aucune structure" in unknown.output
