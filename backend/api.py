@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from decimal import Decimal
+from http import HTTPStatus
 from typing import Any, NoReturn
 
 import flask_smorest
-from flask import Response, json, request
+from flask import Flask, Response, json, request
+from flask_smorest.utils import prepare_response
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
-from werkzeug.routing import RoutingException
+from werkzeug.routing import IntegerConverter, Map, RoutingException
 
 from backend import i18n
 
 log = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+# Set by `auth_required` on what it wraps: such operations document their 401.
+AUTH_MARKER = "_relais_auth_required"
+UNAUTHORIZED_DOC = "Jeton absent, invalide, expiré ou révoqué"
 
 _STATUS_MESSAGE = {
     400: "bad_request",
@@ -85,8 +92,74 @@ def abort(status: int, message: str | None = None, **kwargs: Any) -> NoReturn:
     raise AssertionError("unreachable")
 
 
+def _numeric_bounds(
+    converter: Any, field: fields.Field, ret: dict[str, Any], **_: Any
+) -> dict[str, Any]:
+    """Decimal fields: amounts sent as strings say so; range bounds are JSON numbers."""
+    if not isinstance(field, fields.Decimal):
+        return {}
+    if field.as_string:
+        return {"type": "string", "format": "decimal", "pattern": r"^-?\d+(\.\d+)?$"}
+    bounds = {}
+    for key in ("minimum", "maximum", "x-minimum", "x-maximum"):
+        value = ret.get(key)
+        if isinstance(value, Decimal):
+            bounds[key] = int(value) if value == value.to_integral_value() else float(value)
+    return bounds
+
+
+class InvalidParamSchema(Schema):
+    name = fields.String(required=True, metadata={"description": "Champ (chemin pointé)"})
+    in_ = fields.String(data_key="in", metadata={"description": "json, query, path, headers"})
+    reason = fields.String(required=True)
+
+
+class ProblemSchema(Schema):
+    """An RFC 9457 problem, as every error of the API is answered."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    instance = fields.String(required=True)
+    invalid_params = fields.List(fields.Nested(InvalidParamSchema))
+
+
+# The largest id either database stores (signed 64-bit); beyond it drivers overflow.
+MAX_ID = 2**63 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in routes: an id the database can hold, so a huge one is a plain 404."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 class Api(flask_smorest.Api):
     """Every HTTP error becomes problem+json, never a stack trace."""
+
+    ERROR_SCHEMA = ProblemSchema
+    # No catch-all "default" response: each operation lists the statuses it can answer.
+    DEFAULT_ERROR_RESPONSE_NAME = None
+
+    def init_app(self, app: Flask, **kwargs: Any) -> None:
+        app.url_map.converters["int"] = IdConverter
+        super().init_app(app, **kwargs)
+
+    def _init_spec(self, **kwargs: Any) -> None:
+        super()._init_spec(**kwargs)
+        self.ma_plugin.converter.add_attribute_function(_numeric_bounds)
+
+    def _register_responses(self) -> None:
+        """Document the shared error responses (401, 404, 422, …) as problem+json."""
+        for status in HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if status >= 400:
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, PROBLEM_MEDIA_TYPE)
+            self.spec.components.response(status.name, response, lazy=True)
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         if isinstance(error, RoutingException):
@@ -108,8 +181,11 @@ class Api(flask_smorest.Api):
         response = problem(status, i18n.translate(detail) if detail else None)
         for name, value in (data.get("headers") or {}).items() if isinstance(data, dict) else ():
             response.headers[name] = value
-        if status == 429 and error.get_response().headers.get("Retry-After"):
-            response.headers["Retry-After"] = error.get_response().headers["Retry-After"]
+        # Headers the status needs to be usable: Retry-After (429), Allow (405, RFC 9110).
+        original = error.get_response().headers
+        for name in ("Retry-After", "Allow"):
+            if original.get(name):
+                response.headers[name] = original[name]
         return response
 
 
@@ -124,8 +200,44 @@ class NotModified(flask_smorest.exceptions.NotModified):
 class Blueprint(flask_smorest.Blueprint):
     """ETags stay valid when a response is compressed (`"tag:gzip"` matches `"tag"`)."""
 
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Any:
+        """Also document the 400 a body that is not JSON at all gets."""
+        parse = super().arguments(schema, location=location, **kwargs)
+        if location != "json":
+            return parse
+        unreadable = self.problem(400, "Le corps de la requête n'est pas un JSON valide")
+        return lambda func: unreadable(parse(func))
+
+    def _store_endpoint_docs(
+        self, endpoint: str, obj: Any, parameters: Any, tags: Any, **options: Any
+    ) -> None:
+        """Every operation behind `auth_required` documents its 401, wherever it is applied."""
+        super()._store_endpoint_docs(endpoint, obj, parameters, tags, **options)
+        guarded_class = any(getattr(d, AUTH_MARKER, False) for d in getattr(obj, "decorators", ()))
+        for method, doc in self._docs[endpoint].items():
+            view = getattr(obj, method, None) if isinstance(obj, type) else obj
+            if method == "parameters" or not (guarded_class or getattr(view, AUTH_MARKER, False)):
+                continue
+            responses = doc.setdefault("response", {}).setdefault("responses", {})
+            responses.setdefault(401, [self._problem_doc(UNAUTHORIZED_DOC)])
+
+    def _problem_doc(self, description: str) -> dict[str, Any]:
+        schema = self._make_doc_response_schema(ProblemSchema())
+        return {"schema": schema, "description": description, "content_type": PROBLEM_MEDIA_TYPE}
+
+    def problem(self, status: int, description: str | None = None) -> Any:
+        """Document an error response answered as problem+json."""
+        return self.alt_response(
+            status, schema=ProblemSchema, content_type=PROBLEM_MEDIA_TYPE, description=description
+        )
+
     def _check_not_modified(self, etag: str) -> None:
-        if request.method in self.METHODS_CHECKING_NOT_MODIFIED:
-            for candidate in request.if_none_match:
-                if candidate == etag or candidate.split(":", 1)[0] == etag:
-                    raise NotModified(etag)
+        if request.method not in self.METHODS_CHECKING_NOT_MODIFIED:
+            return
+        sent = request.if_none_match
+        # An empty tag (`If-None-Match: ""`) parses as None: it matches nothing.
+        if sent.star_tag or any(
+            candidate and (candidate == etag or candidate.split(":", 1)[0] == etag)
+            for candidate in sent
+        ):
+            raise NotModified(etag)

@@ -14,7 +14,7 @@ from backend import i18n
 from backend.accounts.models import AuthSession, User
 from backend.accounts.scope import Scope, load_scope
 from backend.accounts.security import decode_access_token
-from backend.api import abort
+from backend.api import AUTH_MARKER, abort
 from backend.db import current_session, db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -60,7 +60,12 @@ def auth_required(func: F) -> F:
             abort(401, message=str(exc), headers={"WWW-Authenticate": 'Bearer realm="relais"'})
         return func(*args, **kwargs)
 
+    setattr(wrapper, AUTH_MARKER, True)
     return wrapper  # type: ignore[return-value]
+
+
+# Also marks views that list it in a MethodView's `decorators`.
+setattr(auth_required, AUTH_MARKER, True)
 
 
 def current_user() -> User:

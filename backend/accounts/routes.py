@@ -48,8 +48,8 @@ class Login(MethodView):
     @blp.doc(security=[])
     @blp.arguments(LoginIn)
     @blp.response(200, TokenPairOut)
-    @blp.alt_response(401, description="Identifiants incorrects")
-    @blp.alt_response(429, description="Trop de tentatives")
+    @blp.problem(401, "Identifiants incorrects")
+    @blp.problem(429, "Trop de tentatives")
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Se connecter : jetons d'accès et de rafraîchissement."""
         config = current_app.extensions["relais_config"]
@@ -68,7 +68,7 @@ class Refresh(MethodView):
     @blp.doc(security=[])
     @blp.arguments(RefreshIn)
     @blp.response(200, TokenPairOut)
-    @blp.alt_response(401, description="Jeton invalide, expiré, déjà utilisé ou révoqué")
+    @blp.problem(401, "Jeton invalide, expiré, déjà utilisé ou révoqué")
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Échanger un jeton de rafraîchissement contre une nouvelle paire (rotation)."""
         config = current_app.extensions["relais_config"]

@@ -27,7 +27,7 @@ class Health(MethodView):
 class Ready(MethodView):
     @blp.doc(security=[])
     @blp.response(200)
-    @blp.alt_response(503, description="Base de données injoignable")
+    @blp.problem(503, "Base de données injoignable")
     def get(self) -> dict[str, Any]:
         """La base de données répond."""
         try:

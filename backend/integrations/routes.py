@@ -24,8 +24,8 @@ class StatusEvents(MethodView):
         requestBody={"required": True, "content": {"application/json": {"schema": StatusEventsIn}}},
     )
     @blp.response(200, StatusEventsOut)
-    @blp.alt_response(401, description="Clé d'API absente, invalide ou révoquée")
-    @blp.alt_response(422, description="Enveloppe invalide (la liste items)")
+    @blp.problem(401, "Clé d'API absente, invalide ou révoquée")
+    @blp.problem(422, "Enveloppe invalide (la liste items)")
     def post(self) -> Any:
         """Publier des factures et des changements de statut (idempotent, résultat par élément)."""
         api_key = service.find_api_key(current_session(), request.headers.get("X-API-Key", ""))

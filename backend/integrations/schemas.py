@@ -26,7 +26,8 @@ class StatusCode(fields.Field):
             return str(value)
         if isinstance(value, str):
             text = value.strip()
-            if text.isdigit() and int(text) in REFORM_CODES:
+            # isdecimal, not isdigit: "²" is a digit to Python but int() refuses it.
+            if text.isascii() and text.isdecimal() and int(text) in REFORM_CODES:
                 return text
             if 1 <= len(text) <= 60 and text.replace("_", "").isalnum() and text.isascii():
                 return text.upper()

@@ -60,6 +60,7 @@ class Invoices(MethodView):
     @scope_cached("invoices")
     @blp.arguments(InvoiceListArgs, location="query", as_kwargs=True)
     @blp.response(200, InvoicePageOut)
+    @blp.problem(400, "Curseur de pagination invalide")
     def get(self, limit: int, cursor: str | None = None, **filters: Any) -> dict[str, Any]:
         """Mes factures, du changement de statut le plus récent au plus ancien."""
         criteria = queries.InvoiceFilters(
@@ -92,7 +93,7 @@ class InvoiceDetail(MethodView):
     @blp.etag
     @scope_cached("invoice:{invoice_id}")
     @blp.response(200, InvoiceDetailOut)
-    @blp.alt_response(404, description="Facture introuvable ou hors de vos structures")
+    @blp.problem(404, "Facture introuvable ou hors de vos structures")
     def get(self, invoice_id: int) -> dict[str, Any]:
         """Le détail d'une facture et tout son historique, expliqué."""
         invoice = queries.get_invoice(current_session(), current_scope(), invoice_id)

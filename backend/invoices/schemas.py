@@ -7,11 +7,13 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from backend.accounts.schemas import ServiceOut
+from backend.api import MAX_ID
 from backend.i18n import message
 from backend.invoices.statuses import Category
 from backend.schemas import OutputSchema, QuerySchema
 
 CATEGORIES = [c.value for c in Category]
+ID_RANGE = validate.Range(min=1, max=MAX_ID)
 
 
 def _money(**kwargs: Any) -> fields.Decimal:
@@ -26,8 +28,8 @@ def _check_range(data: dict[str, Any], low: str, high: str) -> None:
 class InvoiceFilterArgs(QuerySchema):
     status = fields.List(fields.String(validate=validate.Length(min=1, max=60)))
     category = fields.List(fields.String(validate=validate.OneOf(CATEGORIES)))
-    structure_id = fields.List(fields.Integer(validate=validate.Range(min=1)))
-    recipient_id = fields.List(fields.Integer(validate=validate.Range(min=1)))
+    structure_id = fields.List(fields.Integer(validate=ID_RANGE))
+    recipient_id = fields.List(fields.Integer(validate=ID_RANGE))
     invoice_date_from = fields.Date()
     invoice_date_to = fields.Date()
     changed_from = fields.Date(metadata={"description": "Changement de statut depuis (inclus)"})
@@ -138,7 +140,7 @@ class InvoicePageOut(OutputSchema):
 
 
 class SummaryArgs(QuerySchema):
-    structure_id = fields.List(fields.Integer(validate=validate.Range(min=1)))
+    structure_id = fields.List(fields.Integer(validate=ID_RANGE))
 
 
 class DashboardArgs(SummaryArgs):

@@ -394,7 +394,8 @@ def status_info(code: str) -> StatusInfo | None:
 def normalize_code(code: str | int) -> str:
     """Map a reform lifecycle code (200–213) to the stored status; keep others as given."""
     text = str(code).strip()
-    if text.isdigit() and int(text) in REFORM_TO_STATUS:
+    # isdecimal, not isdigit: "²" is a digit to Python but int() refuses it.
+    if text.isascii() and text.isdecimal() and int(text) in REFORM_TO_STATUS:
         return REFORM_TO_STATUS[int(text)]
     return text.upper()
 
