@@ -19,8 +19,10 @@ from backend.announcements.schemas import (
 )
 from backend.api import Blueprint, abort
 from backend.db import current_session, utcnow
+from backend.trainings.converters import use_ids
 
 blp = Blueprint("announcements", __name__, url_prefix="/api/v1", description="Annonces")
+use_ids(blp)
 F = TypeVar("F", bound=Callable[..., Any])
 WINDOW_ERRORS = {
     "window_starts_at": "Champ « window_starts_at » : obligatoire pour une maintenance.",
@@ -72,7 +74,7 @@ class Announcements(MethodView):
         return _save(Announcement(), body)
 
 
-@blp.route("/announcements/<int:announcement_id>")
+@blp.route("/announcements/<id:announcement_id>")
 class AnnouncementDetail(MethodView):
     decorators = [admin_required]
 

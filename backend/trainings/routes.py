@@ -14,6 +14,7 @@ from backend.db import current_session, utcnow
 from backend.extensions import limiter
 from backend.mail import current_mailer
 from backend.trainings import ical, links, queries, seats, service
+from backend.trainings.converters import use_ids
 from backend.trainings.models import RegistrationState, SessionState
 from backend.trainings.schemas import (
     AcceptedOut,
@@ -28,6 +29,7 @@ from backend.trainings.schemas import (
 from backend.trainings.settings import current_settings
 
 blp = Blueprint("trainings", __name__, url_prefix="/api/v1", description="Formations")
+use_ids(blp)
 
 ACCEPTED = (
     "Demande reçue. Si l'adresse est valide, vous allez recevoir un e-mail : cliquez sur le "
@@ -82,7 +84,7 @@ class Trainings(MethodView):
         return {"items": [queries.public_view(t, tallies[t.id], settings, now) for t in found]}
 
 
-@blp.route("/trainings/<int:training_id>")
+@blp.route("/trainings/<id:training_id>")
 class TrainingDetail(MethodView):
     @blp.doc(security=[])
     @blp.etag
@@ -97,7 +99,7 @@ class TrainingDetail(MethodView):
         return queries.public_view(training, tally, current_settings(), utcnow())
 
 
-@blp.route("/trainings/<int:training_id>/calendar.ics")
+@blp.route("/trainings/<id:training_id>/calendar.ics")
 class TrainingCalendar(MethodView):
     @blp.doc(security=[])
     @blp.etag
@@ -141,7 +143,7 @@ class FormToken(MethodView):
         )  # type: ignore[return-value]
 
 
-@blp.route("/trainings/<int:training_id>/registrations")
+@blp.route("/trainings/<id:training_id>/registrations")
 class Registrations(MethodView):
     decorators = [
         limiter.limit(signup_limit, key_func=signup_email_key),

@@ -17,6 +17,7 @@ from backend.api import Blueprint, abort
 from backend.db import current_session, utcnow
 from backend.mail import current_mailer
 from backend.trainings import export, manage, queries, service
+from backend.trainings.converters import use_ids
 from backend.trainings.models import Registration, TrainingSession
 from backend.trainings.schemas import (
     AttendanceIn,
@@ -33,6 +34,7 @@ from backend.trainings.settings import current_settings
 blp = Blueprint(
     "trainer", __name__, url_prefix="/api/v1", description="Formations : outils des formateurs"
 )
+use_ids(blp)
 F = TypeVar("F", bound=Callable[..., Any])
 NOT_TRAINER = "Réservé aux formateurs et aux administrateurs."
 NOT_YOURS = "Vous n'animez pas cette session."
@@ -125,7 +127,7 @@ class ManagedTrainings(MethodView):
         return _view(training)
 
 
-@blp.route("/trainer/trainings/<int:training_id>")
+@blp.route("/trainer/trainings/<id:training_id>")
 class ManagedTraining(MethodView):
     decorators = [trainer_required]
 
@@ -164,7 +166,7 @@ class ManagedTraining(MethodView):
         return _view(training)
 
 
-@blp.route("/trainer/trainings/<int:training_id>/publish")
+@blp.route("/trainer/trainings/<id:training_id>/publish")
 class PublishTraining(MethodView):
     decorators = [trainer_required]
 
@@ -181,7 +183,7 @@ class PublishTraining(MethodView):
         return _view(training)
 
 
-@blp.route("/trainer/trainings/<int:training_id>/cancel")
+@blp.route("/trainer/trainings/<id:training_id>/cancel")
 class CancelTraining(MethodView):
     decorators = [trainer_required]
 
@@ -196,7 +198,7 @@ class CancelTraining(MethodView):
         return _view(training)
 
 
-@blp.route("/trainer/trainings/<int:training_id>/participants")
+@blp.route("/trainer/trainings/<id:training_id>/participants")
 class Participants(MethodView):
     decorators = [trainer_required]
 
@@ -217,7 +219,7 @@ def _participants(training: TrainingSession) -> list[Registration]:
     return list(current_session().scalars(query))
 
 
-@blp.route("/trainer/trainings/<int:training_id>/participants.csv")
+@blp.route("/trainer/trainings/<id:training_id>/participants.csv")
 class ParticipantsCsv(MethodView):
     decorators = [trainer_required]
 
@@ -236,7 +238,7 @@ class ParticipantsCsv(MethodView):
         return response
 
 
-@blp.route("/trainer/trainings/<int:training_id>/participants/<int:registration_id>")
+@blp.route("/trainer/trainings/<id:training_id>/participants/<id:registration_id>")
 class Participant(MethodView):
     decorators = [trainer_required]
 

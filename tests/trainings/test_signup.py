@@ -215,3 +215,9 @@ def test_seats_left_counts_pending_and_confirmed(
     view = client.get(f"/api/v1/trainings/{training.id}").get_json()
     assert (view["seats_left"], view["waiting_list_open"]) == (0, True)
     assert utcnow() < dt.datetime.fromisoformat(view["starts_at"])
+
+
+def test_odd_ids_are_404_not_405(client: FlaskClient, sign_up: SignUp) -> None:
+    assert sign_up("abc", "lea@example.fr").status_code == 404  # type: ignore[arg-type]
+    assert sign_up(2**70, "lea@example.fr").status_code == 404
+    assert client.get("/api/v1/trainings/-1/calendar.ics").status_code == 404
