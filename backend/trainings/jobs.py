@@ -52,7 +52,8 @@ def _due_reminders(
         ]
         # Only the nearest reminder: a scheduler that was down does not send "tomorrow" at H-1.
         hours = min(passed, default=None)
-        seated = reg.email_confirmed_at or reg.seated_at or reg.created_at
+        # No reminder whose moment passed before the person held a confirmed seat.
+        seated = max(t for t in (reg.email_confirmed_at, reg.seated_at, reg.created_at) if t)
         if hours is not None and seated < part.starts_at - dt.timedelta(hours=hours):
             due.append((reg, part, hours))
     return due

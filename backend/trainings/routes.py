@@ -225,3 +225,18 @@ class CancelRegistration(MethodView):
         except service.LinkError as exc:
             abort(400, message=str(exc))
         return _outcome(result)
+
+
+@blp.route("/registrations/preview")
+class PreviewRegistration(MethodView):
+    @blp.doc(security=[])
+    @blp.arguments(TokenIn)
+    @blp.response(200, OutcomeOut)
+    @blp.alt_response(400, description="Lien invalide ou expiré")
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Voir l'inscription d'un lien reçu par e-mail avant de confirmer ou d'annuler."""
+        try:
+            result = service.preview(current_session(), current_settings(), body["token"])
+        except service.LinkError as exc:
+            abort(400, message=str(exc))
+        return _outcome(result)

@@ -124,3 +124,13 @@ def cancel_by_organiser(
     if was_active:
         deliver(mailer, settings, emails.cancelled_by_organiser(reg, reg.training, settings))
     announce_promotions(mailer, settings, promoted)
+
+
+def preview(session: Session, settings: TrainingSettings, token: str) -> Outcome:
+    """What a confirmation or cancellation link is about, without acting on it."""
+    try:
+        reg = _from_link(session, settings, links.CANCEL, token)
+    except LinkError:
+        reg = _from_link(session, settings, links.CONFIRM, token)
+    rank = seats.waiting_rank(session, reg) if reg.state == RegistrationState.WAITING else None
+    return Outcome(reg, reg.training, rank)

@@ -221,3 +221,17 @@ def test_odd_ids_are_404_not_405(client: FlaskClient, sign_up: SignUp) -> None:
     assert sign_up("abc", "lea@example.fr").status_code == 404  # type: ignore[arg-type]
     assert sign_up(2**70, "lea@example.fr").status_code == 404
     assert client.get("/api/v1/trainings/-1/calendar.ics").status_code == 404
+
+
+def test_a_site_page_previews_a_link_before_acting(
+    client: FlaskClient, inbox: Inbox, training: Any, sign_up: SignUp
+) -> None:
+    sign_up(training.id, "lea@example.fr")
+    request = inbox.messages[0]
+    for token in (confirm_token(request), cancel_token(request)):
+        seen = client.post("/api/v1/registrations/preview", json={"token": token}).get_json()
+        assert seen["state"] == "pending"
+        assert seen["training"]["title"] == "Déposer une facture sur le portail"
+    assert _state("lea@example.fr") == RegistrationState.PENDING and len(inbox.messages) == 1
+    bad = client.post("/api/v1/registrations/preview", json={"token": "x" * 20})
+    assert bad.status_code == 400
