@@ -15,6 +15,7 @@ BLUEPRINTS = (
     "backend.invoices.routes",
     "backend.integrations.routes",
     "backend.sync.routes",
+    "backend.push.routes",
     "backend.trainings.routes",
     "backend.trainings.trainer_routes",
     "backend.announcements.routes",

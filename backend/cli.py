@@ -13,6 +13,7 @@ from sqlalchemy import select
 from backend import create_app
 from backend.config import Config
 from backend.db import current_session, db
+from backend.push.cli import push
 from backend.sync.cli import sync
 
 
@@ -27,6 +28,7 @@ def main() -> None:
 
 
 main.add_command(sync)
+main.add_command(push)
 
 
 @main.command()

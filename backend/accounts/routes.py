@@ -18,6 +18,7 @@ from backend.accounts.schemas import LoginIn, MeOut, RefreshIn, TokenPairOut
 from backend.api import Blueprint, abort
 from backend.db import current_session, db
 from backend.extensions import limiter
+from backend.push.devices import deactivate_for_session
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Connexion et compte")
 
@@ -85,8 +86,9 @@ class Logout(MethodView):
     @blp.response(204)
     @auth_required
     def post(self) -> None:
-        """Se déconnecter : la session et ses jetons sont révoqués."""
+        """Se déconnecter : la session et ses jetons sont révoqués, ses appareils désinscrits."""
         service.revoke(current_session(), g.auth_session)
+        deactivate_for_session(current_session(), g.auth_session.id, "logout")
         db.session.commit()
 
 

@@ -11,6 +11,7 @@ from flask import Flask
 from sqlalchemy import delete
 
 from backend.config import Config
+from backend.push import housekeeping as push_housekeeping
 from backend.scheduler.models import JobRun
 from backend.scheduler.process import JobContext, JobSpec, Leadership
 from backend.sync import jobs as sync_jobs
@@ -34,6 +35,8 @@ def jobs(config: Config) -> tuple[JobSpec, ...]:
         JobSpec("prune-job-runs", prune_job_runs, 24 * 3600),
         JobSpec("portal-sync", sync_jobs.sync_due, config.sync_poll_seconds, record=False),
         JobSpec("technical-password-expiry", sync_jobs.warn_expiring_passwords, 3600),
+        JobSpec("push-stale-devices", push_housekeeping.deactivate_stale_devices, 24 * 3600),
+        JobSpec("push-prune-deliveries", push_housekeeping.prune_deliveries, 24 * 3600),
     )
 
 
