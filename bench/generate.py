@@ -385,16 +385,18 @@ def ensure(database_url: str, plan: Plan, force: bool = False) -> dict[str, Any]
         path = Path(url.database or "")
         marker = sqlite_marker(path)
         if marker and marker["plan"] == asdict(plan) and not force:
-            print(f"{path} already holds {plan.label()}: nothing to do")
+            print(f"{path} already holds {plan.label()}: migrating it to the latest schema")
+            upgrade(str(url))
             return marker
         return load_sqlite(path, str(url), plan)
     conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
     marker = pg_marker(conninfo)
+    sa_url = url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     if marker and marker["plan"] == asdict(plan) and not force:
-        print(f"{url.database} already holds {plan.label()}: nothing to do")
+        print(f"{url.database} already holds {plan.label()}: migrating it to the latest schema")
+        upgrade(sa_url)  # new indexes land on the existing data
         return marker
     print(f"Loading {plan.label()} into {url.database}", flush=True)
-    sa_url = url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     return load_postgresql(conninfo, sa_url, plan)
 
 

@@ -52,7 +52,7 @@ class Settings:
     deep_pages: int
     port: int
     sweep: bool
-    workers: dict[str, str] = field(default_factory=dict)
+    only: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -268,6 +268,9 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--no-sweep", action="store_true")
+    parser.add_argument(
+        "--only", help="comma-separated endpoints, caches off, printed only (profiling)"
+    )
     args = parser.parse_args(argv)
     return Settings(
         database_url=args.database_url,
@@ -279,6 +282,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         deep_pages=4 if args.quick else 10,
         port=args.port,
         sweep=not args.no_sweep,
+        only=args.only.split(",") if args.only else [],
     )
 
 
@@ -288,6 +292,9 @@ def main(argv: list[str] | None = None) -> None:
         raise SystemExit("wrk is missing: apt-get install -y wrk (make bench does it)")
     plan = dataset.FULL
     data = generate.ensure(settings.database_url, plan)
+    if settings.only:
+        run_phase("only", {"RESPONSE_CACHE": "0"}, settings.only, settings, None, plan)
+        return
     started = dt.datetime.now(dt.UTC)
     print(
         f"Load: {settings.connections} connections, {settings.duration} s per endpoint", flush=True

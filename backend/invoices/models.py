@@ -26,8 +26,15 @@ class Invoice(Base):
     __table_args__ = (
         # The phone's list: a structure's invoices, newest status change first (keyset).
         Index("ix_invoices_structure_changed", "structure_id", "status_changed_at", "id"),
-        # Synthèse and dashboard: counts and sums per status of a structure.
-        Index("ix_invoices_structure_status", "structure_id", "status_code", "status_changed_at"),
+        # Synthèse and dashboard: counts and sums per status of a structure, from the index
+        # alone (the amount is in it); also the status-filtered list.
+        Index(
+            "ix_invoices_structure_status_amount",
+            "structure_id",
+            "status_code",
+            "status_changed_at",
+            "amount_incl_tax",
+        ),
         Index("ix_invoices_structure_recipient", "structure_id", "recipient_id"),
     )
 
