@@ -109,6 +109,26 @@ def scheduler() -> None:
     run_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
+@main.command("push-dispatch")
+@with_appcontext
+def push_dispatch() -> None:
+    """Run a push dispatcher on its own (the scheduler process runs one too)."""
+    import signal
+    import threading
+
+    from backend.push.loop import dispatcher_loop
+    from backend.scheduler.process import new_holder
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    dispatcher_loop(app, f"{new_holder()}:push")(stop)
+
+
 @main.command("run-all")
 @with_appcontext
 def run_all() -> None:

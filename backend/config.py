@@ -125,6 +125,23 @@ class Config:
         "SYNC_CONCURRENCY", 4, int, doc="Synchronisations simultanées (PostgreSQL)"
     )
     sandbox_port: int = _setting("SANDBOX_PORT", 8790, int, doc="Port du bac à sable de `make run`")
+    push_transport: str = _setting(
+        "PUSH_TRANSPORT", "log", doc="Transport des notifications : log ou firebase"
+    )
+    push_outbox: str = _setting(
+        "PUSH_OUTBOX", "", doc="Fichier JSONL des notifications du transport log (instance/)"
+    )
+    google_application_credentials: str = _setting(
+        "GOOGLE_APPLICATION_CREDENTIALS", "", doc="Compte de service Firebase (JSON)"
+    )
+    firebase_project_id: str = _setting("FIREBASE_PROJECT_ID", "", doc="Projet Firebase")
+    fcm_base_url: str = _setting("FCM_BASE_URL", "", doc="Serveur FCM de test (boucle locale)")
+    push_max_age_hours: int = _setting(
+        "PUSH_MAX_AGE_HOURS", 24, int, doc="Un changement plus ancien n'est pas notifié (h)"
+    )
+    push_lease_seconds: float = _setting(
+        "PUSH_LEASE_SECONDS", 60.0, float, doc="Bail d'un envoi réclamé par un répartiteur (s)"
+    )
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -154,6 +171,8 @@ class Config:
             self.database_url = "postgresql+psycopg://" + self.database_url.split("://", 1)[1]
         if not self.secret_key:
             self.secret_key = _instance_secret(instance / "secret_key")
+        if not self.push_outbox:
+            self.push_outbox = str(instance / "push-outbox.jsonl")
         if not self.credentials_key:
             self.credentials_key = _instance_secret(instance / "credentials_key", _fernet_key)
         return self
@@ -176,7 +195,9 @@ def _fernet_key() -> str:
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
 
-def _instance_secret(path: Path, make: Callable[[], str] = lambda: secrets.token_urlsafe(48)) -> str:
+def _instance_secret(
+    path: Path, make: Callable[[], str] = lambda: secrets.token_urlsafe(48)
+) -> str:
     """Return the secret kept in the instance folder, creating it once."""
     if path.exists():
         return path.read_text().strip()

@@ -16,6 +16,7 @@ from backend.accounts.models import Recipient, RecipientService, Structure
 from backend.db import utcnow
 from backend.invoices.models import Invoice, StatusChange
 from backend.invoices.statuses import normalize_code
+from backend.push import service as push
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ def record(
             session, recipient, data.service_code, data.service_name
         ).id
     created = invoice is None
+    previous_changed_at = None if invoice is None else invoice.status_changed_at
     touched = created
     if invoice is None:
         first = min(changes, key=lambda c: c.occurred_at) if changes else None
@@ -161,6 +163,9 @@ def record(
     if new_changes:
         _refresh_current_status(session, invoice)
         touched = True
+        push.notify_status_changes(
+            session, invoice, new_changes, previous_changed_at, max_age=push.max_age()
+        )
     if touched:
         invoice.updated_at = utcnow()
         bump_version(session, structure_id)

@@ -41,5 +41,13 @@ def jobs(config: Config) -> tuple[JobSpec, ...]:
 
 
 def background(app: Flask, leadership: Leadership) -> list[Callable[[threading.Event], Any]]:
-    """Loops that run beside the scheduler (the push dispatcher)."""
-    return []
+    """Loops that run beside the scheduler: the push dispatcher.
+
+    On PostgreSQL every scheduler process dispatches (SKIP LOCKED shares the rows); on
+    SQLite only the active one does.
+    """
+    from backend.push.loop import dispatcher_loop
+
+    config: Config = app.extensions["relais_config"]
+    active = (lambda: True) if config.is_postgresql else (lambda: leadership.active)
+    return [dispatcher_loop(app, f"{leadership.holder}:push", active)]

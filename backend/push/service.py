@@ -1,0 +1,223 @@
+"""Status changes become inbox entries and outbox rows, in the same transaction.
+
+Called by `invoices.service.record`, so the ingestion endpoint, the portal sync and the demo
+all notify the same way. Nothing is sent here: the dispatcher reads the outbox.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app, has_app_context
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from backend.accounts.models import Membership, User, membership_services
+from backend.db import utcnow
+from backend.invoices.models import Invoice, StatusChange
+from backend.push.compose import ACTION_REQUIRED, category_of, status_words
+from backend.push.models import (
+    Delivery,
+    Device,
+    Notification,
+    NotificationPreference,
+    NotificationSettings,
+)
+from backend.push.transport import wake_dispatchers
+
+STATUS_CHANGE = "status_change"
+DEFAULT_MAX_AGE = dt.timedelta(hours=24)
+
+
+def max_age() -> dt.timedelta:
+    """How old a change may be and still be pushed (configuration, when an app is there)."""
+    if has_app_context():
+        return dt.timedelta(hours=current_app.extensions["relais_config"].push_max_age_hours)
+    return DEFAULT_MAX_AGE
+
+
+def worth_notifying(
+    changes: Sequence[StatusChange], previous_changed_at: dt.datetime | None, max_age: dt.timedelta
+) -> list[StatusChange]:
+    """New current statuses, oldest first; a burst keeps its action-required steps and its last.
+
+    Changes older than the status already known (late arrivals of past steps) and stale
+    ones (a first sync, a backfill) go to the history only.
+    """
+    horizon = utcnow() - max_age
+    since = max(horizon, previous_changed_at) if previous_changed_at else horizon
+    forward = sorted(
+        (c for c in changes if c.occurred_at > since), key=lambda c: (c.occurred_at, c.id)
+    )
+    if not forward:
+        return []
+    return [c for c in forward[:-1] if category_of(c.code) == ACTION_REQUIRED] + [forward[-1]]
+
+
+def audience(session: Session, invoice: Invoice) -> list[User]:
+    """Active users allowed to see this invoice: members of its structure, within their services."""
+    restricted = select(membership_services.c.membership_id).where(
+        membership_services.c.membership_id == Membership.id
+    )
+    allowed_service = select(membership_services.c.membership_id).where(
+        membership_services.c.membership_id == Membership.id,
+        membership_services.c.service_id == invoice.service_id,
+    )
+    return list(
+        session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.structure_id == invoice.structure_id,
+                User.active.is_(True),
+                or_(~restricted.exists(), allowed_service.exists()),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def notify_status_changes(
+    session: Session,
+    invoice: Invoice,
+    changes: Sequence[StatusChange],
+    previous_changed_at: dt.datetime | None,
+    *,
+    max_age: dt.timedelta,
+) -> list[Notification]:
+    """Inbox entries and pushes for the invoice's new statuses (one query per step)."""
+    steps = worth_notifying(changes, previous_changed_at, max_age)
+    if not steps:
+        return []
+    users = audience(session, invoice)
+    if not users:
+        return []
+    wanted = _effective(session, [u.id for u in users], invoice.structure_id)
+    devices = _devices(session, [u.id for u in users])
+    created = []
+    now = utcnow()
+    for change in steps:
+        category = category_of(change.code)
+        for user in users:
+            choice = wanted[user.id]
+            if not getattr(choice, category):
+                continue
+            note = _note(invoice, change, category, user)
+            session.add(note)
+            session.flush()
+            _supersede(session, note)
+            not_before = _quiet_until(choice.settings, now, category) or now
+            session.add_all(
+                Delivery(notification_id=note.id, device_id=device.id, not_before=not_before)
+                for device in devices.get(user.id, [])
+            )
+            created.append(note)
+    if created:
+        wake_dispatchers(session)
+    return created
+
+
+def _devices(session: Session, user_ids: list[int]) -> dict[int, list[Device]]:
+    found: dict[int, list[Device]] = {}
+    for device in session.scalars(
+        select(Device).where(Device.user_id.in_(user_ids), Device.active.is_(True))
+    ):
+        found.setdefault(device.user_id, []).append(device)
+    return found
+
+
+def _note(invoice: Invoice, change: StatusChange, category: str, user: User) -> Notification:
+    recipient = invoice.recipient.name if invoice.recipient else ""
+    words = status_words(change.code, invoice.number, recipient, user.locale)
+    return Notification(
+        user_id=user.id, structure_id=invoice.structure_id, invoice_id=invoice.id,
+        kind=STATUS_CHANGE, category=category, status_code=change.code,
+        title=words.title, body=words.body,
+    )  # fmt: skip
+
+
+def _supersede(session: Session, note: Notification) -> None:
+    """A newer status replaces this invoice's older, still unsent pushes to the same user.
+
+    An action-required status is never hidden this way: it is always pushed.
+    """
+    older = select(Notification.id).where(
+        Notification.user_id == note.user_id,
+        Notification.invoice_id == note.invoice_id,
+        Notification.id != note.id,
+        Notification.category != ACTION_REQUIRED,
+        Notification.superseded_by_id.is_(None),
+    )
+    pending = select(Delivery.notification_id).where(Delivery.state == "pending")
+    replaced: Any = older.where(Notification.id.in_(pending))
+    ids = list(session.scalars(replaced))
+    if not ids:
+        return
+    session.execute(
+        update(Delivery)
+        .where(Delivery.notification_id.in_(ids), Delivery.state == "pending")
+        .values(state="superseded")
+    )
+    session.execute(
+        update(Notification).where(Notification.id.in_(ids)).values(superseded_by_id=note.id)
+    )
+
+
+@dataclass(frozen=True)
+class _Choice:
+    action_required: bool
+    payment: bool
+    every_change: bool
+    settings: NotificationSettings | None
+
+
+def _effective(session: Session, user_ids: list[int], structure_id: int) -> dict[int, _Choice]:
+    """Each user's switches for this structure (no row: everything on) and quiet hours."""
+    prefs = {
+        p.user_id: p
+        for p in session.scalars(
+            select(NotificationPreference).where(
+                NotificationPreference.user_id.in_(user_ids),
+                NotificationPreference.structure_id == structure_id,
+            )
+        )
+    }
+    settings = {
+        s.user_id: s
+        for s in session.scalars(
+            select(NotificationSettings).where(NotificationSettings.user_id.in_(user_ids))
+        )
+    }
+    choices = {}
+    for user_id in user_ids:
+        pref = prefs.get(user_id)
+        choices[user_id] = _Choice(
+            pref.action_required if pref else True,
+            pref.payment if pref else True,
+            pref.every_change if pref else True,
+            settings.get(user_id),
+        )
+    return choices
+
+
+def _quiet_until(
+    settings: NotificationSettings | None, now: dt.datetime, category: str
+) -> dt.datetime | None:
+    """The end of the current quiet period (UTC), or None when pushes may go now."""
+    if settings is None or settings.quiet_start is None or settings.quiet_end is None:
+        return None
+    if category == ACTION_REQUIRED and settings.quiet_bypass_action_required:
+        return None
+    zone = ZoneInfo(settings.time_zone)
+    local = now.astimezone(zone)
+    start, end = settings.quiet_start, settings.quiet_end
+    moment = local.time()
+    quiet = start <= moment < end if start < end else (moment >= start or moment < end)
+    if not quiet:
+        return None
+    day = local.date() if moment < end else local.date() + dt.timedelta(days=1)
+    return dt.datetime.combine(day, end, tzinfo=zone).astimezone(dt.UTC)

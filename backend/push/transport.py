@@ -1,0 +1,46 @@
+"""The push transport named by configuration, and the dispatcher's wake-up call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import psycopg
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from backend.config import Config
+from backend.push.dispatcher import CHANNEL
+from notifications import PushTransport, make_transport
+
+
+def transport_from_config(config: Config) -> PushTransport:
+    if config.push_transport == "firebase":
+        return make_transport(
+            "firebase",
+            project_id=config.firebase_project_id or None,
+            credentials_path=config.google_application_credentials or None,
+            fcm_base_url=config.fcm_base_url or None,
+        )
+    return make_transport("log", outbox_path=config.push_outbox)
+
+
+def wake_dispatchers(session: Session) -> None:
+    """On PostgreSQL, NOTIFY the dispatchers; delivered when the transaction commits."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
+
+
+def waiter(config: Config) -> Callable[[float], None] | None:
+    """A wait that returns early on NOTIFY (PostgreSQL); None means plain polling."""
+    if not config.is_postgresql:
+        return None
+    url = make_url(config.database_url).set(drivername="postgresql")
+    connection = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+    connection.execute(f"LISTEN {CHANNEL}")
+
+    def wait(timeout: float) -> None:
+        for _ in connection.notifies(timeout=timeout, stop_after=1):
+            pass
+
+    return wait

@@ -1,0 +1,80 @@
+"""A loopback FCM HTTP v1 server, the real firebase-admin transport, and a small world."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from backend.accounts.models import Recipient, RecipientService, Role, Structure, User
+from backend.db import current_session
+from backend.push.models import Device
+from notifications.firebase import FirebaseTransport
+from tests.factories import (
+    MembershipFactory,
+    RecipientFactory,
+    ServiceFactory,
+    StructureFactory,
+    UserFactory,
+)
+from tests.fcm.fcm_server import FcmServer
+
+
+@pytest.fixture
+def fcm_server() -> Iterator[FcmServer]:
+    server = FcmServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def credentials(fcm_server: FcmServer, tmp_path: Path) -> Path:
+    path = tmp_path / "service-account.json"
+    path.write_text(json.dumps(fcm_server.service_account_info()), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def transport(fcm_server: FcmServer, credentials: Path) -> Iterator[FirebaseTransport]:
+    """The real SDK, aimed at the loopback server."""
+    with fcm_server.trusted_by_new_clients():
+        firebase = FirebaseTransport(
+            project_id=fcm_server.project_id, credentials_path=credentials,
+            fcm_base_url=fcm_server.base_url, timeout_seconds=10.0,
+        )  # fmt: skip
+    yield firebase
+    firebase.close()
+
+
+@dataclass
+class World:
+    structure: Structure
+    recipient: Recipient
+    roads: RecipientService
+    manager: User
+    roads_only: User
+    outsider: User
+
+
+def add_device(user: User, token: str, platform: str = "android", locale: str = "fr") -> Device:
+    device = Device(user_id=user.id, token=token, platform=platform, locale=locale)
+    current_session().add(device)
+    current_session().commit()
+    return device
+
+
+@pytest.fixture
+def world(app_ctx: Flask) -> World:
+    structure = StructureFactory(name="Menuiserie Dupont")
+    recipient = RecipientFactory(name="Commune de Villeurbanne")
+    roads = ServiceFactory(recipient=recipient, code="VOIRIE", name="Voirie")
+    ServiceFactory(recipient=recipient, code="ECOLES", name="Écoles")
+    manager, roads_only, outsider = UserFactory(), UserFactory(), UserFactory()
+    MembershipFactory(user=manager, structure=structure, role=Role.MAIN_MANAGER)
+    MembershipFactory(user=roads_only, structure=structure, role=Role.USER, services=[roads])
+    MembershipFactory(user=outsider, role=Role.MAIN_MANAGER)
+    return World(structure, recipient, roads, manager, roads_only, outsider)

@@ -1,0 +1,147 @@
+"""Dispatchers killed mid-run lose nothing; two dispatchers never send a row twice."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, insert, select
+
+from backend.db import current_session, db, utcnow
+from backend.push.dispatcher import dispatch_once
+from backend.push.models import Delivery, Notification
+from notifications.firebase import FirebaseTransport
+from tests.fcm.fcm_server import FcmServer
+from tests.push_delivery.conftest import World, add_device
+
+ROWS = 2000
+
+
+def fill_outbox(world: World, count: int) -> set[int]:
+    """`count` notifications, each with one pending push, inserted in bulk."""
+    device = add_device(world.manager, "tok-crash-test")
+    session = current_session()
+    now = utcnow()
+    session.execute(
+        insert(Notification),
+        [
+            {
+                "user_id": world.manager.id,
+                "structure_id": world.structure.id,
+                "kind": "status_change",
+                "category": "every_change",
+                "status_code": "MANDATEE",
+                "title": f"Facture F-{n} : Mandatée",
+                "body": "Commune. Nouveau statut : Mandatée.",
+                "created_at": now,
+            }
+            for n in range(count)
+        ],
+    )
+    ids = set(session.scalars(select(Notification.id)))
+    session.execute(
+        insert(Delivery),
+        [
+            {
+                "notification_id": i,
+                "device_id": device.id,
+                "not_before": now,
+                "state": "pending",
+                "attempts": 0,
+                "created_at": now,
+            }
+            for i in ids
+        ],
+    )
+    session.commit()
+    return ids
+
+
+def received(server: FcmServer) -> Counter[int]:
+    return Counter(int(m["data"]["notification_id"]) for m in server.messages)
+
+
+def pending_or_sending() -> int:
+    db.session.commit()
+    query = select(func.count()).select_from(Delivery).where(Delivery.state != "sent")
+    count = int(current_session().scalar(query) or 0)
+    db.session.commit()
+    return count
+
+
+def test_a_dispatcher_killed_at_random_points_loses_no_notification(
+    world: World, fcm_server: FcmServer, credentials: Path, database_url: str, tmp_path: Path
+) -> None:
+    fcm_server.latency_ms = (20, 50)  # each send takes a while: kills land mid-batch
+    expected = fill_outbox(world, ROWS)
+    env = {
+        **os.environ, "DATABASE_URL": database_url, "RELAIS_INSTANCE": str(tmp_path),
+        "PUSH_TRANSPORT": "firebase", "GOOGLE_APPLICATION_CREDENTIALS": str(credentials),
+        "FIREBASE_PROJECT_ID": fcm_server.project_id, "FCM_BASE_URL": fcm_server.base_url,
+        "SSL_CERT_FILE": str(fcm_server.ca_file), "PUSH_LEASE_SECONDS": "2",
+    }  # fmt: skip
+    command = [sys.executable, "-m", "backend.cli", "push-dispatch"]
+    rng = random.Random(4)
+    kills = 0
+    deadline = time.monotonic() + 150
+    while time.monotonic() < deadline and pending_or_sending():
+        child = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        if kills < 4:
+            # Wait until this one has sent something, then kill it somewhere in a batch.
+            start = len(fcm_server.messages)
+            while time.monotonic() < deadline and len(fcm_server.messages) == start:
+                time.sleep(0.05)
+            time.sleep(rng.uniform(0.0, 0.4))
+            child.send_signal(signal.SIGKILL)
+            kills += 1
+        else:
+            while time.monotonic() < deadline and pending_or_sending():
+                time.sleep(0.2)
+            child.send_signal(signal.SIGTERM)
+        child.wait(20)
+    counts = received(fcm_server)
+    duplicates = sum(n - 1 for n in counts.values())
+    print(f"\n{ROWS} pushes, {kills} kills, {duplicates} duplicate(s) re-sent after a crash")
+    assert pending_or_sending() == 0, "every push must end up sent"
+    assert set(counts) == expected, "no notification may be lost"
+    # Duplicates can only come from rows a killed dispatcher had sent but not yet recorded.
+    assert duplicates <= kills * 500
+
+
+@pytest.mark.postgres_only
+def test_two_dispatchers_never_send_the_same_row_twice(
+    world: World, fcm_server: FcmServer, transport: FirebaseTransport, app: Flask
+) -> None:
+    expected = fill_outbox(world, ROWS)
+    errors: list[BaseException] = []
+
+    def dispatcher(name: str) -> None:
+        with app.app_context():
+            try:
+                while dispatch_once(current_session(), transport, name, limit=100).claimed:
+                    pass
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=dispatcher, args=(f"d{i}",)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert errors == []
+    counts = received(fcm_server)
+    assert set(counts) == expected
+    assert max(counts.values()) == 1, "a row was sent by both dispatchers"
+    holders = {d.claimed_by for d in current_session().scalars(select(Delivery))}
+    assert holders == {"d0", "d1"}, "both dispatchers should have taken a share"

@@ -1,0 +1,154 @@
+"""The dispatcher through the real firebase-admin SDK and a loopback FCM HTTP v1 server."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from backend.db import current_session, utcnow
+from backend.integrations.service import create_api_key
+from backend.push.dispatcher import MAX_ATTEMPTS, dispatch_once
+from backend.push.models import Delivery, Device, Notification
+from notifications.firebase import FirebaseTransport
+from tests.fcm.fcm_server import FcmServer
+from tests.push_delivery.conftest import World, add_device
+
+
+def queue(
+    world: World, device: Device, status: str = "SUSPENDUE", invoice_id: int | None = None
+) -> Delivery:
+    """An inbox entry and its outbox row, as the service would write them."""
+    session = current_session()
+    note = Notification(
+        user_id=device.user_id, structure_id=world.structure.id, invoice_id=invoice_id,
+        kind="status_change", category="action_required", status_code=status,
+        title=f"Facture X : {status}", body="Commune. Complétez la facture.",
+    )  # fmt: skip
+    session.add(note)
+    session.flush()
+    delivery = Delivery(notification_id=note.id, device_id=device.id, not_before=utcnow())
+    session.add(delivery)
+    session.commit()
+    return delivery
+
+
+def states() -> dict[int, str]:
+    current_session().expire_all()
+    return {d.id: d.state for d in current_session().scalars(select(Delivery))}
+
+
+def test_an_ingested_change_reaches_the_fcm_server(
+    client: FlaskClient, world: World, fcm_server: FcmServer, transport: FirebaseTransport
+) -> None:
+    android = add_device(world.manager, "tok-android-1")
+    add_device(world.manager, "tok-ios-1", "ios", "en")
+    _key, clear = create_api_key(current_session(), "ERP", [world.structure])
+    current_session().commit()
+    when = (utcnow() - dt.timedelta(minutes=2)).isoformat()
+    body = {
+        "items": [
+            {
+                "invoice": {
+                    "portal_id": 77,
+                    "number": "F-2026-077",
+                    "structure_siret": world.structure.siret,
+                    "recipient_siret": world.recipient.siret,
+                    "recipient_name": "Commune de Villeurbanne",
+                    "service_code": "VOIRIE",
+                },
+                "changes": [{"code": 210, "occurred_at": when, "comment": "Montant erroné"}],
+            }
+        ]
+    }
+    assert client.post("/api/v1/integrations/status-events", json=body,
+                       headers={"X-API-Key": clear}).status_code == 200  # fmt: skip
+    stats = dispatch_once(current_session(), transport, "test")
+    assert stats.sent == 2  # the manager's two devices (the other member has none)
+    received = {m["token"]: m for m in fcm_server.messages}
+    fr = received["tok-android-1"]
+    invoice_id = fr["data"]["invoice_id"]
+    assert fr["notification"] == {
+        "title": "Facture F-2026-077 : Rejetée",
+        "body": "Commune de Villeurbanne. Prenez connaissance du rejet dans les 7 jours, "
+        "puis émettez une nouvelle facture avec un nouveau numéro.",
+    }
+    assert fr["data"]["status"] == "REJETEE" and fr["data"]["kind"] == "status_change"
+    assert fr["data"]["notification_id"].isdigit()
+    assert fr["android"]["collapse_key"] == f"invoice-{invoice_id}"
+    assert fr["android"]["priority"] == "high"
+    assert received["tok-ios-1"]["notification"]["title"] == "Invoice F-2026-077: Rejected"
+    apns = received["tok-ios-1"]["apns"]["headers"]
+    assert apns["apns-collapse-id"] == f"invoice-{invoice_id}" and apns["apns-priority"] == "10"
+    sent = current_session().scalars(select(Delivery).where(Delivery.device_id == android.id)).one()
+    assert sent.state == "sent" and sent.message_id and sent.message_id.startswith("projects/")
+
+
+def test_unregistered_and_invalid_tokens_deactivate_the_device(
+    world: World, transport: FirebaseTransport, fcm_server: FcmServer
+) -> None:
+    gone = add_device(world.manager, "unregistered-old-phone")
+    bad = add_device(world.manager, "invalid-token")
+    first, second = queue(world, gone), queue(world, gone, "REJETEE")
+    third = queue(world, bad)
+    stats = dispatch_once(current_session(), transport, "test")
+    assert stats.cancelled == 3 and stats.sent == 0
+    assert set(states().values()) == {"cancelled"}
+    current_session().expire_all()
+    assert current_session().get(Device, gone.id).active is False
+    assert current_session().get(Device, bad.id).deactivated_reason == "INVALID_ARGUMENT"
+    calls = len(fcm_server.messages) + len(fcm_server.calls)
+    assert dispatch_once(current_session(), transport, "test").claimed == 0  # never retried
+    assert len(fcm_server.messages) + len(fcm_server.calls) == calls
+    assert {first.id, second.id, third.id} == set(states())
+
+
+def test_quota_is_retried_after_retry_after_then_dead_lettered(
+    world: World, transport: FirebaseTransport
+) -> None:
+    device = add_device(world.manager, "quota-busy-phone")
+    delivery = queue(world, device)
+    before = utcnow()
+    dispatch_once(current_session(), transport, "test")
+    current_session().expire_all()
+    row = current_session().get(Delivery, delivery.id)
+    assert row.state == "pending" and row.attempts == 1
+    assert row.not_before >= before + dt.timedelta(seconds=7)  # the server's Retry-After
+    assert "QUOTA_EXCEEDED" in (row.last_error or "")
+    later = utcnow()
+    for _ in range(MAX_ATTEMPTS - 1):
+        later += dt.timedelta(hours=2)
+        dispatch_once(current_session(), transport, "test", now=later)
+    current_session().expire_all()
+    assert current_session().get(Delivery, delivery.id).state == "dead"
+    assert current_session().get(Device, device.id).active is True  # the phone is fine
+
+
+def test_sender_mismatch_disables_the_device_loudly(
+    world: World, transport: FirebaseTransport, caplog: pytest.LogCaptureFixture
+) -> None:
+    device = add_device(world.manager, "mismatch-token")
+    queue(world, device)
+    with caplog.at_level(logging.ERROR):
+        dispatch_once(current_session(), transport, "test")
+    current_session().expire_all()
+    assert current_session().get(Device, device.id).active is False
+    assert any("credentials refused" in r.getMessage() for r in caplog.records)
+
+
+def test_a_message_rejected_for_itself_is_dead_lettered(
+    world: World, transport: FirebaseTransport
+) -> None:
+    device = add_device(world.manager, "tok-ok")
+    delivery = queue(world, device)
+    note = current_session().get(Notification, delivery.notification_id)
+    note.body = "x" * 5000  # over FCM's 4 KB payload limit: INVALID_ARGUMENT about the message
+    current_session().commit()
+    stats = dispatch_once(current_session(), transport, "test")
+    assert stats.dead == 1
+    assert states()[delivery.id] == "dead"
+    current_session().expire_all()
+    assert current_session().get(Device, device.id).active is True
