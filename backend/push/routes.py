@@ -23,8 +23,11 @@ from backend.push.schemas import (
     PreferencesIn,
     PreferencesOut,
 )
+from backend.trainings.converters import use_ids
 
 blp = Blueprint("push", __name__, url_prefix="/api/v1", description="Notifications")
+# Any id segment reaches the views: a 404, never the site's 405 (see trainings.converters).
+use_ids(blp)
 
 
 DEVICE_FIELDS = (
@@ -68,7 +71,7 @@ class Devices(MethodView):
         return _device_out(device), 201 if created else 200
 
 
-@blp.route("/devices/<int:device_id>")
+@blp.route("/devices/<id:device_id>")
 class DeviceDetail(MethodView):
     decorators = [auth_required]
 
@@ -129,7 +132,7 @@ class Notifications(MethodView):
         }
 
 
-@blp.route("/notifications/<int:notification_id>/read")
+@blp.route("/notifications/<id:notification_id>/read")
 class NotificationRead(MethodView):
     decorators = [auth_required]
 
@@ -171,7 +174,7 @@ class DeadLetters(MethodView):
         return admin.dead_letters(current_session(), limit)
 
 
-@blp.route("/admin/push/dead-letters/<int:delivery_id>/retry")
+@blp.route("/admin/push/dead-letters/<id:delivery_id>/retry")
 class DeadLetterRetry(MethodView):
     decorators = [auth_required]
 

@@ -45,9 +45,12 @@ def world(app_ctx: Flask) -> World:
 
 
 def add_device(user: User, **fields: object) -> Device:
-    device = Device(
-        user_id=user.id, token=f"tok-{next(_tokens)}-abcdefghijkl", platform="android", **fields
-    )
+    values: dict[str, object] = {
+        "token": f"tok-{next(_tokens)}-abcdefghijkl",
+        "platform": "android",
+        **fields,
+    }
+    device = Device(user_id=user.id, **values)
     db.session.add(device)
     db.session.commit()
     return device

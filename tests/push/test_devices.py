@@ -97,7 +97,8 @@ def test_delete_cancels_pending_pushes(client: FlaskClient, world: World) -> Non
     device = add_device(world.boss)
     note = add_notification(world.boss, world.mine)
     pending, sent = add_delivery(note, device, "pending"), add_delivery(note, device, "sent")
-    assert client.delete(f"/api/v1/devices/{device.id}", headers=world.headers(client)).status_code == 204
+    response = client.delete(f"/api/v1/devices/{device.id}", headers=world.headers(client))
+    assert response.status_code == 204
     db.session.refresh(pending)
     db.session.refresh(sent)
     assert (pending.state, sent.state) == ("cancelled", "sent")
@@ -128,7 +129,8 @@ def test_bad_registrations_name_the_field(client: FlaskClient, world: World) -> 
         assert response.status_code == 422, field
         assert response.get_json()["invalid_params"][0]["name"] == field
     spaced = client.post("/api/v1/devices", json={"token": "a b", "platform": "ios"}, headers=h)
-    assert spaced.get_json()["invalid_params"][0]["reason"] == "Le jeton ne doit pas contenir d'espace."
+    reason = spaced.get_json()["invalid_params"][0]["reason"]
+    assert reason == "Le jeton ne doit pas contenir d'espace."
     zone = client.post("/api/v1/devices", json=cases["time_zone"], headers=h).get_json()
     assert zone["detail"].startswith("Champ « time_zone » : Fuseau horaire inconnu")
     long = client.post("/api/v1/devices", json={"token": "x" * 4097, "platform": "ios"}, headers=h)
