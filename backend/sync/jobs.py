@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 
 from backend.config import Config
 from backend.db import current_session
+from backend.push.broadcast import notify_managers
 from backend.scheduler.process import JobContext
 from backend.sync.models import PortalAccount
 from backend.sync.service import due_structures, sync_structure
@@ -60,13 +61,35 @@ def expiring_accounts(ctx: JobContext) -> list[PortalAccount]:
     )
 
 
+# After the first warning (15 days ahead), managers are reminded on these days only.
+REMINDER_DAYS = frozenset({7, 1, 0, -1})
+
+
 def warn_expiring_passwords(ctx: JobContext) -> None:
-    """Warn (log, and the structure's managers once a day) before a technical password expires."""
+    """Warn the structure's managers 15 days before a technical password expires, then again
+    a week, a day before, on the day and the day after (and log each time)."""
     today = paris_today(ctx.now)
     for account in expiring_accounts(ctx):
         assert account.password_expires_on is not None
         days = (account.password_expires_on - today).days
+        if account.expiry_warned_on is not None and days not in REMINDER_DAYS:
+            continue
         log.warning(
             "technical password of structure %s expires in %s days", account.structure_id, days
         )
+        notify_managers(ctx.session, account.structure_id, *_expiry_words(days))
         account.expiry_warned_on = today
+
+
+def _expiry_words(days: int) -> tuple[str, str]:
+    if days < 0:
+        return (
+            "Compte technique : mot de passe expiré",
+            "Le mot de passe du compte technique a expiré : la synchronisation avec le portail "
+            "est arrêtée. Renouvelez-le sur le portail, puis enregistrez-le dans Relais.",
+        )
+    return (
+        f"Compte technique : mot de passe à renouveler sous {days} jour(s)",
+        f"Le mot de passe du compte technique expire dans {days} jour(s). Renouvelez-le sur "
+        "le portail, puis enregistrez-le dans Relais, pour que le suivi continue.",
+    )
