@@ -31,11 +31,17 @@ def test_a_maintenance_announcement_reaches_devices_that_accept_service_notices(
     session = current_session()
     session.add(NotificationSettings(user_id=world.outsider.id, service_notices=False))
     now = utcnow()
-    session.add(Announcement(
-        category=Category.MAINTENANCE, title="Maintenance du portail samedi",
-        body="Le portail sera indisponible de 13 h à 15 h.", published_at=now - dt.timedelta(hours=1),
-        window_starts_at=now + dt.timedelta(days=1), window_ends_at=now + dt.timedelta(days=1, hours=2),
-    ))  # fmt: skip
+    tomorrow = now + dt.timedelta(days=1)
+    session.add(
+        Announcement(
+            category=Category.MAINTENANCE,
+            title="Maintenance du portail samedi",
+            body="Le portail sera indisponible de 13 h à 15 h.",
+            published_at=now - dt.timedelta(hours=1),
+            window_starts_at=tomorrow,
+            window_ends_at=tomorrow + dt.timedelta(hours=2),
+        )
+    )
     session.commit()
     registry.maintenance_push(context(app_ctx))
     registry.maintenance_push(context(app_ctx))  # once only
