@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -164,3 +167,48 @@ def test_active_devices_groups_by_user_in_one_query(world: World, count_queries)
     found = active_devices(db.session, ids)
     assert count_queries.count == 1
     assert {u: [d.id for d in ds] for u, ds in found.items()} == expected
+
+
+@pytest.mark.postgres_only
+def test_concurrent_registrations_of_one_token_make_one_row(app: Flask, world: World) -> None:
+    from backend.push import devices
+
+    user_id = world.boss.id
+    db.session.commit()
+    barrier = threading.Barrier(4)
+    results: list[bool] = []
+
+    def register_once() -> None:
+        with app.app_context():
+            barrier.wait()
+            reg = devices.Registration(token=TOKEN, platform="android")
+            _, created = devices.register(db.session, user_id, None, reg)
+            db.session.commit()
+            results.append(created)
+
+    threads = [threading.Thread(target=register_once) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(_devices()) == 1
+    assert sorted(results) == [False, False, False, True]
+
+
+def test_losing_the_insert_race_updates_the_winner(world: World, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from backend.push import devices
+
+    winner = add_device(world.clerk, token="race-token")
+    real, calls = db.session.scalar, []
+
+    def first_lookup_misses(stmt, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(stmt)  # as if the other registration committed just after our SELECT
+        return None if len(calls) == 1 else real(stmt, *args, **kwargs)
+
+    monkeypatch.setattr(db.session, "scalar", first_lookup_misses)
+    reg = devices.Registration(token="race-token", platform="ios")
+    device, created = devices.register(db.session, world.boss.id, None, reg)
+    db.session.commit()
+    assert not created and device.id == winner.id
+    assert (device.user_id, device.platform) == (world.boss.id, "ios")
+    assert len(_devices()) == 1
