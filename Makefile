@@ -33,10 +33,10 @@ typecheck: $(STAMP) ## mypy on backend/ and notifications/
 	$(BIN)/mypy
 
 test-sqlite: $(STAMP)
-	$(BIN)/pytest -q -m "not postgres_only" -p no:cacheprovider
+	$(BIN)/pytest -q -n 2 --dist loadfile -m "not postgres_only" -p no:cacheprovider
 
 test-postgres: $(STAMP)
-	RELAIS_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -m "not nodb" -p no:cacheprovider
+	RELAIS_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -n 2 --dist loadfile -m "not nodb" -p no:cacheprovider
 
 # PostgreSQL pass when RELAIS_TEST_POSTGRES=1 (.ci/run sets it).
 test: $(STAMP) lint typecheck test-sqlite ## Lint, type-check and run the whole suite
