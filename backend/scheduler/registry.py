@@ -17,6 +17,7 @@ from backend.push import housekeeping as push_housekeeping
 from backend.push.broadcast import ServiceNotices
 from backend.scheduler.models import JobRun
 from backend.scheduler.process import JobContext, JobSpec, Leadership
+from backend.site import build as site_build
 from backend.sync import jobs as sync_jobs
 from backend.trainings import jobs as trainings_jobs
 from backend.trainings.settings import TrainingSettings
@@ -78,6 +79,7 @@ def jobs(config: Config) -> tuple[JobSpec, ...]:
         JobSpec("trainings-purge-personal-data", trainings_purge_personal_data, 24 * 3600),
         JobSpec("newsletter-forget-stale", newsletter_forget_stale, 24 * 3600),
         JobSpec("maintenance-push", maintenance_push, 60),
+        JobSpec("site-rebuild", site_build.rebuild_site_on_change, site_build.CHECK_SECONDS),
     )
 
 

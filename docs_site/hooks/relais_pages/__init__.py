@@ -1,0 +1,1 @@
+"""Markdown renderers for the pages the live_data hook generates."""
