@@ -142,6 +142,9 @@ class Config:
     push_lease_seconds: float = _setting(
         "PUSH_LEASE_SECONDS", 60.0, float, doc="Bail d'un envoi réclamé par un répartiteur (s)"
     )
+    payment_reminder_days: int = _setting(
+        "PAYMENT_REMINDER_DAYS", 5, int, doc="Rappel avant la date limite de paiement (j)"
+    )
     testing: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 

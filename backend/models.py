@@ -13,6 +13,7 @@ from backend.accounts.models import (
 from backend.announcements.models import Announcement, NewsletterSubscription
 from backend.db import Base
 from backend.invoices.models import Invoice, StatusChange
+from backend.payments.models import EcbRateRow, PaymentNotice, RecipientHabits
 from backend.push.models import (
     Delivery,
     Device,
@@ -31,6 +32,7 @@ __all__ = [
     "Base",
     "Delivery",
     "Device",
+    "EcbRateRow",
     "Invoice",
     "JobRun",
     "Membership",
@@ -39,8 +41,10 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "NotificationSettings",
+    "PaymentNotice",
     "PortalAccount",
     "Recipient",
+    "RecipientHabits",
     "RecipientService",
     "RefreshToken",
     "Registration",

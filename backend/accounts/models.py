@@ -64,6 +64,8 @@ class Recipient(Base):
     payment_status_not_reported: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     portal_structure_id: Mapped[int | None]
     directory_checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Sets the legal payment period (backend.payments.deadlines.RecipientCategory, lowercase).
+    payment_category: Mapped[str] = mapped_column(String(30), server_default="state_and_local")
     services: Mapped[list[RecipientService]] = relationship(
         back_populates="recipient", order_by="RecipientService.code"
     )

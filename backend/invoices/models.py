@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.accounts.models import Recipient, RecipientService, Structure
@@ -36,6 +36,15 @@ class Invoice(Base):
             "amount_incl_tax",
         ),
         Index("ix_invoices_structure_recipient", "structure_id", "recipient_id"),
+        # Payment deadlines: the due-date sort, and the unpaid ones ("late", "due within").
+        Index("ix_invoices_structure_due", "structure_id", "due_on", "id"),
+        Index(
+            "ix_invoices_structure_unpaid_due",
+            "structure_id",
+            "due_on",
+            sqlite_where=text("paid_on IS NULL AND due_on IS NOT NULL"),
+            postgresql_where=text("paid_on IS NULL AND due_on IS NOT NULL"),
+        ),
     )
 
     id: Mapped[intpk]
@@ -59,6 +68,10 @@ class Invoice(Base):
     status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Payment terms, kept by backend.payments.service.refresh_terms on every write.
+    available_on: Mapped[dt.date | None] = mapped_column(Date)
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
+    paid_on: Mapped[dt.date | None] = mapped_column(Date)
 
     structure: Mapped[Structure] = relationship()
     recipient: Mapped[Recipient] = relationship()

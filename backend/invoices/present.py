@@ -7,6 +7,7 @@ from typing import Any
 
 from backend.invoices.models import Invoice, StatusChange
 from backend.invoices.statuses import ACK_CODES, ACK_DAYS, CATEGORY_LABELS, status_info
+from backend.payments.present import late, payment_block
 from backend.timeutil import PARIS, paris_today
 
 UNKNOWN_EXPLANATION = (
@@ -72,6 +73,8 @@ def invoice_item(invoice: Invoice, lang: str) -> dict[str, Any]:
         "status": status(invoice.status_code, lang)
         | {"comment": invoice.status_comment, "changed_at": invoice.status_changed_at},
         "acknowledgement": acknowledgement(invoice),
+        "due_on": invoice.due_on,
+        "late": late(invoice),
     }
     return item
 
@@ -95,4 +98,5 @@ def invoice_detail(invoice: Invoice, lang: str) -> dict[str, Any]:
         "explanation": info.explanation(lang) if info else UNKNOWN_EXPLANATION[lang == "en"],
         "next_action": (info.action(lang) or None) if info else None,
         "history": [history_step(c, lang) for c in invoice.history],
+        "payment": payment_block(invoice),
     }

@@ -10,6 +10,7 @@ from backend.accounts.schemas import ServiceOut
 from backend.api import MAX_ID
 from backend.i18n import message
 from backend.invoices.statuses import Category
+from backend.payments.schemas import PaymentOut
 from backend.schemas import OutputSchema, QuerySchema
 
 CATEGORIES = [c.value for c in Category]
@@ -114,6 +115,12 @@ class InvoiceOut(OutputSchema):
             "d'un rejet ou d'une suspension"
         },
     )
+    due_on = fields.Date(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Date limite de paiement (absente : suspendue, non commencée)"},
+    )
+    late = fields.Boolean(required=True, metadata={"description": "Non payée, délai dépassé"})
 
 
 class HistoryStepOut(StatusOut):
@@ -129,6 +136,7 @@ class InvoiceDetailOut(InvoiceOut):
     explanation = fields.String(required=True)
     next_action = fields.String(allow_none=True, required=True)
     history = fields.List(fields.Nested(HistoryStepOut), required=True)
+    payment = fields.Nested(PaymentOut, required=True)
 
 
 class InvoicePageOut(OutputSchema):

@@ -16,6 +16,7 @@ from backend.accounts.models import Recipient, RecipientService, Structure
 from backend.db import utcnow
 from backend.invoices.models import Invoice, StatusChange
 from backend.invoices.statuses import normalize_code
+from backend.payments.service import refresh_terms
 from backend.push import service as push
 
 
@@ -167,6 +168,7 @@ def record(
             session, invoice, new_changes, previous_changed_at, max_age=push.max_age()
         )
     if touched:
+        refresh_terms(session, invoice)
         invoice.updated_at = utcnow()
         bump_version(session, structure_id)
     return RecordResult(invoice, created, new_changes, len(changes) - len(new_changes))

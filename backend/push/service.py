@@ -7,7 +7,7 @@ all notify the same way. Nothing is sent here: the dispatcher reads the outbox.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from backend.accounts.models import Membership, User, membership_services
 from backend.db import utcnow
 from backend.invoices.models import Invoice, StatusChange
-from backend.push.compose import ACTION_REQUIRED, category_of, status_words
+from backend.push.compose import ACTION_REQUIRED, Words, category_of, status_words
 from backend.push.models import (
     Delivery,
     Device,
@@ -116,6 +116,42 @@ def notify_status_changes(
                 for device in devices.get(user.id, [])
             )
             created.append(note)
+    if created:
+        wake_dispatchers(session)
+    return created
+
+
+def notify_invoice(
+    session: Session,
+    invoice: Invoice,
+    kind: str,
+    category: str,
+    words: Callable[[User], Words],
+) -> list[Notification]:
+    """Inbox entries and pushes about one invoice, for its users who want this category."""
+    users = audience(session, invoice)
+    if not users:
+        return []
+    wanted = _effective(session, [u.id for u in users], invoice.structure_id)
+    devices = _devices(session, [u.id for u in users])
+    created, now = [], utcnow()
+    for user in users:
+        choice = wanted[user.id]
+        if not getattr(choice, category):
+            continue
+        text = words(user)
+        note = Notification(
+            user_id=user.id, structure_id=invoice.structure_id, invoice_id=invoice.id,
+            kind=kind, category=category, title=text.title, body=text.body,
+        )  # fmt: skip
+        session.add(note)
+        session.flush()
+        not_before = _quiet_until(choice.settings, now, category) or now
+        session.add_all(
+            Delivery(notification_id=note.id, device_id=device.id, not_before=not_before)
+            for device in devices.get(user.id, [])
+        )
+        created.append(note)
     if created:
         wake_dispatchers(session)
     return created

@@ -13,6 +13,7 @@ from sqlalchemy import delete
 from backend.announcements import jobs as announcement_jobs
 from backend.config import Config
 from backend.mail import make_mailer
+from backend.payments import jobs as payment_jobs
 from backend.push import housekeeping as push_housekeeping
 from backend.push.broadcast import ServiceNotices
 from backend.scheduler.models import JobRun
@@ -80,6 +81,8 @@ def jobs(config: Config) -> tuple[JobSpec, ...]:
         JobSpec("newsletter-forget-stale", newsletter_forget_stale, 24 * 3600),
         JobSpec("maintenance-push", maintenance_push, 60),
         JobSpec("site-rebuild", site_build.rebuild_site_on_change, site_build.CHECK_SECONDS),
+        JobSpec("payment-reminders", payment_jobs.payment_reminders, 3600),
+        JobSpec("payment-habits", payment_jobs.payment_habits_job, 24 * 3600),
     )
 
 
