@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
 from sqlalchemy import or_, select, update
@@ -19,14 +17,10 @@ from sqlalchemy.orm import Session
 from backend.accounts.models import Membership, User, membership_services
 from backend.db import utcnow
 from backend.invoices.models import Invoice, StatusChange
+from backend.push import preferences
 from backend.push.compose import ACTION_REQUIRED, Words, category_of, status_words
-from backend.push.models import (
-    Delivery,
-    Device,
-    Notification,
-    NotificationPreference,
-    NotificationSettings,
-)
+from backend.push.devices import active_devices
+from backend.push.models import Delivery, Notification
 from backend.push.transport import wake_dispatchers
 
 STATUS_CHANGE = "status_change"
@@ -96,21 +90,21 @@ def notify_status_changes(
     users = audience(session, invoice)
     if not users:
         return []
-    wanted = _effective(session, [u.id for u in users], invoice.structure_id)
-    devices = _devices(session, [u.id for u in users])
+    wanted = preferences.effective(session, [u.id for u in users], invoice.structure_id)
+    devices = active_devices(session, [u.id for u in users])
     created = []
     now = utcnow()
     for change in steps:
         category = category_of(change.code)
         for user in users:
-            choice = wanted[user.id]
-            if not getattr(choice, category):
+            choice = wanted.get(user.id)
+            if choice is None or not choice.wants(category):
                 continue
             note = _note(invoice, change, category, user)
             session.add(note)
             session.flush()
             _supersede(session, note)
-            not_before = _quiet_until(choice.settings, now, category) or now
+            not_before = preferences.quiet_until(choice, now, category) or now
             session.add_all(
                 Delivery(notification_id=note.id, device_id=device.id, not_before=not_before)
                 for device in devices.get(user.id, [])
@@ -132,12 +126,12 @@ def notify_invoice(
     users = audience(session, invoice)
     if not users:
         return []
-    wanted = _effective(session, [u.id for u in users], invoice.structure_id)
-    devices = _devices(session, [u.id for u in users])
+    wanted = preferences.effective(session, [u.id for u in users], invoice.structure_id)
+    devices = active_devices(session, [u.id for u in users])
     created, now = [], utcnow()
     for user in users:
-        choice = wanted[user.id]
-        if not getattr(choice, category):
+        choice = wanted.get(user.id)
+        if choice is None or not choice.wants(category):
             continue
         text = words(user)
         note = Notification(
@@ -146,7 +140,7 @@ def notify_invoice(
         )  # fmt: skip
         session.add(note)
         session.flush()
-        not_before = _quiet_until(choice.settings, now, category) or now
+        not_before = preferences.quiet_until(choice, now, category) or now
         session.add_all(
             Delivery(notification_id=note.id, device_id=device.id, not_before=not_before)
             for device in devices.get(user.id, [])
@@ -155,15 +149,6 @@ def notify_invoice(
     if created:
         wake_dispatchers(session)
     return created
-
-
-def _devices(session: Session, user_ids: list[int]) -> dict[int, list[Device]]:
-    found: dict[int, list[Device]] = {}
-    for device in session.scalars(
-        select(Device).where(Device.user_id.in_(user_ids), Device.active.is_(True))
-    ):
-        found.setdefault(device.user_id, []).append(device)
-    return found
 
 
 def _note(invoice: Invoice, change: StatusChange, category: str, user: User) -> Notification:
@@ -201,59 +186,3 @@ def _supersede(session: Session, note: Notification) -> None:
     session.execute(
         update(Notification).where(Notification.id.in_(ids)).values(superseded_by_id=note.id)
     )
-
-
-@dataclass(frozen=True)
-class _Choice:
-    action_required: bool
-    payment: bool
-    every_change: bool
-    settings: NotificationSettings | None
-
-
-def _effective(session: Session, user_ids: list[int], structure_id: int) -> dict[int, _Choice]:
-    """Each user's switches for this structure (no row: everything on) and quiet hours."""
-    prefs = {
-        p.user_id: p
-        for p in session.scalars(
-            select(NotificationPreference).where(
-                NotificationPreference.user_id.in_(user_ids),
-                NotificationPreference.structure_id == structure_id,
-            )
-        )
-    }
-    settings = {
-        s.user_id: s
-        for s in session.scalars(
-            select(NotificationSettings).where(NotificationSettings.user_id.in_(user_ids))
-        )
-    }
-    choices = {}
-    for user_id in user_ids:
-        pref = prefs.get(user_id)
-        choices[user_id] = _Choice(
-            pref.action_required if pref else True,
-            pref.payment if pref else True,
-            pref.every_change if pref else True,
-            settings.get(user_id),
-        )
-    return choices
-
-
-def _quiet_until(
-    settings: NotificationSettings | None, now: dt.datetime, category: str
-) -> dt.datetime | None:
-    """The end of the current quiet period (UTC), or None when pushes may go now."""
-    if settings is None or settings.quiet_start is None or settings.quiet_end is None:
-        return None
-    if category == ACTION_REQUIRED and settings.quiet_bypass_action_required:
-        return None
-    zone = ZoneInfo(settings.time_zone)
-    local = now.astimezone(zone)
-    start, end = settings.quiet_start, settings.quiet_end
-    moment = local.time()
-    quiet = start <= moment < end if start < end else (moment >= start or moment < end)
-    if not quiet:
-        return None
-    day = local.date() if moment < end else local.date() + dt.timedelta(days=1)
-    return dt.datetime.combine(day, end, tzinfo=zone).astimezone(dt.UTC)
