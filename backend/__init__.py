@@ -47,7 +47,8 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
         OPENAPI_SWAGGER_UI_PATH="docs",
-        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+        # Swagger UI's files come from a Python package, so /api/docs works offline.
+        OPENAPI_SWAGGER_UI_URL="/api/swagger-ui/",
         API_SPEC_OPTIONS=_spec_options(),
         COMPRESS_MIMETYPES=[
             "application/json",

@@ -5,9 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, send_from_directory
+from swagger_ui_bundle import swagger_ui_path
 from werkzeug.wrappers import Response
 
 blp = Blueprint("site", __name__)
+
+
+@blp.get("/api/swagger-ui/<path:filename>")
+def swagger_ui(filename: str) -> Response:
+    """Swagger UI's static files, served from the swagger-ui-bundle package."""
+    return send_from_directory(swagger_ui_path, filename, max_age=86400)
 
 
 @blp.get("/", defaults={"path": ""})
