@@ -21,6 +21,13 @@ from backend.accounts.models import Recipient, Structure
 from backend.accounts.scope import Scope
 from backend.invoices.models import Invoice
 from backend.invoices.statuses import Category, codes_in_category
+from backend.payments.queries import (
+    DUE_CURSOR_PREFIX,
+    ordering,
+    payment_conditions,
+    place_fits,
+    sort_conditions,
+)
 from backend.timeutil import PARIS
 
 
@@ -58,6 +65,8 @@ class InvoiceFilters:
     amount_min: Decimal | None = None
     amount_max: Decimal | None = None
     q: str | None = None
+    payment: str | None = None
+    due_within: int | None = None
 
     def conditions(self) -> list[ColumnElement[bool]]:
         conds: list[ColumnElement[bool]] = []
@@ -96,6 +105,7 @@ class InvoiceFilters:
                     ),
                 )
             )
+        conds += payment_conditions(self.payment, self.due_within)
         return conds
 
 
@@ -107,18 +117,22 @@ def filtered(scope: Scope, filters: InvoiceFilters) -> Select[Any]:
     return select(Invoice).where(visible(scope), *filters.conditions())
 
 
-def encode_cursor(bookmark: str) -> str:
-    return base64.urlsafe_b64encode(bookmark.encode()).decode().rstrip("=")
+def encode_cursor(bookmark: str, sort: str = "changed_at") -> str:
+    prefix = DUE_CURSOR_PREFIX if sort == "due_on" else ""
+    return prefix + base64.urlsafe_b64encode(bookmark.encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> Any:
+def decode_cursor(cursor: str, sort: str = "changed_at") -> Any:
+    if cursor.startswith(DUE_CURSOR_PREFIX) != (sort == "due_on"):
+        raise InvalidCursor
+    cursor = cursor.removeprefix(DUE_CURSOR_PREFIX)
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         bookmark = base64.urlsafe_b64decode(padded.encode()).decode()
         marker = unserialize_bookmark(bookmark)
     except (binascii.Error, UnicodeDecodeError, BadBookmark, ValueError) as exc:
         raise InvalidCursor from exc
-    if marker.place is None or len(marker.place) != 2:
+    if marker.place is None or len(marker.place) != 2 or not place_fits(sort, marker.place):
         raise InvalidCursor
     return marker
 
@@ -132,25 +146,33 @@ class InvoicePage:
 
 
 def list_invoices(
-    session: Session, scope: Scope, filters: InvoiceFilters, limit: int, cursor: str | None
+    session: Session,
+    scope: Scope,
+    filters: InvoiceFilters,
+    limit: int,
+    cursor: str | None,
+    sort: str = "changed_at",
 ) -> InvoicePage:
-    """Most recent status change first; keyset pages stay fast deep in the list."""
+    """Most recent status change first (or nearest due date); keyset pages stay fast."""
     query = (
         filtered(scope, filters)
+        .where(*sort_conditions(sort))
         .options(joinedload(Invoice.recipient), joinedload(Invoice.service))
-        .order_by(Invoice.status_changed_at.desc(), Invoice.id.desc())
+        .order_by(*ordering(sort))
     )
-    marker = decode_cursor(cursor) if cursor else None
+    marker = decode_cursor(cursor, sort) if cursor else None
     page = select_page(session, query, per_page=limit, page=marker)
     total = session.scalar(
-        select(func.count()).select_from(Invoice).where(visible(scope), *filters.conditions())
+        select(func.count())
+        .select_from(Invoice)
+        .where(visible(scope), *filters.conditions(), *sort_conditions(sort))
     )
     paging = page.paging
     return InvoicePage(
         items=[row[0] for row in page],
         total=int(total or 0),
-        next_cursor=encode_cursor(paging.bookmark_next) if paging.has_next else None,
-        prev_cursor=encode_cursor(paging.bookmark_previous) if paging.has_previous else None,
+        next_cursor=encode_cursor(paging.bookmark_next, sort) if paging.has_next else None,
+        prev_cursor=encode_cursor(paging.bookmark_previous, sort) if paging.has_previous else None,
     )
 
 

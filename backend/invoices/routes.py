@@ -61,7 +61,9 @@ class Invoices(MethodView):
     @blp.arguments(InvoiceListArgs, location="query", as_kwargs=True)
     @blp.response(200, InvoicePageOut)
     @blp.problem(400, "Curseur de pagination invalide")
-    def get(self, limit: int, cursor: str | None = None, **filters: Any) -> dict[str, Any]:
+    def get(
+        self, limit: int, sort: str, cursor: str | None = None, **filters: Any
+    ) -> dict[str, Any]:
         """Mes factures, du changement de statut le plus récent au plus ancien."""
         criteria = queries.InvoiceFilters(
             statuses=filters.pop("status", ()),
@@ -72,7 +74,7 @@ class Invoices(MethodView):
         )
         try:
             page = queries.list_invoices(
-                current_session(), current_scope(), criteria, limit, cursor
+                current_session(), current_scope(), criteria, limit, cursor, sort
             )
         except queries.InvalidCursor:
             abort(400, message=i18n.message("invalid_cursor"))

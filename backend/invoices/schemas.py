@@ -10,6 +10,7 @@ from backend.accounts.schemas import ServiceOut
 from backend.api import MAX_ID
 from backend.i18n import message
 from backend.invoices.statuses import Category
+from backend.payments.queries import PAYMENT_FILTERS, SORTS
 from backend.payments.schemas import PaymentOut
 from backend.schemas import OutputSchema, QuerySchema
 
@@ -41,6 +42,14 @@ class InvoiceFilterArgs(QuerySchema):
         validate=validate.Length(min=1, max=100),
         metadata={"description": "Recherche dans le numéro et le nom du destinataire"},
     )
+    payment = fields.String(
+        validate=validate.OneOf(PAYMENT_FILTERS),
+        metadata={"description": "late : non payées, délai dépassé ; paid_late : payées en retard"},
+    )
+    due_within = fields.Integer(
+        validate=validate.Range(min=1, max=365),
+        metadata={"description": "Non payées dont la date limite tombe dans les N jours"},
+    )
 
     @validates_schema
     def check_ranges(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -52,6 +61,11 @@ class InvoiceFilterArgs(QuerySchema):
 class InvoiceListArgs(InvoiceFilterArgs):
     limit = fields.Integer(load_default=25, validate=validate.Range(min=1, max=100))
     cursor = fields.String(validate=validate.Length(min=1, max=500))
+    sort = fields.String(
+        load_default="changed_at",
+        validate=validate.OneOf(SORTS),
+        metadata={"description": "changed_at (défaut) ou due_on : date limite la plus proche"},
+    )
 
 
 class RecipientOut(OutputSchema):
