@@ -20,6 +20,7 @@ from backend.invoices.statuses import (
     Category,
     status_info,
 )
+from backend.payments.reports import payment_totals
 from backend.timeutil import PARIS
 
 ACK_LIST_LIMIT = 50
@@ -75,6 +76,7 @@ def summary(
             "amount_incl_tax": sum((t["amount_incl_tax"] for t in todo), ZERO),
         },
         "to_acknowledge": to_acknowledge,
+        **payment_totals(session, scope),
     }
 
 
@@ -157,4 +159,5 @@ def dashboard(
         "by_status": status_rows,
         "by_category": _category_rows(by_category, lang),
         "by_structure": structure_rows,
+        **payment_totals(session, scope),
     }

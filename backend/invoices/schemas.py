@@ -11,7 +11,7 @@ from backend.api import MAX_ID
 from backend.i18n import message
 from backend.invoices.statuses import Category
 from backend.payments.queries import PAYMENT_FILTERS, SORTS
-from backend.payments.schemas import PaymentOut
+from backend.payments.schemas import InterestOwedOut, PaymentOut, PaymentTotalsOut
 from backend.schemas import OutputSchema, QuerySchema
 
 CATEGORIES = [c.value for c in Category]
@@ -210,6 +210,9 @@ class SummaryOut(OutputSchema):
     todo = fields.List(fields.Nested(StatusCountOut), required=True)
     action_required = fields.Nested(TotalsOut, required=True)
     to_acknowledge = fields.List(fields.Nested(ToAcknowledgeOut), required=True)
+    overdue = fields.Nested(PaymentTotalsOut, required=True)
+    interest_owed = fields.Nested(InterestOwedOut, required=True)
+    due_this_week = fields.Nested(PaymentTotalsOut, required=True)
 
 
 class StructureCountOut(OutputSchema):
@@ -231,3 +234,6 @@ class DashboardOut(OutputSchema):
     by_status = fields.List(fields.Nested(StatusCountOut), required=True)
     by_category = fields.List(fields.Nested(CategoryCountOut), required=True)
     by_structure = fields.List(fields.Nested(StructureCountOut), required=True)
+    overdue = fields.Nested(PaymentTotalsOut, required=True)
+    interest_owed = fields.Nested(InterestOwedOut, required=True)
+    due_this_week = fields.Nested(PaymentTotalsOut, required=True)

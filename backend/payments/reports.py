@@ -1,0 +1,67 @@
+"""Payment figures of the Synthèse and the Tableau de bord: overdue, interest owed, due soon."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from backend.accounts.scope import Scope
+from backend.invoices.models import Invoice
+from backend.invoices.queries import visible
+from backend.payments.amounts import rate_table
+from backend.payments.interest import late_payment_interest
+from backend.payments.queries import unpaid_due_between, unpaid_late
+from backend.payments.rates import MissingEcbRateError
+from backend.timeutil import paris_today
+
+ZERO = Decimal("0.00")
+WEEK = dt.timedelta(days=6)  # today and the next six days
+
+
+def _interest_owed(session: Session, scope: Scope, today: dt.date) -> dict[str, Any]:
+    """Interest to date on every late unpaid invoice, with the core's exact arithmetic."""
+    table = rate_table(session)
+    rows = session.execute(
+        select(Invoice.due_on, func.coalesce(Invoice.amount_to_pay, Invoice.amount_incl_tax))
+        .where(visible(scope), *unpaid_late(today))
+        .order_by(Invoice.id)
+    )
+    results = []
+    for due_on, principal in rows:
+        if principal is None:
+            continue
+        try:
+            results.append(late_payment_interest(Decimal(principal), due_on, today, table))
+        except MissingEcbRateError:
+            continue
+    interest = sum((r.interest for r in results), ZERO)
+    indemnity = sum((r.indemnity for r in results), ZERO)
+    return {
+        "count": len(results),
+        "interest": interest,
+        "indemnity": indemnity,
+        "total": interest + indemnity,
+    }
+
+
+def _totals(session: Session, scope: Scope, conditions: list[Any]) -> dict[str, Any]:
+    count, amount = session.execute(
+        select(func.count(), func.coalesce(func.sum(Invoice.amount_incl_tax), 0)).where(
+            visible(scope), *conditions
+        )
+    ).one()
+    return {"count": int(count), "amount_incl_tax": Decimal(amount or 0)}
+
+
+def payment_totals(session: Session, scope: Scope, today: dt.date | None = None) -> dict[str, Any]:
+    """Overdue invoices, the interest they earn to date, and what falls due within a week."""
+    today = today or paris_today()
+    return {
+        "overdue": _totals(session, scope, unpaid_late(today)),
+        "interest_owed": _interest_owed(session, scope, today),
+        "due_this_week": _totals(session, scope, unpaid_due_between(today, today + WEEK)),
+    }

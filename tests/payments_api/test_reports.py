@@ -1,0 +1,37 @@
+"""GET /summary and GET /dashboard: overdue, interest owed, due this week."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from flask.testing import FlaskClient
+
+from backend.payments.interest import late_payment_interest
+from backend.payments.rates import ECB_RATES
+from backend.timeutil import paris_today
+from tests.payments_api.conftest import Payments
+
+
+def test_summary_and_dashboard_show_payment_figures(
+    client: FlaskClient, payments: Payments
+) -> None:
+    due = paris_today() - dt.timedelta(days=10)
+    expected = late_payment_interest(Decimal("1200.00"), due, paris_today(), ECB_RATES)
+    for path in ("/api/v1/summary", "/api/v1/dashboard"):
+        body = client.get(path, headers=payments.headers(client)).get_json()
+        assert body["overdue"] == {"count": 1, "amount_incl_tax": "1200.00"}, path
+        assert body["interest_owed"] == {
+            "count": 1,
+            "interest": str(expected.interest),
+            "indemnity": "40.00",
+            "total": str(expected.total),
+        }
+        assert body["due_this_week"] == {"count": 1, "amount_incl_tax": "500.00"}
+
+
+def test_another_supplier_sees_nothing_owed(client: FlaskClient, payments: Payments) -> None:
+    body = client.get("/api/v1/summary", headers=payments.headers(client, payments.other))
+    figures = body.get_json()
+    assert figures["overdue"] == {"count": 0, "amount_incl_tax": "0.00"}
+    assert figures["interest_owed"]["total"] == "0.00"
