@@ -13,6 +13,7 @@ from backend.config import Config
 BLUEPRINTS = (
     "backend.accounts.routes",
     "backend.invoices.routes",
+    "backend.payments.routes",
     "backend.integrations.routes",
     "backend.sync.routes",
     "backend.push.routes",

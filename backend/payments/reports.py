@@ -32,7 +32,7 @@ def _interest_owed(session: Session, scope: Scope, today: dt.date) -> dict[str, 
     )
     results = []
     for due_on, principal in rows:
-        if principal is None:
+        if principal is None or due_on is None:
             continue
         try:
             results.append(late_payment_interest(Decimal(principal), due_on, today, table))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
-from backend.schemas import OutputSchema, QuerySchema
+from backend.payments.service import CATEGORIES
+from backend.schemas import InputSchema, OutputSchema, QuerySchema
 
 STATES = [
     "credit_note",
@@ -99,3 +102,66 @@ class InterestOwedOut(OutputSchema):
 
 class ClaimArgs(QuerySchema):
     format = fields.String(load_default="pdf", validate=validate.OneOf(["pdf", "text"]))
+
+
+def _half_year_start(value: dt.date) -> None:
+    if value.day != 1 or value.month not in (1, 7):
+        raise ValidationError("Un semestre commence le 1er janvier ou le 1er juillet.")
+
+
+def _two_decimals(value: Decimal) -> None:
+    if value != value.quantize(Decimal("0.01")):
+        raise ValidationError("Le taux s'écrit avec deux décimales au plus (par exemple 2.15).")
+
+
+class EcbRateIn(InputSchema):
+    half_year_start = fields.Date(required=True, validate=_half_year_start)
+    rate_percent = fields.Decimal(
+        required=True,
+        validate=[
+            validate.Range(min=-5, max=25, error="Le taux doit être compris entre -5 et 25 %."),
+            _two_decimals,
+        ],
+        metadata={"description": "Taux de refinancement principal de la BCE, en %"},
+    )
+    source = fields.String(
+        required=True,
+        validate=validate.Length(
+            min=3, max=1000, error="Indiquez la source (3 à 1000 caractères)."
+        ),
+    )
+
+
+class EcbRatesIn(InputSchema):
+    rates = fields.List(
+        fields.Nested(EcbRateIn),
+        required=True,
+        validate=validate.Length(min=1, max=100, error="Entre 1 et 100 taux par envoi."),
+    )
+
+    @validates_schema
+    def check_unique(self, data: dict[str, Any], **kwargs: Any) -> None:
+        starts = [rate["half_year_start"] for rate in data.get("rates", [])]
+        if len(starts) != len(set(starts)):
+            raise ValidationError("Chaque semestre ne peut figurer qu'une fois.", "rates")
+
+
+class EcbRateOut(OutputSchema):
+    half_year_start = fields.Date(required=True)
+    rate_percent = _rate(required=True)
+    source = fields.String(required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class PaymentCategoryIn(InputSchema):
+    category = fields.String(
+        required=True,
+        validate=validate.OneOf(sorted(CATEGORIES), error="Catégorie inconnue : {choices}."),
+    )
+
+
+class RecipientCategoryOut(OutputSchema):
+    recipient_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    category = fields.Nested(CategoryOut, required=True)
+    invoices_updated = fields.Integer(required=True)

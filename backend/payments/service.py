@@ -79,11 +79,13 @@ def refresh_terms(
         notices.send_paid_late(session, invoice, today)
 
 
-def refresh_recipient(session: Session, recipient: Recipient, batch: int = 500) -> set[int]:
-    """Recompute the dates of a recipient's invoices; return the structures concerned."""
+def refresh_recipient(
+    session: Session, recipient: Recipient, batch: int = 500
+) -> tuple[int, set[int]]:
+    """Recompute the dates of a recipient's invoices; return how many, and their structures."""
     today = paris_today()
     structures: set[int] = set()
-    last_id = 0
+    last_id = count = 0
     while True:
         invoices = list(
             session.scalars(
@@ -95,10 +97,11 @@ def refresh_recipient(session: Session, recipient: Recipient, batch: int = 500) 
             )
         )
         if not invoices:
-            return structures
+            return count, structures
         for invoice in invoices:
             history = [(c.code, c.occurred_at) for c in invoice.history]
             _apply(invoice, terms_of(invoice, history, recipient, today))
             structures.add(invoice.structure_id)
+        count += len(invoices)
         session.flush()
         last_id = invoices[-1].id
