@@ -59,14 +59,19 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     config = Config(
         instance_path=str(tmp_path_factory.mktemp("instance")),
         database_url=database_url,
         secret_key="test-secret-key-not-for-production-0123456789",
         testing=True,
     ).resolved()
-    return create_app(config)
+    app = create_app(config)
+    yield app
+    # Close the pool before the database is dropped: a connection left open would be
+    # garbage-collected later and psycopg's ResourceWarning fails the run.
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,434 @@
+"""No user reads another structure's invoices, through any endpoint, even by guessing ids.
+
+Users: a manager of structure A, a user of A restricted to one recipient service (VOIRIE), the
+manager of structure B, and a user with no membership. Every GET endpoint is asked by every
+user and must show exactly the invoices (and amounts) that user's scope allows. Add an
+endpoint by adding an `Endpoint` to ENDPOINTS: it says how to call it and what it shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from backend import create_app
+from backend.accounts.models import Recipient, Role, Structure, User
+from backend.accounts.service import start_session
+from backend.config import Config
+from backend.db import db
+from backend.integrations.service import create_api_key
+from backend.invoices.models import Invoice, StatusChange
+from backend.invoices.statuses import TODO_CODES, status_info
+from tests.conftest import IsolatedClient
+from tests.factories import (
+    MembershipFactory,
+    RecipientFactory,
+    ServiceFactory,
+    StructureFactory,
+    UserFactory,
+    at,
+    make_invoice,
+)
+
+USERS = ("a_manager", "a_roads_only", "b_manager", "nobody")
+
+
+@dataclass(frozen=True)
+class Inv:
+    """What the test knows of one invoice, to compute what each user must see."""
+
+    id: int
+    number: str
+    structure: str  # "A" or "B"
+    recipient: str  # "town" or "hospital"
+    service: str | None
+    status: str
+    amount: Decimal
+
+
+@dataclass
+class Matrix:
+    structures: dict[str, Structure]
+    recipients: dict[str, Recipient]
+    users: dict[str, User]
+    invoices: list[Inv]
+    visible: dict[str, set[str]] = field(default_factory=dict)
+    memberships: dict[str, list[tuple[str, list[str] | None]]] = field(default_factory=dict)
+
+    def seen_by(self, user: str) -> list[Inv]:
+        return [inv for inv in self.invoices if inv.number in self.visible[user]]
+
+
+@pytest.fixture
+def matrix(app_ctx: Flask) -> Matrix:
+    a, b = StructureFactory(name="Structure A"), StructureFactory(name="Structure B")
+    town, hospital = RecipientFactory(name="Ville"), RecipientFactory(name="Hôpital")
+    roads = ServiceFactory(recipient=town, code="VOIRIE")
+    ServiceFactory(recipient=town, code="ECOLES")
+    users = {name: UserFactory() for name in USERS}
+    MembershipFactory(user=users["a_manager"], structure=a, role=Role.MANAGER)
+    MembershipFactory(user=users["a_roads_only"], structure=a, role=Role.USER, services=[roads])
+    MembershipFactory(user=users["b_manager"], structure=b, role=Role.MAIN_MANAGER)
+    structures = {"A": a, "B": b}
+    recipients = {"town": town, "hospital": hospital}
+    start = [("DEPOSEE", at(1)), ("MISE_A_DISPOSITION", at(2))]
+    rows = [
+        ("A-VOIRIE", "A", "town", "VOIRIE", "MISE_EN_PAIEMENT", "100.00"),
+        ("A-ECOLES", "A", "town", "ECOLES", "SUSPENDUE", "200.00"),
+        ("A-HOPITAL", "A", "hospital", None, "REJETEE", "400.00"),
+        ("A-VOIRIE-REJET", "A", "town", "VOIRIE", "REJETEE", "800.00"),
+        ("A-INEDIT", "A", "town", "VOIRIE", "ETAT_INEDIT", "1600.00"),
+        ("B-VOIRIE", "B", "town", "VOIRIE", "SUSPENDUE", "3200.00"),
+        ("B-HOPITAL", "B", "hospital", None, "A_RECYCLER", "6400.00"),
+        ("B-PAYEE", "B", "town", None, "MISE_EN_PAIEMENT", "12800.00"),
+    ]
+    invoices = []
+    for day, (number, s, r, service, status, amount) in enumerate(rows, start=3):
+        invoice = make_invoice(
+            structures[s],
+            recipients[r],
+            [*start, (status, at(day), f"secret {number}")],
+            service_code=service,
+            amount=amount,
+            number=number,
+        )
+        invoices.append(Inv(invoice.id, number, s, r, service, status, Decimal(amount)))
+    matrix = Matrix(structures, recipients, users, invoices)
+    matrix.visible = {
+        "a_manager": {i.number for i in invoices if i.structure == "A"},
+        "a_roads_only": {
+            i.number for i in invoices if i.structure == "A" and i.service == "VOIRIE"
+        },
+        "b_manager": {i.number for i in invoices if i.structure == "B"},
+        "nobody": set(),
+    }
+    matrix.memberships = {
+        "a_manager": [("A", None)],
+        "a_roads_only": [("A", ["VOIRIE"])],
+        "b_manager": [("B", None)],
+        "nobody": [],
+    }
+    return matrix
+
+
+# --- what each endpoint shows, and what it must show ------------------------------------------
+
+Shown = Any
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str
+    url: Callable[[Matrix], str]
+    shows: Callable[[dict[str, Any]], Shown]
+    expected: Callable[[Matrix, str], Shown]
+
+
+def _listing(body: dict[str, Any]) -> Shown:
+    return sorted((i["number"], i["amount_incl_tax"]) for i in body["items"]), body["total"]
+
+
+def _listing_of(keep: Callable[[Matrix, Inv], bool]) -> Callable[[Matrix, str], Shown]:
+    def expected(m: Matrix, user: str) -> Shown:
+        invoices = [i for i in m.seen_by(user) if keep(m, i)]
+        return sorted((i.number, f"{i.amount:.2f}") for i in invoices), len(invoices)
+
+    return expected
+
+
+def _invoices(
+    name: str, query: Callable[[Matrix], str], keep: Callable[[Matrix, Inv], bool]
+) -> Endpoint:
+    return Endpoint(
+        f"invoices?{name}",
+        lambda m: f"/api/v1/invoices?limit=100&{query(m)}",
+        _listing,
+        _listing_of(keep),
+    )
+
+
+def _category(inv: Inv) -> str | None:
+    info = status_info(inv.status)
+    return info.category.value if info else None
+
+
+def _summary(body: dict[str, Any]) -> Shown:
+    todo = {t["code"]: (t["count"], t["amount_incl_tax"]) for t in body["todo"] if t["count"]}
+    acks = sorted((a["number"], a["comment"]) for a in body["to_acknowledge"])
+    action = body["action_required"]
+    return todo, acks, (action["count"], action["amount_incl_tax"])
+
+
+def _summary_of(structure: str | None) -> Callable[[Matrix, str], Shown]:
+    def expected(m: Matrix, user: str) -> Shown:
+        mine = [i for i in m.seen_by(user) if structure is None or i.structure == structure]
+        todo: dict[str, tuple[int, str]] = {}
+        for code in TODO_CODES:
+            hits = [i for i in mine if i.status == code]
+            if hits:
+                todo[code] = (len(hits), f"{sum(i.amount for i in hits):.2f}")
+        acks = sorted(
+            (i.number, f"secret {i.number}") for i in mine if i.status in ("REJETEE", "SUSPENDUE")
+        )
+        action = [i for i in mine if i.status in TODO_CODES]
+        return todo, acks, (len(action), f"{sum((i.amount for i in action), Decimal(0)):.2f}")
+
+    return expected
+
+
+def _dashboard(body: dict[str, Any]) -> Shown:
+    by_status = {s["code"]: (s["count"], s["amount_incl_tax"]) for s in body["by_status"]}
+    structures = sorted((s["name"], s["count"], s["amount_incl_tax"]) for s in body["by_structure"])
+    totals = body["totals"]
+    return (totals["count"], totals["amount_incl_tax"]), by_status, structures
+
+
+def _dashboard_of(structure: str | None) -> Callable[[Matrix, str], Shown]:
+    def expected(m: Matrix, user: str) -> Shown:
+        mine = [i for i in m.seen_by(user) if structure is None or i.structure == structure]
+        by_status: dict[str, tuple[int, str]] = {}
+        for code in {i.status for i in mine}:
+            hits = [i for i in mine if i.status == code]
+            by_status[code] = (len(hits), f"{sum(i.amount for i in hits):.2f}")
+        structures = []
+        for key in sorted({i.structure for i in mine}):
+            hits = [i for i in mine if i.structure == key]
+            name = m.structures[key].name
+            structures.append((name, len(hits), f"{sum(i.amount for i in hits):.2f}"))
+        total = f"{sum((i.amount for i in mine), Decimal(0)):.2f}"
+        return (len(mine), total), by_status, sorted(structures)
+
+    return expected
+
+
+def _me(body: dict[str, Any]) -> Shown:
+    return sorted(
+        (s["id"], [x["code"] for x in s["services"]] if s["services"] is not None else None)
+        for s in body["structures"]
+    )
+
+
+def _me_of(m: Matrix, user: str) -> Shown:
+    return sorted((m.structures[key].id, services) for key, services in m.memberships[user])
+
+
+def _sid(key: str) -> Callable[[Matrix], str]:
+    return lambda m: f"structure_id={m.structures[key].id}"
+
+
+def _rid(key: str) -> Callable[[Matrix], str]:
+    return lambda m: f"recipient_id={m.recipients[key].id}"
+
+
+ENDPOINTS = [
+    _invoices("all", lambda m: "", lambda m, i: True),
+    _invoices("structure_id=A", _sid("A"), lambda m, i: i.structure == "A"),
+    _invoices("structure_id=B", _sid("B"), lambda m, i: i.structure == "B"),
+    _invoices(
+        "structure_id=A&B",
+        lambda m: f"{_sid('A')(m)}&{_sid('B')(m)}",
+        lambda m, i: True,
+    ),
+    _invoices("recipient_id=town", _rid("town"), lambda m, i: i.recipient == "town"),
+    _invoices("recipient_id=hospital", _rid("hospital"), lambda m, i: i.recipient == "hospital"),
+    _invoices(
+        "status",
+        lambda m: "status=SUSPENDUE&status=A_RECYCLER",
+        lambda m, i: i.status in ("SUSPENDUE", "A_RECYCLER"),
+    ),
+    _invoices(
+        "category",
+        lambda m: "category=action_required",
+        lambda m, i: _category(i) == "action_required",
+    ),
+    _invoices("q=number", lambda m: "q=HOPITAL", lambda m, i: "HOPITAL" in i.number),
+    _invoices("q=recipient", lambda m: "q=H%C3%B4pital", lambda m, i: i.recipient == "hospital"),
+    _invoices(
+        "amount", lambda m: "amount_min=300&amount_max=7000", lambda m, i: 300 <= i.amount <= 7000
+    ),
+    _invoices(
+        "changed",
+        lambda m: "changed_from=2026-10-07&changed_to=2026-10-31",
+        lambda m, i: i.number in {"A-INEDIT", "B-VOIRIE", "B-HOPITAL", "B-PAYEE"},
+    ),
+    _invoices(
+        "invoice_date",
+        lambda m: "invoice_date_from=2026-10-01&invoice_date_to=2026-10-01",
+        lambda m, i: True,
+    ),
+    Endpoint("summary", lambda m: "/api/v1/summary", _summary, _summary_of(None)),
+    Endpoint(
+        "summary?structure_id=A",
+        lambda m: f"/api/v1/summary?{_sid('A')(m)}",
+        _summary,
+        _summary_of("A"),
+    ),
+    Endpoint(
+        "summary?structure_id=B",
+        lambda m: f"/api/v1/summary?{_sid('B')(m)}",
+        _summary,
+        _summary_of("B"),
+    ),
+    Endpoint("dashboard", lambda m: "/api/v1/dashboard", _dashboard, _dashboard_of(None)),
+    Endpoint(
+        "dashboard?structure_id=A",
+        lambda m: f"/api/v1/dashboard?{_sid('A')(m)}",
+        _dashboard,
+        _dashboard_of("A"),
+    ),
+    Endpoint(
+        "dashboard?structure_id=B",
+        lambda m: f"/api/v1/dashboard?{_sid('B')(m)}",
+        _dashboard,
+        _dashboard_of("B"),
+    ),
+    Endpoint("me", lambda m: "/api/v1/me", _me, _me_of),
+]
+
+
+# --- clients: the test app, and one with the response cache on (shared between users) --------
+
+
+@pytest.fixture(params=["no-cache", "response-cache"])
+def reader(
+    request: pytest.FixtureRequest, app: Flask, client: FlaskClient, tmp_path: Path
+) -> Iterator[FlaskClient]:
+    """The response cache is where answers could leak from one user to another: test both."""
+    if request.param == "no-cache":
+        yield client
+        return
+    config = Config(
+        instance_path=str(tmp_path),
+        database_url=app.config["SQLALCHEMY_DATABASE_URI"],
+        secret_key=app.config["SECRET_KEY"],
+        testing=True,
+        response_cache=True,
+    ).resolved()
+    cached_app = create_app(config)
+    cached_app.test_client_class = IsolatedClient
+    yield cached_app.test_client()
+    with cached_app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def tokens(app: Flask, matrix: Matrix) -> dict[str, dict[str, str]]:
+    """Sessions opened directly (login itself is tested elsewhere; argon2 is slow on purpose)."""
+    config = app.extensions["relais_config"]
+    pairs = {name: start_session(db.session, u, config=config) for name, u in matrix.users.items()}
+    db.session.commit()
+    return {name: {"Authorization": f"Bearer {p.access_token}"} for name, p in pairs.items()}
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.name)
+def test_each_user_sees_exactly_their_scope(
+    reader: FlaskClient, matrix: Matrix, tokens: dict[str, dict[str, str]], endpoint: Endpoint
+) -> None:
+    # Twice over, so a cached answer for one user is offered to the next ones.
+    for _ in range(2):
+        for user in USERS:
+            response = reader.get(endpoint.url(matrix), headers=tokens[user])
+            assert response.status_code == 200, (user, response.get_json())
+            assert endpoint.shows(response.get_json()) == endpoint.expected(matrix, user), user
+
+
+def _without_instance(body: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in body.items() if k != "instance"}
+
+
+def test_guessing_invoice_ids_finds_nothing_outside_the_scope(
+    reader: FlaskClient, matrix: Matrix, tokens: dict[str, dict[str, str]]
+) -> None:
+    all_ids = list(db.session.scalars(select(Invoice.id)))
+    assert sorted(all_ids) == sorted(i.id for i in matrix.invoices)
+    missing = max(all_ids) + 1
+    by_id = {i.id: i for i in matrix.invoices}
+    for _ in range(2):
+        for user in USERS:
+            headers = tokens[user]
+            absent = reader.get(f"/api/v1/invoices/{missing}", headers=headers)
+            assert absent.status_code == 404
+            for invoice_id in all_ids:
+                response = reader.get(f"/api/v1/invoices/{invoice_id}", headers=headers)
+                number = by_id[invoice_id].number
+                if number in matrix.visible[user]:
+                    assert response.status_code == 200, (user, number)
+                    body = response.get_json()
+                    assert body["number"] == number
+                    assert body["history"][-1]["comment"] == f"secret {number}"
+                    continue
+                # 404 (not 403), byte for byte the answer for an id that does not exist.
+                assert response.status_code == 404, (user, number)
+                assert response.mimetype == absent.mimetype == "application/problem+json"
+                assert _without_instance(response.get_json()) == _without_instance(
+                    absent.get_json()
+                )
+                assert f"secret {number}" not in response.get_data(as_text=True)
+                assert "ETag" not in response.headers
+
+
+def test_an_api_key_of_a_cannot_write_b(client: FlaskClient, matrix: Matrix) -> None:
+    a, b = matrix.structures["A"], matrix.structures["B"]
+    _, key = create_api_key(db.session, "ERP de A", [a])
+    db.session.commit()
+    b_invoice = db.session.get(
+        Invoice, next(i.id for i in matrix.invoices if i.number == "B-VOIRIE")
+    )
+    assert b_invoice is not None
+    portal_id, b_version = b_invoice.portal_id, b.data_version
+    changes = [{"code": "REJETEE", "occurred_at": "2026-11-20T10:00:00Z", "comment": "pirate"}]
+
+    def entry(structure: Structure, pid: int) -> dict[str, Any]:
+        invoice = {
+            "portal_id": pid,
+            "number": "PIRATE",
+            "structure_siret": structure.siret,
+            "recipient_siret": matrix.recipients["town"].siret,
+            "amount_incl_tax": "1.00",
+        }
+        return {"invoice": invoice, "changes": changes}
+
+    batch = [entry(b, 77_000_001), entry(b, portal_id), entry(a, portal_id)]
+    response = client.post(
+        "/api/v1/integrations/status-events", json={"items": batch}, headers={"X-API-Key": key}
+    )
+    assert response.status_code == 200
+    assert [r["status"] for r in response.get_json()["results"]] == ["error"] * 3
+
+    db.session.expire_all()
+    assert db.session.scalar(select(Invoice).where(Invoice.number == "PIRATE")) is None
+    unchanged = db.session.get(Invoice, b_invoice.id)
+    assert unchanged is not None
+    assert (unchanged.number, unchanged.status_code, unchanged.amount_incl_tax) == (
+        "B-VOIRIE",
+        "SUSPENDUE",
+        Decimal("3200.00"),
+    )
+    assert db.session.scalar(select(StatusChange).where(StatusChange.comment == "pirate")) is None
+    assert db.session.get(Structure, b.id).data_version == b_version  # type: ignore[union-attr]
+
+
+def test_every_read_endpoint_is_in_the_matrix(app: Flask) -> None:
+    """A new GET endpoint of the tracking API must be added to ENDPOINTS (or listed here)."""
+    covered = {
+        "/api/v1/invoices",
+        "/api/v1/invoices/<int:invoice_id>",
+        "/api/v1/summary",
+        "/api/v1/dashboard",
+        "/api/v1/me",
+    }
+    tracking = {"invoices", "auth"}  # blueprints of the phone's tracking API
+    rules = {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if "GET" in (rule.methods or ()) and rule.endpoint.split(".")[0] in tracking
+    }
+    assert rules == covered
