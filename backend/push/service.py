@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -83,36 +85,13 @@ def notify_status_changes(
     *,
     max_age: dt.timedelta,
 ) -> list[Notification]:
-    """Inbox entries and pushes for the invoice's new statuses (one query per step)."""
+    """Inbox entries and pushes for the invoice's new statuses."""
     steps = worth_notifying(changes, previous_changed_at, max_age)
-    if not steps:
-        return []
-    users = audience(session, invoice)
-    if not users:
-        return []
-    wanted = preferences.effective(session, [u.id for u in users], invoice.structure_id)
-    devices = active_devices(session, [u.id for u in users])
-    created = []
-    now = utcnow()
-    for change in steps:
-        category = category_of(change.code)
-        for user in users:
-            choice = wanted.get(user.id)
-            if choice is None or not choice.wants(category):
-                continue
-            note = _note(invoice, change, category, user)
-            session.add(note)
-            session.flush()
-            _supersede(session, note)
-            not_before = preferences.quiet_until(choice, now, category) or now
-            session.add_all(
-                Delivery(notification_id=note.id, device_id=device.id, not_before=not_before)
-                for device in devices.get(user.id, [])
-            )
-            created.append(note)
-    if created:
-        wake_dispatchers(session)
-    return created
+    messages = [
+        Message(category_of(c.code), partial(_note, invoice, c, category_of(c.code)), True)
+        for c in steps
+    ]
+    return _fan_out(session, invoice, messages)
 
 
 def notify_invoice(
@@ -123,29 +102,50 @@ def notify_invoice(
     words: Callable[[User], Words],
 ) -> list[Notification]:
     """Inbox entries and pushes about one invoice, for its users who want this category."""
-    users = audience(session, invoice)
+
+    def note(user: User) -> Notification:
+        text = words(user)
+        return Notification(
+            user_id=user.id, structure_id=invoice.structure_id, invoice_id=invoice.id,
+            kind=kind, category=category, title=text.title, body=text.body,
+        )  # fmt: skip
+
+    return _fan_out(session, invoice, [Message(category, note, False)])
+
+
+@dataclass(frozen=True)
+class Message:
+    """One thing to tell every user of an invoice who wants its category."""
+
+    category: str
+    note: Callable[[User], Notification]
+    supersedes: bool  # a newer status replaces this invoice's unsent pushes
+
+
+def _fan_out(session: Session, invoice: Invoice, messages: list[Message]) -> list[Notification]:
+    """Inbox entry per interested user, push per active device, deferred by quiet hours."""
+    users = audience(session, invoice) if messages else []
     if not users:
         return []
     wanted = preferences.effective(session, [u.id for u in users], invoice.structure_id)
     devices = active_devices(session, [u.id for u in users])
     created, now = [], utcnow()
-    for user in users:
-        choice = wanted.get(user.id)
-        if choice is None or not choice.wants(category):
-            continue
-        text = words(user)
-        note = Notification(
-            user_id=user.id, structure_id=invoice.structure_id, invoice_id=invoice.id,
-            kind=kind, category=category, title=text.title, body=text.body,
-        )  # fmt: skip
-        session.add(note)
-        session.flush()
-        not_before = preferences.quiet_until(choice, now, category) or now
-        session.add_all(
-            Delivery(notification_id=note.id, device_id=device.id, not_before=not_before)
-            for device in devices.get(user.id, [])
-        )
-        created.append(note)
+    for message in messages:
+        for user in users:
+            choice = wanted.get(user.id)
+            if choice is None or not choice.wants(message.category):
+                continue
+            note = message.note(user)
+            session.add(note)
+            session.flush()
+            if message.supersedes:
+                _supersede(session, note)
+            not_before = preferences.quiet_until(choice, now, message.category) or now
+            session.add_all(
+                Delivery(notification_id=note.id, device_id=device.id, not_before=not_before)
+                for device in devices.get(user.id, [])
+            )
+            created.append(note)
     if created:
         wake_dispatchers(session)
     return created
