@@ -51,7 +51,7 @@ def _supplier(structures: int, invoices_each: int, steps: int = 3):  # type: ign
                     recipient,
                     _history(start + dt.timedelta(days=n, minutes=s), steps),
                     service_code=services[n % 3].code,
-                )  # fmt: skip
+                )
             )
     return user, made
 
