@@ -29,4 +29,8 @@ def page(path: str) -> Response:
         abort(404)
     if target.is_dir():
         path = f"{path.rstrip('/')}/index.html".lstrip("/")
-    return send_from_directory(root, path, max_age=300)
+    response = send_from_directory(root, path, max_age=300)
+    # Read the file now: compressing a streamed file leaves it open when a browser aborts.
+    response.direct_passthrough = False
+    response.make_sequence()
+    return response

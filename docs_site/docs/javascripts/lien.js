@@ -52,7 +52,8 @@
     detail.innerHTML = sessionSummary(reg.training);
     detail.hidden = false;
     const closed = reg.state === 'cancelled' || reg.state === 'expired';
-    if (action === 'confirm' && (reg.state === 'confirmed' || reg.state === 'waiting')) {
+    /* A waiting registration may or may not be confirmed yet: confirming again is harmless. */
+    if (action === 'confirm' && reg.state === 'confirmed') {
       R.say(state, 'Votre adresse est déjà confirmée. ' + reg.message, 'succes');
       return;
     }

@@ -196,6 +196,18 @@
     UNAVAILABLE: UNAVAILABLE
   };
 
+  /* Tables that scroll sideways on a phone must be reachable with the keyboard (RGAA 7.3). */
+  function focusableScrollers() {
+    document.querySelectorAll('.md-typeset__scrollwrap').forEach(function (wrap) {
+      wrap.setAttribute('tabindex', '0');
+    });
+  }
+
+  if (window.document$ && window.document$.subscribe) {
+    window.document$.subscribe(focusableScrollers);
+  } else {
+    focusableScrollers();
+  }
   refreshBanner();
   window.setInterval(function () {
     if (!document.hidden) refreshBanner();
