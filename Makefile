@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck test-sqlite test-postgres site bench clean
+.PHONY: help install run test lint typecheck test-sqlite test-postgres site bench clean browser-deps
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -32,7 +32,13 @@ lint: $(STAMP) ## ruff (lint and format check)
 typecheck: $(STAMP) ## mypy on backend/ and notifications/
 	$(BIN)/mypy
 
-test-sqlite: $(STAMP)
+# Browser tests need Debian's chromium (never `playwright install`); axe-core is vendored.
+browser-deps: ## Install Chromium for the browser tests (as root; otherwise they are skipped)
+	@command -v chromium >/dev/null && exit 0; \
+	if [ "$$(id -u)" = "0" ]; then apt-get update && apt-get install -y chromium; \
+	else echo "Chromium absent and not root: the browser tests (tests/site/test_browser.py) will be skipped."; fi
+
+test-sqlite: $(STAMP) browser-deps
 	$(BIN)/pytest -q -n 2 --dist loadfile -m "not postgres_only" -p no:cacheprovider
 
 test-postgres: $(STAMP)
