@@ -326,6 +326,14 @@ KEY_PAGES = {
     "session": "/formations/session/?id={id}",
     "formateurs-connexion": "/espace-formateurs/",
 }
+READY = {
+    "accueil": ".md-banner [data-relais-maintenance]",
+    "tutoriel": ".md-banner",
+    "statuts": ".md-typeset__scrollwrap[tabindex='0']",
+    "calendrier": "#relais-catalogue[data-live='oui']",
+    "session": "#session-detail:not([hidden])",
+    "formateurs-connexion": "#form-connexion",
+}
 
 
 @pytest.mark.parametrize("name", list(KEY_PAGES))
@@ -339,7 +347,7 @@ def test_key_pages_accessible_and_screenshots(live: Live, browser: Any, name: st
         context = browser.new_context(viewport=viewport, locale="fr-FR")
         tab = context.new_page()
         tab.goto(live.url(path))
-        tab.wait_for_load_state("networkidle")
+        tab.locator(READY[name]).first.wait_for()  # the live parts have drawn themselves
         tab.add_script_tag(path=str(AXE))
         report = tab.evaluate(
             "() => axe.run(document, {runOnly: {type: 'tag', values: ['RGAAv4']}})"
