@@ -53,6 +53,7 @@ class Settings:
     port: int
     sweep: bool
     only: list[str] = field(default_factory=list)
+    only_env: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -247,7 +248,16 @@ def machine(settings: Settings) -> dict[str, Any]:
 
     import gunicorn
 
+    commit = (
+        os.environ.get("BENCH_COMMIT")
+        or subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+    )
     return {
+        "commit": commit or "unknown",
+        # Other processes on the machine weigh on every number: recorded with each run.
+        "load_average_at_end": [round(x, 1) for x in os.getloadavg()],
         "cpu": cpu_model(),
         "cores": os.cpu_count(),
         "ram_gib": round(mem_kib / 2**20, 1),
@@ -269,8 +279,10 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--no-sweep", action="store_true")
     parser.add_argument(
-        "--only", help="comma-separated endpoints, caches off, printed only (profiling)"
+        "--only", help="comma-separated endpoints, printed only (profiling, what-ifs)"
     )
+    parser.add_argument("--cache", default="0", help="RESPONSE_CACHE for --only")
+    parser.add_argument("--app", default="backend.wsgi:app", help="WSGI app for --only")
     args = parser.parse_args(argv)
     return Settings(
         database_url=args.database_url,
@@ -283,6 +295,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         port=args.port,
         sweep=not args.no_sweep,
         only=args.only.split(",") if args.only else [],
+        only_env={"RESPONSE_CACHE": args.cache, "BENCH_WSGI_APP": args.app},
     )
 
 
@@ -293,7 +306,7 @@ def main(argv: list[str] | None = None) -> None:
     plan = dataset.FULL
     data = generate.ensure(settings.database_url, plan)
     if settings.only:
-        run_phase("only", {"RESPONSE_CACHE": "0"}, settings.only, settings, None, plan)
+        run_phase("only", settings.only_env, settings.only, settings, None, plan)
         return
     started = dt.datetime.now(dt.UTC)
     print(

@@ -108,7 +108,8 @@ def markdown(run: dict[str, Any]) -> str:
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM; Linux {m['kernel']};"
         f" Python {m['python']}; PostgreSQL {m['postgresql']}; gunicorn {m['gunicorn']};"
-        f" {m['wrk']}.",
+        f" {m['wrk']}. Code: {m.get('commit', 'unknown')}. Load average at the end:"
+        f" {m.get('load_average_at_end', '?')}.",
         "",
         f"Data: {plan['structures']:,} structures, {plan['users']:,} users,"
         f" {plan['invoices']:,} invoices ({plan['big_invoices']:,} for the big supplier),"

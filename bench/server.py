@@ -57,7 +57,8 @@ class Server:
         env = os.environ | self.env | {"HOST": "127.0.0.1", "PORT": str(self.port)}
         LOGS.mkdir(parents=True, exist_ok=True)
         log = (LOGS / f"gunicorn-{self.label}.log").open("wb")
-        command = [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "backend.wsgi:app"]
+        app = env.get("BENCH_WSGI_APP", "backend.wsgi:app")
+        command = [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), app]
         self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
         self._wait_ready()
         self._sampler.start()
