@@ -318,6 +318,29 @@ def test_trainer_sees_participants_marks_attendance_and_exports(live: Live, page
     expect(dialog).to_have_count(0)
 
 
+def test_admin_publishes_an_announcement_shown_in_the_banner(live: Live, page: Any) -> None:
+    title = "Dépôt des factures momentanément indisponible"
+    _login(live, page, "admin@relais.example")
+    page.get_by_role("link", name="Annonces", exact=True).click()
+    form = page.locator("#form-annonce")
+    form.get_by_label("Catégorie").select_option("incident")
+    form.get_by_label("Titre").fill(title)
+    form.get_by_label("Texte").fill("Le dépôt reprendra dans l'après-midi.")
+    page.get_by_role("button", name="Publier l'annonce").click()
+    expect(page.locator("[data-fm-message]")).to_contain_text("publiée")
+
+    page.goto(live.url("/"))
+    banner = page.locator(".md-banner [data-relais-maintenance]")
+    expect(banner).to_contain_text(title)  # refreshed live from the API
+    expect(banner).to_contain_text("Incident")
+
+    page.goto(live.url("/espace-formateurs/annonces/"))
+    page.get_by_role("button", name=f"Retirer « {title} »").click()
+    dialog = page.locator("dialog.relais-dialog")
+    dialog.get_by_role("button", name="Oui, retirer l'annonce").click()
+    expect(page.locator("[data-fm-message]")).to_contain_text("retirée")
+
+
 KEY_PAGES = {
     "accueil": "/",
     "tutoriel": "/tutoriels/creer-un-compte/",
