@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from html import escape
+from html import escape as _escape
 from itertools import groupby
 from typing import Any
 
 from backend.trainings.present import MONTHS, day, hour, paris
 
 SESSION_PAGE = "../session/"
+
+
+def escape(text: str) -> str:
+    """Text between tags (never in an attribute): apostrophes stay readable in search."""
+    return _escape(text, quote=False)
+
+
 HEADER = """---
 title: Calendrier des sessions
 description: >-
