@@ -170,6 +170,18 @@ def expect(locator: Any) -> Any:
     return sync_api.expect(locator)
 
 
+def axe_problems(tab: Any) -> list[str]:
+    """Serious and critical violations of axe-core's RGAA rules on the page as it stands."""
+    if not tab.evaluate("() => typeof axe !== 'undefined'"):
+        tab.add_script_tag(path=str(AXE))
+    report = tab.evaluate("() => axe.run(document, {runOnly: {type: 'tag', values: ['RGAAv4']}})")
+    return [
+        f"{violation['id']} ({violation['impact']}) {[n['target'] for n in violation['nodes'][:3]]}"
+        for violation in report["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
 def test_home_navigation_and_search(live: Live, page: Any) -> None:
     page.goto(live.url("/"))
     expect(page).to_have_title(re.compile("Relais"))
@@ -285,6 +297,7 @@ def test_trainer_publishes_a_session_that_reaches_the_catalogue(live: Live, page
     page.get_by_label("Fin de la séance 1").fill("11:30")
     page.get_by_role("button", name="Créer la session (brouillon)").click()
     expect(page.locator("[data-fm-message]")).to_contain_text("Session créée en brouillon")
+    assert not axe_problems(page)
     page.get_by_role("button", name="Publier la session").click()
     expect(page.locator("[data-fm-message]")).to_contain_text("publiée")
 
@@ -307,6 +320,7 @@ def test_trainer_sees_participants_marks_attendance_and_exports(live: Live, page
     box = page.locator("[data-presence]").first
     box.check()
     expect(page.locator("[data-fm-message]")).to_contain_text("enregistrée")
+    assert not axe_problems(page)
     with page.expect_download() as download:
         page.get_by_role("button", name="Exporter la liste (CSV)").click()
     assert download.value.suggested_filename.endswith(".csv")
@@ -371,16 +385,9 @@ def test_key_pages_accessible_and_screenshots(live: Live, browser: Any, name: st
         tab = context.new_page()
         tab.goto(live.url(path))
         tab.locator(READY[name]).first.wait_for()  # the live parts have drawn themselves
-        tab.add_script_tag(path=str(AXE))
-        report = tab.evaluate(
-            "() => axe.run(document, {runOnly: {type: 'tag', values: ['RGAAv4']}})"
-        )
+        problems += [f"{device}: {problem}" for problem in axe_problems(tab)]
         tab.screenshot(path=str(SCREENSHOTS / f"{name}-{device}.png"), full_page=True)
         context.close()
-        for violation in report["violations"]:
-            if violation["impact"] in ("serious", "critical"):
-                targets = [node["target"] for node in violation["nodes"][:3]]
-                problems.append(f"{device}: {violation['id']} ({violation['impact']}) {targets}")
     assert not problems, "\n".join(problems)
 
 
