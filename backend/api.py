@@ -130,10 +130,13 @@ MAX_ID = 2**63 - 1
 
 
 class IdConverter(IntegerConverter):
-    """`<int:…>` in routes: an id the database can hold, so a huge one is a plain 404."""
+    """`<int:…>` in routes: any id the database can hold, negative ones too, so a bad id is a
+    plain 404 from the API rather than a 405 from the site's catch-all route."""
 
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)
+        kwargs.setdefault("signed", True)
+        kwargs.setdefault("min", -MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 

@@ -81,7 +81,10 @@ def _load_schema() -> Any:
 
 
 # The tracking backend's resources (blueprint tags); add a tag here to fuzz its operations too.
-TAGS = ["auth", "invoices", "integrations", "health"]
+TAGS = [
+    "auth", "invoices", "payments", "integrations", "sync", "push",
+    "trainings", "trainer", "announcements", "newsletter", "health",
+]  # fmt: skip
 schema = _load_schema().include(tag=TAGS)
 
 

@@ -110,7 +110,9 @@ def _half_year_start(value: dt.date) -> None:
 
 
 def _two_decimals(value: Decimal) -> None:
-    if value != value.quantize(Decimal("0.01")):
+    # Compare exponents, not quantize(): quantizing a huge value raises InvalidOperation.
+    exponent = value.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and exponent < -2:
         raise ValidationError("Le taux s'écrit avec deux décimales au plus (par exemple 2.15).")
 
 

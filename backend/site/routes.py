@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
+from werkzeug.routing import PathConverter
 from werkzeug.wrappers import Response
 
 blp = Blueprint("site", __name__)
@@ -17,8 +18,18 @@ def swagger_ui(filename: str) -> Response:
     return send_from_directory(swagger_ui_path, filename, max_age=86400)
 
 
+class SitePath(PathConverter):
+    """Any path but /api/…: a URL no API rule matches (a malformed id) stays a plain 404
+    instead of meeting this GET-only route and becoming a 405."""
+
+    regex = r"(?!api(?:/|$))[^/].*?"
+
+
+blp.record_once(lambda state: state.app.url_map.converters.setdefault("sitepath", SitePath))
+
+
 @blp.get("/", defaults={"path": ""})
-@blp.get("/<path:path>")
+@blp.get("/<sitepath:path>")
 def page(path: str) -> Response:
     """A file of the built site; folders answer with their index.html."""
     root = Path(current_app.extensions["relais_config"].site_dir)
