@@ -10,6 +10,8 @@ from typing import Any
 from backend.trainings.present import MONTHS, day, hour, paris
 
 SESSION_PAGE = "../session/"
+# Characters Markdown would read as markup in a trainer's title.
+MARKUP = {c: f"&#{ord(c)};" for c in "\\`*_{}[]"}
 
 
 def escape(text: str) -> str:
@@ -131,4 +133,4 @@ def window(start: dt.datetime, end: dt.datetime) -> str:
 
 def _md(text: str) -> str:
     """A title inside a Markdown heading: no markup, no attribute list."""
-    return escape(text).replace("{", "&#123;").replace("*", "&#42;").replace("_", "&#95;")
+    return "".join(MARKUP.get(char, char) for char in escape(text))
