@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -49,22 +51,34 @@ class Scope:
         ]
 
 
+# Columns of one scope row: structure, role, data version, allowed service (or None).
+SCOPE_COLUMNS = (
+    Membership.structure_id,
+    Membership.role,
+    Structure.data_version,
+    membership_services.c.service_id,
+)
+SCOPE_ORDER = (Membership.structure_id, membership_services.c.service_id)
+
+
 def load_scope(session: Session, user_id: int) -> Scope:
     """One query: memberships, roles, restrictions and data versions."""
     rows = session.execute(
-        select(
-            Membership.structure_id,
-            Membership.role,
-            Structure.data_version,
-            membership_services.c.service_id,
-        )
+        select(*SCOPE_COLUMNS)
         .join(Structure, Structure.id == Membership.structure_id)
         .outerjoin(membership_services, membership_services.c.membership_id == Membership.id)
         .where(Membership.user_id == user_id)
-        .order_by(Membership.structure_id, membership_services.c.service_id)
+        .order_by(*SCOPE_ORDER)
     ).all()
+    return scope_from_rows(user_id, [tuple(r) for r in rows])
+
+
+def scope_from_rows(user_id: int, rows: Sequence[tuple[Any, ...]]) -> Scope:
+    """Build a scope from (structure, role, version, service) rows; None structures skipped."""
     grouped: dict[int, tuple[Role, int, list[int]]] = {}
     for structure_id, role, version, service_id in rows:
+        if structure_id is None:
+            continue
         entry = grouped.setdefault(structure_id, (role, version, []))
         if service_id is not None:
             entry[2].append(service_id)

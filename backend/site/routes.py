@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, send_from_directory
+from flask.blueprints import BlueprintSetupState
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.routing import PathConverter
 from werkzeug.wrappers import Response
@@ -25,7 +26,9 @@ class SitePath(PathConverter):
     regex = r"(?!api(?:/|$))[^/].*?"
 
 
-blp.record_once(lambda state: state.app.url_map.converters.setdefault("sitepath", SitePath))
+@blp.record_once
+def _register_converter(state: BlueprintSetupState) -> None:
+    state.app.url_map.converters.setdefault("sitepath", SitePath)
 
 
 @blp.get("/", defaults={"path": ""})
