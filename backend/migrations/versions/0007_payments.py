@@ -140,18 +140,29 @@ def _backfill_terms(conn: sa.Connection) -> None:
         )
         for invoice_id, code, occurred_at in rows:
             history[invoice_id].append((code, occurred_at))
+        values = []
         for invoice_id, events in history.items():
             terms = payment_terms(events)
             open_suspension = any(s.end is None for s in terms.suspensions)
-            conn.execute(
-                sa.update(invoices)
-                .where(invoices.c.id == invoice_id)
-                .values(
-                    available_on=terms.start_date,
-                    due_on=None if open_suspension else terms.due_date,
-                    paid_on=terms.payment_date,
-                )
+            values.append(
+                {
+                    "b_id": invoice_id,
+                    "b_available": terms.start_date,
+                    "b_due": None if open_suspension else terms.due_date,
+                    "b_paid": terms.payment_date,
+                }
             )
+        # One executemany per batch (pipelined by psycopg), not a round trip per invoice.
+        conn.execute(
+            sa.update(invoices)
+            .where(invoices.c.id == sa.bindparam("b_id"))
+            .values(
+                available_on=sa.bindparam("b_available"),
+                due_on=sa.bindparam("b_due"),
+                paid_on=sa.bindparam("b_paid"),
+            ),
+            values,
+        )
         last_id = ids[-1]
 
 
