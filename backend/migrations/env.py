@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import create_engine, pool
+from sqlalchemy import Connection, create_engine, pool
 
+from backend.config import Config
 from backend.models import Base
 
 config = context.config
-url = config.attributes.get("database_url")
-if url is None:
-    from backend.config import Config
-
-    url = Config.from_env().database_url
+url: str = config.attributes.get("database_url") or Config.from_env().database_url
 
 
 def run_migrations() -> None:
@@ -26,7 +23,7 @@ def run_migrations() -> None:
     engine.dispose()
 
 
-def _run(connection: object) -> None:
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,

@@ -145,3 +145,24 @@ def test_two_dispatchers_never_send_the_same_row_twice(
     assert max(counts.values()) == 1, "a row was sent by both dispatchers"
     holders = {d.claimed_by for d in current_session().scalars(select(Delivery))}
     assert holders == {"d0", "d1"}, "both dispatchers should have taken a share"
+
+
+@pytest.mark.postgres_only
+def test_a_commit_wakes_a_waiting_dispatcher_at_once(world: World, app: Flask) -> None:
+    from backend.push.transport import waiter, wake_dispatchers
+
+    wait = waiter(app.extensions["relais_config"])
+    assert wait is not None
+    woke = threading.Event()
+
+    def sleeper() -> None:
+        wait(60)  # returns on NOTIFY, long before this timeout
+        woke.set()
+
+    thread = threading.Thread(target=sleeper, daemon=True)
+    thread.start()
+    time.sleep(0.5)  # let it LISTEN
+    wake_dispatchers(current_session())
+    assert not woke.wait(0.3), "NOTIFY is only delivered when the transaction commits"
+    current_session().commit()
+    assert woke.wait(30), "the dispatcher should wake up on NOTIFY"
