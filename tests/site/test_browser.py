@@ -170,6 +170,21 @@ def expect(locator: Any) -> Any:
     return sync_api.expect(locator)
 
 
+def shoot(tab: Any, name: str) -> None:
+    """Screenshots of the page as it stands, on a desktop and on a phone."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for device, viewport in VIEWPORTS.items():
+        tab.set_viewport_size(viewport)
+        assert fits_width(tab), f"{name}: la page déborde en largeur ({device})"
+        tab.screenshot(path=str(SCREENSHOTS / f"{name}-{device}.png"), full_page=True)
+    tab.set_viewport_size(VIEWPORTS["bureau"])
+
+
+def fits_width(tab: Any) -> bool:
+    """No sideways scrolling of the whole page (wide tables scroll in their own box)."""
+    return bool(tab.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"))
+
+
 def axe_problems(tab: Any) -> list[str]:
     """Serious and critical violations of axe-core's RGAA rules on the page as it stands."""
     if not tab.evaluate("() => typeof axe !== 'undefined'"):
@@ -270,6 +285,7 @@ def test_waiting_list_when_full(live: Live, page: Any) -> None:
     _confirm_from_mail(live, page, "hugo.martin@exemple.fr")
     expect(page.locator("[data-lien-resultat]")).to_contain_text("liste d'attente")
     expect(page.locator("[data-lien-resultat]")).to_contain_text("Votre rang")
+    shoot(page, "inscription-confirmee")
     assert chosen["seats_left"] == 0
 
 
@@ -298,6 +314,7 @@ def test_trainer_publishes_a_session_that_reaches_the_catalogue(live: Live, page
     page.get_by_role("button", name="Créer la session (brouillon)").click()
     expect(page.locator("[data-fm-message]")).to_contain_text("Session créée en brouillon")
     assert not axe_problems(page)
+    shoot(page, "formateurs-session")
     page.get_by_role("button", name="Publier la session").click()
     expect(page.locator("[data-fm-message]")).to_contain_text("publiée")
 
@@ -321,6 +338,7 @@ def test_trainer_sees_participants_marks_attendance_and_exports(live: Live, page
     box.check()
     expect(page.locator("[data-fm-message]")).to_contain_text("enregistrée")
     assert not axe_problems(page)
+    shoot(page, "formateurs-participants")
     with page.expect_download() as download:
         page.get_by_role("button", name="Exporter la liste (CSV)").click()
     assert download.value.suggested_filename.endswith(".csv")
@@ -386,6 +404,8 @@ def test_key_pages_accessible_and_screenshots(live: Live, browser: Any, name: st
         tab.goto(live.url(path))
         tab.locator(READY[name]).first.wait_for()  # the live parts have drawn themselves
         problems += [f"{device}: {problem}" for problem in axe_problems(tab)]
+        if not fits_width(tab):
+            problems.append(f"{device}: la page déborde en largeur")
         tab.screenshot(path=str(SCREENSHOTS / f"{name}-{device}.png"), full_page=True)
         context.close()
     assert not problems, "\n".join(problems)

@@ -231,7 +231,7 @@
     }).join('');
     body.innerHTML = '<h2>Mes sessions</h2>' +
       '<p><a class="md-button md-button--primary" href="' + PAGES.session + '">Créer une session</a></p>' +
-      '<div class="relais-table-wrap" tabindex="0"><table class="relais-table"><caption>Vos sessions, de la plus lointaine à la plus proche</caption>' +
+      '<div class="relais-table-wrap" tabindex="0"><table><caption>Vos sessions, de la plus lointaine à la plus proche</caption>' +
       '<thead><tr><th scope="col">Session</th><th scope="col">Dates (heure de Paris)</th><th scope="col">État</th>' +
       '<th scope="col">Inscrits</th><th scope="col">Actions</th></tr></thead><tbody>' + rows + '</tbody></table></div>';
     const byId = {};
@@ -445,7 +445,7 @@
 
   function participantTable(caption, list, withAttendance) {
     if (!list.length) return '<h3>' + e(caption) + '</h3><p>Personne pour l\'instant.</p>';
-    return '<h3>' + e(caption) + ' (' + list.length + ')</h3><div class="relais-table-wrap" tabindex="0"><table class="relais-table">' +
+    return '<h3>' + e(caption) + ' (' + list.length + ')</h3><div class="relais-table-wrap" tabindex="0"><table>' +
       '<caption>' + e(caption) + '</caption><thead><tr><th scope="col">Nom</th><th scope="col">E-mail</th>' +
       '<th scope="col">Structure</th><th scope="col">Inscrit le</th>' + (withAttendance ? '<th scope="col">Présence</th>' : '') +
       '<th scope="col">Action</th></tr></thead><tbody>' + participantRows(list, withAttendance) + '</tbody></table></div>';
@@ -561,7 +561,7 @@
         '<button type="button" class="md-button relais-danger" data-retirer="' + a.id + '">Retirer<span class="relais-sr"> « ' + e(a.title) + ' »</span></button></span></td></tr>';
     }).join('');
     body.innerHTML = '<h2>Annonces en cours et à venir</h2>' +
-      (items.length ? '<div class="relais-table-wrap" tabindex="0"><table class="relais-table"><caption>Annonces publiées</caption><thead><tr>' +
+      (items.length ? '<div class="relais-table-wrap" tabindex="0"><table><caption>Annonces publiées</caption><thead><tr>' +
         '<th scope="col">Titre</th><th scope="col">Catégorie</th><th scope="col">Fenêtre</th><th scope="col">Actions</th></tr></thead><tbody>' +
         rows + '</tbody></table></div>' : '<p>Aucune annonce en cours.</p>') +
       '<h2>' + (editing ? 'Modifier « ' + e(editing.title) + ' »' : 'Nouvelle annonce') + '</h2>' + announcementForm(editing);
