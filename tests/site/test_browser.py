@@ -329,6 +329,29 @@ def test_trainer_publishes_a_session_that_reaches_the_catalogue(live: Live, page
     static = httpx.get(live.url("/formations/calendrier/"), timeout=10).text
     assert title in static.replace("&#x27;", "'").replace("&#39;", "'")
 
+    page.goto(live.url("/espace-formateurs/"))
+    page.get_by_role("button", name=f"Annuler la session « {title} »").click()
+    dialog = page.locator("dialog.relais-dialog")
+    expect(dialog).to_contain_text("Cette action est définitive")
+    dialog.get_by_role("button", name="Oui, annuler la session").click()
+    expect(page.locator("[data-fm-message]")).to_contain_text("annulée")
+    page.goto(live.url("/formations/calendrier/"))
+    expect(page.locator("#relais-catalogue[data-live='oui']")).not_to_contain_text(title)
+
+
+def test_newsletter_subscription_confirmed_from_the_email(live: Live, page: Any) -> None:
+    page.goto(live.url("/lettre-d-information/"))
+    page.get_by_label("Adresse e-mail").fill("lea.petit@exemple.fr")
+    page.get_by_label(re.compile("J'accepte de recevoir")).check()
+    page.get_by_role("button", name="M'abonner").click()
+    expect(page.locator("#lettre-resultat")).to_contain_text("Vérifiez votre boîte e-mail")
+    body = live.mail_to("lea.petit@exemple.fr")
+    link = re.search(r"https?://\S+/lettre-d-information/confirmer/\?jeton=\S+", body)
+    assert link, body
+    page.goto(link.group(0))
+    page.get_by_role("button", name="Confirmer mon abonnement").click()
+    expect(page.locator("[data-lien-resultat]")).to_contain_text("Abonnement confirmé")
+
 
 def test_trainer_sees_participants_marks_attendance_and_exports(live: Live, page: Any) -> None:
     _login(live, page)
