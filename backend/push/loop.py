@@ -23,9 +23,15 @@ def dispatcher_loop(
         config: Config = app.extensions["relais_config"]
         transport = transport_from_config(config)
         wait = waiter(config)
-        with app.app_context():
-            lease = dt.timedelta(seconds=config.push_lease_seconds)
-            run_forever(lambda: db.session(), transport, holder, stop, wait, active, lease)
+        lease = dt.timedelta(seconds=config.push_lease_seconds)
+        try:
+            with app.app_context():
+                run_forever(lambda: db.session(), transport, holder, stop, wait, active, lease)
+        finally:
+            if wait is not None:
+                wait.close()
+            if hasattr(transport, "close"):
+                transport.close()
 
     loop.__name__ = "push-dispatcher"
     return loop

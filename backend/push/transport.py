@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import psycopg
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -31,16 +29,24 @@ def wake_dispatchers(session: Session) -> None:
         session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
 
 
-def waiter(config: Config) -> Callable[[float], None] | None:
-    """A wait that returns early on NOTIFY (PostgreSQL); None means plain polling."""
-    if not config.is_postgresql:
-        return None
-    url = make_url(config.database_url).set(drivername="postgresql")
-    connection = psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
-    connection.execute(f"LISTEN {CHANNEL}")
+class Waiter:
+    """A wait that returns early when a transaction NOTIFYs the dispatchers (PostgreSQL)."""
 
-    def wait(timeout: float) -> None:
-        for _ in connection.notifies(timeout=timeout, stop_after=1):
+    def __init__(self, database_url: str) -> None:
+        url = make_url(database_url).set(drivername="postgresql")
+        self.connection = psycopg.connect(
+            url.render_as_string(hide_password=False), autocommit=True
+        )
+        self.connection.execute(f"LISTEN {CHANNEL}")
+
+    def __call__(self, timeout: float) -> None:
+        for _ in self.connection.notifies(timeout=timeout, stop_after=1):
             pass
 
-    return wait
+    def close(self) -> None:
+        self.connection.close()
+
+
+def waiter(config: Config) -> Waiter | None:
+    """A NOTIFY waiter on PostgreSQL; None means plain polling (SQLite)."""
+    return Waiter(config.database_url) if config.is_postgresql else None

@@ -161,8 +161,12 @@ def test_a_commit_wakes_a_waiting_dispatcher_at_once(world: World, app: Flask) -
 
     thread = threading.Thread(target=sleeper, daemon=True)
     thread.start()
-    time.sleep(0.5)  # let it LISTEN
-    wake_dispatchers(current_session())
-    assert not woke.wait(0.3), "NOTIFY is only delivered when the transaction commits"
-    current_session().commit()
-    assert woke.wait(30), "the dispatcher should wake up on NOTIFY"
+    try:
+        time.sleep(0.5)  # let it LISTEN
+        wake_dispatchers(current_session())
+        assert not woke.wait(0.3), "NOTIFY is only delivered when the transaction commits"
+        current_session().commit()
+        assert woke.wait(30), "the dispatcher should wake up on NOTIFY"
+    finally:
+        thread.join(60)
+        wait.close()
