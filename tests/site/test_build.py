@@ -107,7 +107,6 @@ def test_french_search_finds_pages(site: Path, word: str, expected: str) -> None
 
 
 def test_search_joins_french_word_families(site: Path) -> None:
-    pytest.importorskip("snowballstemmer")
     index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
     assert "forms" in index["config"]["fields"]
     family = [doc for doc in index["docs"] if "recyclage" in _searchable(doc)]
