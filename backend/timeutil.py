@@ -6,6 +6,12 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 PARIS = ZoneInfo("Europe/Paris")
+# French names, for dates written in words (« mardi 8 décembre 2026 »).
+DAYS_FR = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+MONTHS_FR = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)  # fmt: skip
 
 
 def paris_today(now: dt.datetime | None = None) -> dt.date:

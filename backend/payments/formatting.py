@@ -5,26 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
+from backend.timeutil import MONTHS_FR
+
 CENT = Decimal("0.01")
 # French typography: a narrow no-break space groups thousands, and a no-break space keeps
 # the unit on the same line as the number (« 1 200,00 € »).
 THOUSANDS_SEP = "\u202f"
 UNIT_SEP = "\u00a0"
-
-MONTHS_FR = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 
 
 def to_cents(amount: Decimal) -> Decimal:

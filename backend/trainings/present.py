@@ -4,24 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from backend.timeutil import PARIS
+from backend.timeutil import DAYS_FR, MONTHS_FR, PARIS
 from backend.trainings.models import Format, TrainingPart, TrainingSession
 
-DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
+DAYS, MONTHS = DAYS_FR, MONTHS_FR
 FORMAT_LABELS = {
     Format.WEBINAR: "Webinaire (1 h 30)",
     Format.COACHING: "Accompagnement individualisé (2 séances d'1 h 30)",
