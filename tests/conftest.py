@@ -24,6 +24,8 @@ from backend.extensions import limiter
 from backend.migrate import upgrade
 
 PG_URL = os.environ.get("RELAIS_TEST_DATABASE_URL", "")
+# The loopback FCM server and real-SDK transports, for tests/fcm and tests/push_delivery.
+pytest_plugins = ["tests.fcm.fixtures"]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

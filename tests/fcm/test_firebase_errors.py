@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from notifications import Outcome
 from notifications.firebase import FirebaseTransport
-from tests.fcm.conftest import TransportFactory
 from tests.fcm.fcm_server import FcmServer
+from tests.fcm.fixtures import TransportFactory
 from tests.fcm.helpers import push, send
 
 pytestmark = pytest.mark.nodb

@@ -12,8 +12,8 @@ import pytest
 
 from notifications import Outcome, PushTransport, make_transport
 from notifications.firebase import FirebaseTransport
-from tests.fcm.conftest import TransportFactory
 from tests.fcm.fcm_server import FcmServer, running_fcm_server
+from tests.fcm.fixtures import TransportFactory
 from tests.fcm.helpers import push, send
 
 pytestmark = pytest.mark.nodb

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,33 +19,18 @@ from tests.factories import (
     StructureFactory,
     UserFactory,
 )
-from tests.fcm.fcm_server import FcmServer
 
 
 @pytest.fixture
-def fcm_server() -> Iterator[FcmServer]:
-    server = FcmServer().start()
-    yield server
-    server.stop()
+def credentials(service_account_file: Path) -> Path:
+    """The service-account file whose token_uri points at the loopback server."""
+    return service_account_file
 
 
 @pytest.fixture
-def credentials(fcm_server: FcmServer, tmp_path: Path) -> Path:
-    path = tmp_path / "service-account.json"
-    path.write_text(json.dumps(fcm_server.service_account_info()), encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def transport(fcm_server: FcmServer, credentials: Path) -> Iterator[FirebaseTransport]:
+def transport(firebase_transport: FirebaseTransport) -> FirebaseTransport:
     """The real SDK, aimed at the loopback server."""
-    with fcm_server.trusted_by_new_clients():
-        firebase = FirebaseTransport(
-            project_id=fcm_server.project_id, credentials_path=credentials,
-            fcm_base_url=fcm_server.base_url, timeout_seconds=10.0,
-        )  # fmt: skip
-    yield firebase
-    firebase.close()
+    return firebase_transport
 
 
 @dataclass

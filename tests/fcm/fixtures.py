@@ -1,4 +1,7 @@
-"""Fixtures: a loopback FCM HTTP v1 server and FirebaseTransports wired to it."""
+"""Fixtures for tests/fcm and tests/push_delivery (a plugin loaded by tests/conftest.py).
+
+A loopback FCM HTTP v1 server, and FirebaseTransports wired to it.
+"""
 
 from __future__ import annotations
 
