@@ -46,6 +46,13 @@ class Config:
     response_cache: bool | None = _setting(
         "RESPONSE_CACHE", None, _bool, doc="Cache des réponses de lecture (actif sauf en test)"
     )
+    auth_cache: bool | None = _setting(
+        "AUTH_CACHE",
+        None,
+        _bool,
+        doc="Sessions et versions gardées par processus, tenues à jour par NOTIFY "
+        "(PostgreSQL ; actif sauf en test)",
+    )
     cache_url: str = _setting("CACHE_URL", "", doc="Cache partagé redis://… (vide : en mémoire)")
     response_cache_mb: int = _setting(
         "RESPONSE_CACHE_MB", 64, int, doc="Taille du cache en mémoire, par processus (Mio)"
@@ -167,6 +174,9 @@ class Config:
         if self.response_cache is None:
             # Test databases are emptied between tests: their data versions start again at 0.
             self.response_cache = not self.testing
+        if self.auth_cache is None:
+            # Test databases are emptied between tests (TRUNCATE fires no trigger).
+            self.auth_cache = not self.testing
         if not self.database_url:
             self.database_url = f"sqlite:///{instance / 'relais.db'}"
         if self.database_url.startswith(("postgres://", "postgresql://")):

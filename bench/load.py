@@ -282,6 +282,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         "--only", help="comma-separated endpoints, printed only (profiling, what-ifs)"
     )
     parser.add_argument("--cache", default="0", help="RESPONSE_CACHE for --only")
+    parser.add_argument("--auth-cache", default="0", help="AUTH_CACHE for --only")
     parser.add_argument("--app", default="backend.wsgi:app", help="WSGI app for --only")
     args = parser.parse_args(argv)
     return Settings(
@@ -295,7 +296,11 @@ def parse_args(argv: list[str] | None = None) -> Settings:
         port=args.port,
         sweep=not args.no_sweep,
         only=args.only.split(",") if args.only else [],
-        only_env={"RESPONSE_CACHE": args.cache, "BENCH_WSGI_APP": args.app},
+        only_env={
+            "RESPONSE_CACHE": args.cache,
+            "AUTH_CACHE": args.auth_cache,
+            "BENCH_WSGI_APP": args.app,
+        },
     )
 
 
@@ -313,9 +318,11 @@ def main(argv: list[str] | None = None) -> None:
         f"Load: {settings.connections} connections, {settings.duration} s per endpoint", flush=True
     )
     warm, prepared = run_phase(
-        "cache-on", {"RESPONSE_CACHE": "1"}, [*ENDPOINTS, "304"], settings, None, plan
+        "cache-on", {"RESPONSE_CACHE": "1", "AUTH_CACHE": "1"}, [*ENDPOINTS, "304"], settings, None, plan
     )
-    cold, _ = run_phase("cache-off", {"RESPONSE_CACHE": "0"}, ENDPOINTS, settings, prepared, plan)
+    cold, _ = run_phase(
+        "cache-off", {"RESPONSE_CACHE": "0", "AUTH_CACHE": "0"}, ENDPOINTS, settings, prepared, plan
+    )
     sweep = worker_sweep(settings, prepared, plan) if settings.sweep else []
     context = sections.Context(
         settings.database_url, f"http://127.0.0.1:{settings.port}", settings.quick

@@ -20,6 +20,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from backend import create_app
+from backend.accounts.auth import auth_cache
 from backend.accounts.models import Recipient, Role, Structure, User
 from backend.accounts.service import start_session
 from backend.config import Config
@@ -297,11 +298,14 @@ ENDPOINTS = [
 # --- clients: the test app, and one with the response cache on (shared between users) --------
 
 
-@pytest.fixture(params=["no-cache", "response-cache"])
+@pytest.fixture(params=["no-cache", "caches"])
 def reader(
     request: pytest.FixtureRequest, app: Flask, client: FlaskClient, tmp_path: Path
 ) -> Iterator[FlaskClient]:
-    """The response cache is where answers could leak from one user to another: test both."""
+    """The caches are where answers could leak from one user to another: test with and without.
+
+    With them: the response cache, and on PostgreSQL the workers' authentication cache.
+    """
     if request.param == "no-cache":
         yield client
         return
@@ -311,11 +315,17 @@ def reader(
         secret_key=app.config["SECRET_KEY"],
         testing=True,
         response_cache=True,
+        auth_cache=True,
     ).resolved()
     cached_app = create_app(config)
     cached_app.test_client_class = IsolatedClient
+    with cached_app.app_context():
+        sessions = auth_cache()
+        assert sessions is None or sessions.wait_ready(10)
     yield cached_app.test_client()
     with cached_app.app_context():
+        if sessions is not None:
+            sessions.close()
         db.engine.dispose()
 
 

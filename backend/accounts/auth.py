@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -11,6 +14,7 @@ from flask import current_app, g, request
 from sqlalchemy import select
 
 from backend import i18n
+from backend.accounts.authcache import AuthCache
 from backend.accounts.models import AuthSession, Membership, Structure, User, membership_services
 from backend.accounts.scope import SCOPE_COLUMNS, SCOPE_ORDER, Scope, load_scope, scope_from_rows
 from backend.accounts.security import decode_access_token
@@ -18,6 +22,8 @@ from backend.api import AUTH_MARKER, abort
 from backend.db import current_session, db
 
 F = TypeVar("F", bound=Callable[..., Any])
+AUTH_CACHE_EXTENSION = "relais_auth_cache"
+VERIFIED_EXTENSION = "relais_verified_tokens"
 BEARER_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
@@ -25,7 +31,8 @@ class Unauthorized(Exception):
     """Raised when a request carries no valid access token."""
 
 
-def _authenticate() -> tuple[User, AuthSession, Scope]:
+def _authenticate() -> tuple[int, int, Scope]:
+    """(user id, login session id, scope) of the request's bearer token."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
@@ -35,9 +42,16 @@ def _authenticate() -> tuple[User, AuthSession, Scope]:
         user_id, session_id = int(claims["sub"]), int(claims["sid"])
     except (jwt.InvalidTokenError, KeyError, ValueError, TypeError) as exc:
         raise Unauthorized(i18n.message("invalid_token")) from exc
+    # Reads may trust the worker's cache, which PostgreSQL keeps fresh; writes never do.
+    cache = auth_cache() if request.method in ("GET", "HEAD") else None
+    if cache is not None:
+        scope = cache.lookup(session_id, user_id)
+        if scope is not None:
+            return user_id, session_id, scope
+        generation = cache.begin()
     # One round trip: the login session, its user, and what the user may see.
     rows = db.session.execute(
-        select(User, AuthSession, *SCOPE_COLUMNS)
+        select(User.active, AuthSession.revoked_at, *SCOPE_COLUMNS)
         .join(AuthSession, AuthSession.user_id == User.id)
         .outerjoin(Membership, Membership.user_id == User.id)
         .outerjoin(Structure, Structure.id == Membership.structure_id)
@@ -45,14 +59,64 @@ def _authenticate() -> tuple[User, AuthSession, Scope]:
         .where(AuthSession.id == session_id, User.id == user_id)
         .order_by(*SCOPE_ORDER)
     ).all()
-    if not rows or rows[0][1].revoked_at is not None or not rows[0][0].active:
+    if not rows or rows[0][1] is not None or not rows[0][0]:
         raise Unauthorized(i18n.message("invalid_token"))
-    user, auth_session = rows[0][0], rows[0][1]
-    return user, auth_session, scope_from_rows(user.id, [tuple(r[2:]) for r in rows])
+    scope = scope_from_rows(user_id, [tuple(r[2:]) for r in rows])
+    if cache is not None:
+        cache.store(generation, session_id, scope)
+    return user_id, session_id, scope
+
+
+def auth_cache() -> AuthCache | None:
+    """This application's authentication cache; None on SQLite or when switched off."""
+    extensions = current_app.extensions
+    if AUTH_CACHE_EXTENSION not in extensions:
+        config = extensions["relais_config"]
+        # Its listener starts on first use: in each worker, after gunicorn forked it.
+        wanted = config.auth_cache and config.is_postgresql
+        made = AuthCache(config.database_url) if wanted else None
+        extensions.setdefault(AUTH_CACHE_EXTENSION, made)
+    cache: AuthCache | None = extensions[AUTH_CACHE_EXTENSION]
+    return cache
+
+
+class VerifiedTokens:
+    """Access tokens whose signature this worker checked, with their claims (bounded)."""
+
+    def __init__(self, secret: str, size: int = 20_000) -> None:
+        self.secret = secret
+        self.size = size
+        self._claims: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def claims(self, token: str) -> dict[str, Any]:
+        with self._lock:
+            known = self._claims.get(token)
+        if known is not None:
+            if known["exp"] <= time.time():
+                raise jwt.ExpiredSignatureError("Signature has expired")
+            return known
+        claims = decode_access_token(token, self.secret)
+        with self._lock:
+            self._claims[token] = claims
+            if len(self._claims) > self.size:
+                self._claims.popitem(last=False)
+        return claims
 
 
 def jwt_claims(token: str) -> dict[str, Any]:
-    return decode_access_token(token, current_app.config["SECRET_KEY"])
+    """The claims of a valid access token, its signature checked once per worker.
+
+    A phone sends the same token for its whole life (minutes): later requests only check
+    its expiry again. Revocation is the login session's business, checked on every request.
+    """
+    extensions = current_app.extensions
+    verified: VerifiedTokens | None = extensions.get(VERIFIED_EXTENSION)
+    if verified is None:
+        made = VerifiedTokens(current_app.config["SECRET_KEY"])
+        verified = extensions.setdefault(VERIFIED_EXTENSION, made)
+    assert verified is not None
+    return verified.claims(token)
 
 
 def auth_required(func: F) -> F:
@@ -61,7 +125,7 @@ def auth_required(func: F) -> F:
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            g.user, g.auth_session, g.scope = _authenticate()
+            g.user_id, g.session_id, g.scope = _authenticate()
         except Unauthorized as exc:
             abort(401, message=str(exc), headers={"WWW-Authenticate": 'Bearer realm="relais"'})
         return func(*args, **kwargs)
@@ -75,13 +139,24 @@ setattr(auth_required, AUTH_MARKER, True)
 
 
 def current_user() -> User:
+    """The authenticated user, loaded on first use."""
+    if "user" not in g:
+        g.user = current_session().get(User, g.user_id)
     user: User = g.user
     return user
+
+
+def current_auth_session() -> AuthSession:
+    """The request's login session, loaded on first use."""
+    if "auth_session" not in g:
+        g.auth_session = current_session().get(AuthSession, g.session_id)
+    auth_session: AuthSession = g.auth_session
+    return auth_session
 
 
 def current_scope() -> Scope:
     """The current user's scope, loaded once per request."""
     if "scope" not in g:
-        g.scope = load_scope(current_session(), g.user.id)
+        g.scope = load_scope(current_session(), g.user_id)
     scope: Scope = g.scope
     return scope

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from backend import i18n
 from backend.accounts import service
-from backend.accounts.auth import auth_required, current_user
+from backend.accounts.auth import auth_required, current_auth_session, current_user
 from backend.accounts.models import Membership, Role
 from backend.accounts.schemas import LoginIn, MeOut, RefreshIn, TokenPairOut
 from backend.api import Blueprint, abort
@@ -87,8 +87,8 @@ class Logout(MethodView):
     @auth_required
     def post(self) -> None:
         """Se déconnecter : la session et ses jetons sont révoqués, ses appareils désinscrits."""
-        service.revoke(current_session(), g.auth_session)
-        deactivate_for_session(current_session(), g.auth_session.id, "logout")
+        service.revoke(current_session(), current_auth_session())
+        deactivate_for_session(current_session(), g.session_id, "logout")
         db.session.commit()
 
 

@@ -34,8 +34,9 @@ def set_scope_etag(name: str) -> str:
     args = sorted((k, request.args.getlist(k)) for k in request.args)
     # The Paris day: acknowledgement deadlines count days left.
     material = [name, current_scope().version_key(), args, i18n.locale(), str(paris_today())]
-    blp.set_etag(material)
-    return cache.key_for(material)
+    key = cache.key_for(material)
+    blp.set_etag(key)  # hashes the key again: a short string, not the material
+    return key
 
 
 def scope_cached(name: str) -> Callable[[F], F]:

@@ -43,7 +43,7 @@ DEVICE_FIELDS = (
 
 def _device_out(device: Device) -> dict[str, Any]:
     data = {name: getattr(device, name) for name in DEVICE_FIELDS}
-    return {**data, "current": device.auth_session_id == g.auth_session.id}
+    return {**data, "current": device.auth_session_id == g.session_id}
 
 
 @blp.route("/devices")
@@ -64,7 +64,7 @@ class Devices(MethodView):
         device, created = devices.register(
             current_session(),
             current_user().id,
-            g.auth_session.id,
+            g.session_id,
             devices.Registration(**body),
         )
         current_session().commit()
