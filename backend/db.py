@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
     BigInteger,
@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, mapped_column, registry
+from sqlalchemy.pool import Pool
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -71,6 +72,7 @@ class Base(DeclarativeBase):
     )
 
 
+F = TypeVar("F")
 db = SQLAlchemy(model_class=Base, disable_autonaming=True)
 
 
@@ -107,14 +109,53 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(connection: Any) -> None:
-    """SQLite has one writer: a transaction that may write takes the lock up front.
+READ_ONLY = "_relais_read_only"
 
-    A deferred transaction that reads, then writes after another process committed, fails
-    at once ("database is locked"); an IMMEDIATE one waits its turn (busy_timeout).
-    Reads of web requests stay deferred, so they never wait.
+
+def read_only(func: F) -> F:
+    """Mark a view method that never writes: on PostgreSQL its statements need no transaction.
+
+    Under READ COMMITTED each statement already sees its own snapshot, so the BEGIN and the
+    ROLLBACK around a read-only request are two round trips that buy nothing.
+    """
+    setattr(func, READ_ONLY, True)
+    return func
+
+
+def _read_only_request() -> bool:
+    if not has_request_context() or request.method not in ("GET", "HEAD"):
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    view_class = getattr(view, "view_class", None)
+    target = getattr(view_class, "get", None) if view_class is not None else view
+    return bool(getattr(target, READ_ONLY, False))
+
+
+@event.listens_for(Engine, "begin")
+def _begin(connection: Any) -> None:
+    """How a transaction starts, by database and by request.
+
+    SQLite has one writer: a transaction that may write takes the lock up front. A deferred
+    transaction that reads, then writes after another process committed, fails at once
+    ("database is locked"); an IMMEDIATE one waits its turn (busy_timeout). Reads of web
+    requests stay deferred, so they never wait.
+
+    PostgreSQL: the requests of `read_only` views run in autocommit (no BEGIN, no ROLLBACK).
     """
     if connection.dialect.name == "sqlite":
         reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+    elif connection.dialect.name == "postgresql" and _read_only_request():
+        pooled = connection.connection
+        pooled.dbapi_connection.autocommit = True
+        pooled.info[_AUTOCOMMIT_READ] = True
+
+
+_AUTOCOMMIT_READ = "relais_autocommit_read"
+
+
+@event.listens_for(Pool, "checkin")
+def _end_autocommit(dbapi_connection: Any, record: Any) -> None:
+    """A connection lent to a read-only request goes back to transactions for its next user."""
+    if record.info.pop(_AUTOCOMMIT_READ, False) and dbapi_connection is not None:
+        dbapi_connection.autocommit = False

@@ -12,7 +12,7 @@ from flask.views import MethodView
 from backend import cache, i18n
 from backend.accounts.auth import auth_required, current_scope
 from backend.api import Blueprint, abort
-from backend.db import current_session
+from backend.db import current_session, read_only
 from backend.invoices import present, queries, reports
 from backend.invoices.schemas import (
     DashboardArgs,
@@ -57,6 +57,7 @@ def scope_cached(name: str) -> Callable[[F], F]:
 class Invoices(MethodView):
     decorators = [auth_required]
 
+    @read_only
     @blp.etag
     @scope_cached("invoices")
     @blp.arguments(InvoiceListArgs, location="query", as_kwargs=True)
@@ -93,6 +94,7 @@ class Invoices(MethodView):
 class InvoiceDetail(MethodView):
     decorators = [auth_required]
 
+    @read_only
     @blp.etag
     @scope_cached("invoice:{invoice_id}")
     @blp.response(200, InvoiceDetailOut)
@@ -109,6 +111,7 @@ class InvoiceDetail(MethodView):
 class Summary(MethodView):
     decorators = [auth_required]
 
+    @read_only
     @blp.etag
     @scope_cached("summary")
     @blp.arguments(SummaryArgs, location="query")
@@ -124,6 +127,7 @@ class Summary(MethodView):
 class Dashboard(MethodView):
     decorators = [auth_required]
 
+    @read_only
     @blp.etag
     @scope_cached("dashboard")
     @blp.arguments(DashboardArgs, location="query")
