@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import random
 import time
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import Recipient, Structure
@@ -16,6 +19,7 @@ from backend.config import Config
 from backend.db import utcnow
 from backend.invoices import service as invoices
 from backend.invoices.models import Invoice
+from backend.invoices.service import ChangeIn
 from backend.invoices.statuses import normalize_code
 from backend.portal import (
     InvoiceSummary,
@@ -32,6 +36,8 @@ from backend.sync.models import PortalAccount, SyncRun, SyncState
 log = logging.getLogger(__name__)
 SOURCE = "sync"
 LEASE = dt.timedelta(minutes=2)
+LEASE_RENEWAL = LEASE / 4  # how often a run extends its lease and writes its counters
+PAGE_SIZE = 100  # invoices per search page; what Relais knows is read a page at a time
 RETRY_BACKOFF = (30, 120, 600, 1800)
 
 
@@ -122,12 +128,32 @@ def claim(session: Session, structure_id: int, holder: str, now: dt.datetime) ->
 
 @dataclass
 class Progress:
+    """A run's counters, kept here and written with the lease, not at every invoice."""
+
     run: SyncRun
     state: SyncState
+    structure_id: int
+    invoices_seen: int = 0
+    changes: int = 0
+    errors: int = 0
+    renewed_at: float = field(default_factory=time.monotonic)
+    # Recipients whose directory entry this run has looked at (or decided not to).
+    directories: set[int] = field(default_factory=set)
+
+    def save_counters(self) -> None:
+        self.run.invoices_seen = self.invoices_seen
+        self.run.changes = self.changes
+        self.run.errors = self.errors
 
     def checkpoint(self, session: Session) -> None:
-        """Commit the work so far and extend the lease."""
-        self.state.running_until = utcnow() + LEASE
+        """Commit the invoice just recorded; now and then, extend the lease and show progress.
+
+        Assigning to the expired run and state loads nothing: only the UPDATE is sent.
+        """
+        if time.monotonic() - self.renewed_at >= LEASE_RENEWAL.total_seconds():
+            self.state.running_until = utcnow() + LEASE
+            self.save_counters()
+            self.renewed_at = time.monotonic()
         session.commit()
 
 
@@ -148,11 +174,12 @@ def sync_structure(
     state = session.get(SyncState, structure_id)
     if state is None:
         raise NoPortalAccount(structure_id)
-    window_to = window_end(now)
+    # Read now: after the commits below, reading the state again would cost a query.
+    window_from, window_to, interval = state.watermark, window_end(now), state.interval_seconds
     run = SyncRun(
         structure_id=structure_id,
         started_at=now,
-        window_from=state.watermark,
+        window_from=window_from,
         window_to=window_to,
         invoices_seen=0,
         changes=0,
@@ -161,24 +188,28 @@ def sync_structure(
     session.add(run)
     session.commit()
     started = time.monotonic()
+    progress = Progress(run, state, structure_id)
     try:
         account = technical_account(session, structure_id, config)
+        session.commit()  # no transaction stays open while the portal is called
         owned = client is None
         portal = client or open_client(config, account)
         try:
-            _walk(session, portal, account, Progress(run, state), window_to)
+            _walk(session, portal, account, progress, window_from, window_to)
         finally:
             if owned:
                 portal.close()
     except (PortalError, NoPortalAccount, crypto.CredentialsKeyError) as exc:
         session.rollback()
+        progress.save_counters()
         _failed(state, run, _describe(exc), now)
     else:
-        run.status = "ok" if not run.errors else "partial"
+        progress.save_counters()
+        run.status = "ok" if not progress.errors else "partial"
         state.watermark = window_to
         state.last_success_at = utcnow()
         state.consecutive_failures = 0
-        state.next_sync_at = now + _interval(state.interval_seconds, config.sync_jitter_seconds)
+        state.next_sync_at = now + _interval(interval, config.sync_jitter_seconds)
     run.finished_at = utcnow()
     run.duration_ms = int((time.monotonic() - started) * 1000)
     state.running_until = None
@@ -192,54 +223,98 @@ def _walk(
     portal: PortalClient,
     account: TechnicalAccount,
     progress: Progress,
+    window_from: dt.datetime | None,
     window_to: dt.datetime,
 ) -> None:
-    run, state = progress.run, progress.state
+    """Each page: what Relais already knows in one query, then each invoice in its own
+    transaction, committed before the next portal call (a crash loses no recorded change,
+    and SQLite's single writer is never held while the portal answers)."""
     summaries = portal.iter_supplier_invoices(
-        changed_from=state.watermark, changed_to=window_to, account=account
+        changed_from=window_from, changed_to=window_to, account=account, per_page=PAGE_SIZE
     )
-    for summary in summaries:
-        run.invoices_seen += 1
-        try:
-            run.changes += _apply(session, portal, account, state.structure_id, summary)
-        except invoices.ForeignInvoice:
-            run.errors += 1
-            log.warning("portal invoice %s belongs to another structure", summary.portal_id)
-        # Each invoice is committed: a crash loses no recorded change, and no transaction
-        # stays open while the portal is called (SQLite has a single writer).
-        progress.checkpoint(session)
+    for page in _pages(summaries, PAGE_SIZE):
+        known = _known(session, page)
+        session.commit()
+        for summary in page:
+            progress.invoices_seen += 1
+            directory = None
+            try:
+                added, directory = _apply(
+                    session, portal, account, progress, summary, known.get(summary.portal_id)
+                )
+                progress.changes += added
+            except invoices.ForeignInvoice:
+                session.rollback()
+                progress.errors += 1
+                log.warning("portal invoice %s belongs to another structure", summary.portal_id)
+            progress.checkpoint(session)
+            if directory is not None:
+                _check_directory(session, portal, account, *directory)
+
+
+def _pages(summaries: Iterable[InvoiceSummary], size: int) -> Iterator[list[InvoiceSummary]]:
+    iterator = iter(summaries)
+    while page := list(itertools.islice(iterator, size)):
+        yield page
+
+
+def _known(
+    session: Session, page: list[InvoiceSummary]
+) -> dict[int, tuple[str, dt.datetime | None]]:
+    """Current status and its time of the page's invoices Relais already has."""
+    rows = session.execute(
+        select(Invoice.portal_id, Invoice.status_code, Invoice.status_changed_at).where(
+            Invoice.portal_id.in_([summary.portal_id for summary in page])
+        )
+    )
+    return {portal_id: (code, changed_at) for portal_id, code, changed_at in rows}
 
 
 def _apply(
     session: Session,
     portal: PortalClient,
     account: TechnicalAccount,
-    structure_id: int,
+    progress: Progress,
     summary: InvoiceSummary,
-) -> int:
-    """Record one invoice; the history call is skipped when nothing new can be in it."""
-    known = session.execute(
-        select(Invoice.status_code, Invoice.status_changed_at).where(
-            Invoice.portal_id == summary.portal_id
-        )
-    ).first()
+    known: tuple[str, dt.datetime | None] | None,
+) -> tuple[int, tuple[int, int] | None]:
+    """Record one invoice: how many changes were new, and the directory entry to check.
+
+    The history call is skipped when nothing new can be in it.
+    """
     data = invoices.InvoiceRecord(**summary.record_fields())
-    if (
-        known
-        and known[0] == normalize_code(summary.status)
-        and known[1] == summary.status_changed_at
-    ):
-        invoices.record_isolated(session, structure_id, data, [], source=SOURCE)
-        return 0
-    session.commit()
+    if known == (normalize_code(summary.status), summary.status_changed_at):
+        _record(session, progress.structure_id, data, [])
+        return 0, None
     history = portal.invoice_history(summary.portal_id, account=account)
     changes = [invoices.ChangeIn(e.code, e.occurred_at, e.comment) for e in history.events]
-    result = invoices.record_isolated(session, structure_id, data, changes, source=SOURCE)
-    if summary.recipient_portal_id:
-        _check_directory(
-            session, portal, account, result.invoice.recipient_id, summary.recipient_portal_id
-        )
-    return len(result.new_changes)
+    result = _record(session, progress.structure_id, data, changes)
+    directory = None
+    recipient_id = result.invoice.recipient_id
+    if summary.recipient_portal_id and recipient_id not in progress.directories:
+        progress.directories.add(recipient_id)
+        recipient = session.get(Recipient, recipient_id)
+        if recipient is not None and not (
+            recipient.directory_checked_at
+            and recipient.directory_checked_at > utcnow() - DIRECTORY_MAX_AGE
+        ):
+            directory = (recipient_id, summary.recipient_portal_id)
+    return len(result.new_changes), directory
+
+
+def _record(
+    session: Session, structure_id: int, data: invoices.InvoiceRecord, changes: list[ChangeIn]
+) -> invoices.RecordResult:
+    """`record` in the invoice's own transaction; a concurrent first insert is retried once.
+
+    Every invoice is committed on its own, so rolling the transaction back undoes exactly
+    what `record_isolated`'s savepoint would, without its two extra round trips.
+    """
+    try:
+        return invoices.record(session, structure_id, data, changes, source=SOURCE)
+    except IntegrityError:
+        session.rollback()
+        return invoices.record(session, structure_id, data, changes, source=SOURCE)
 
 
 DIRECTORY_MAX_AGE = dt.timedelta(days=30)
@@ -252,20 +327,18 @@ def _check_directory(
     recipient_id: int,
     portal_structure_id: int,
 ) -> None:
-    """Refresh a recipient's directory flags once a month."""
-    recipient = session.get(Recipient, recipient_id)
-    if recipient is None or (
-        recipient.directory_checked_at
-        and recipient.directory_checked_at > utcnow() - DIRECTORY_MAX_AGE
-    ):
-        return
+    """Refresh a recipient's directory flags (once a month); called with no transaction open."""
     info = portal.consult_structure(portal_structure_id, account=account)
+    recipient = session.get(Recipient, recipient_id)
+    if recipient is None:
+        return
     recipient.portal_structure_id = portal_structure_id
     recipient.service_code_required = info.service_code_required
     recipient.engagement_required = info.engagement_required
     recipient.engagement_or_service_required = info.engagement_or_service
     recipient.payment_status_not_reported = info.payment_status_not_reported
     recipient.directory_checked_at = utcnow()
+    session.commit()
 
 
 def _interval(seconds: int, jitter: int) -> dt.timedelta:

@@ -14,6 +14,7 @@ from backend.portal import InvoiceHistory, PortalClient
 from backend.portal.endpoints import SEARCH_SUPPLIER_INVOICES
 from backend.portal.sandbox import ManualClock, SandboxServer, create_sandbox_app
 from backend.portal.sandbox.lifecycle import FORWARD, UNKNOWN_CODE
+from backend.portal.sandbox.store import to_text
 from tests.portal.conftest import START, account
 
 pytestmark = pytest.mark.nodb
@@ -153,3 +154,21 @@ def _ids_of(server: SandboxServer, supplier_id: int) -> set[int]:
         "SELECT id FROM invoices WHERE supplier_id = ?", [supplier_id]
     )
     return {int(r[0]) for r in rows}
+
+
+def test_seeded_history_can_stop_before_now_and_ticks_can_be_stamped(
+    clock: ManualClock,
+) -> None:
+    """What the sync benchmark relies on: a quiet seeded past, then changes at a chosen time."""
+    until = clock() - dt.timedelta(minutes=10)
+    app = create_sandbox_app(None, clock=clock, invoices=60, seeded_until=until)
+    store = app.sandbox.store
+    assert store.row("SELECT max(at) FROM history")[0] <= to_text(until)
+    at = clock() - dt.timedelta(minutes=3)
+    with SandboxServer(app) as server, httpx.Client(base_url=server.url) as admin:
+        moved = admin.post("/_sandbox/tick", json={"count": 5, "at": at.isoformat()}).json()
+    assert 0 < len(moved["changes"]) <= 5
+    stamped = store.rows("SELECT invoice_id, at FROM history WHERE at > ?", [to_text(until)])
+    assert {(c["invoice_id"], to_text(at)) for c in moved["changes"]} == {
+        (r[0], r[1]) for r in stamped
+    }

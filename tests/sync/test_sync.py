@@ -5,22 +5,28 @@ from __future__ import annotations
 import datetime as dt
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 
+import psycopg
 import pytest
-from flask import Flask
+from flask import Flask, request
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
-from backend.accounts.models import Role
+from backend.accounts.models import Recipient, Role
 from backend.db import current_session, db
 from backend.invoices.models import Invoice, StatusChange
+from backend.portal.endpoints import CONSULT_STRUCTURE, INVOICE_HISTORY, SEARCH_SUPPLIER_INVOICES
 from backend.sync.jobs import warn_expiring_passwords
 from backend.sync.models import PortalAccount, SyncRun, SyncState
 from backend.sync.service import claim, sync_structure
+from tests.conftest import StatementCounter
 from tests.factories import MembershipFactory, UserFactory
 from tests.helpers import auth_headers
 from tests.sync.conftest import Portal
@@ -241,3 +247,83 @@ def test_cli_register_run_and_status(portal: Portal, app: Flask) -> None:
     assert "La première synchronisation est programmée." in status.output
     unknown = runner.invoke(main, ["sync", "run", "--siret", "00000000000000"], obj=info)
     assert unknown.exit_code != 0 and "Aucune structure" in unknown.output
+
+
+def _transaction_probe(database_url: str) -> Callable[[], bool]:
+    """True while another connection holds a transaction open on the test database."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        path = url.database or ""
+
+        def sqlite_busy() -> bool:
+            # Relais opens every transaction outside web reads with BEGIN IMMEDIATE: an open
+            # one holds the write lock, and ours cannot take it.
+            conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.execute("ROLLBACK")
+                return False
+            except sqlite3.OperationalError:
+                return True
+            finally:
+                conn.close()
+
+        return sqlite_busy
+    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    def postgres_busy() -> bool:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()"
+            ).fetchone()
+        return bool(row and row[0])
+
+    return postgres_busy
+
+
+def test_no_transaction_is_open_while_the_portal_answers(portal: Portal, database_url: str) -> None:
+    """Searches, histories and directory look-ups all find Relais' database free."""
+    busy = _transaction_probe(database_url)
+    calls: list[tuple[str, bool]] = []
+
+    @portal.server.app.before_request
+    def look() -> None:
+        if request.path.startswith("/cpro/"):
+            calls.append((request.path, busy()))
+
+    run(portal)
+    some_id = next(iter(portal.portal_view()))
+    portal.server.app.sandbox.set_status(some_id, "SUSPENDUE", "Pièce justificative manquante")
+    portal.clock.advance(dt.timedelta(minutes=2))
+    assert run(portal).changes == 1
+    paths = {path for path, _ in calls}
+    assert {SEARCH_SUPPLIER_INVOICES, INVOICE_HISTORY, CONSULT_STRUCTURE} <= paths
+    assert [path for path, held in calls if held] == []
+
+
+def test_the_sync_reads_and_writes_its_bookkeeping_per_page_not_per_invoice(
+    portal: Portal, count_queries: StatementCounter
+) -> None:
+    result = run(portal)
+    assert result.invoices_seen > 10
+    statements = [" ".join(s.split()) for s in count_queries.statements]
+    known = [s for s in statements if s.startswith("SELECT invoices.portal_id, invoices.status")]
+    assert len(known) == 1  # one page
+    bookkeeping = [s for s in statements if "sync_runs" in s or "sync_states" in s]
+    # Claim, state, run, end of run: a handful per run, whatever the number of invoices.
+    assert len(bookkeeping) <= 8, bookkeeping
+    assert not any(s.startswith("SAVEPOINT") for s in statements)
+
+
+def test_each_recipient_is_looked_up_in_the_directory_once_a_month(portal: Portal) -> None:
+    sandbox = portal.server.app.sandbox
+    run(portal)
+    recipients = current_session().scalars(select(Recipient)).all()
+    assert sandbox.calls[CONSULT_STRUCTURE] == len(recipients) > 1
+    assert all(r.directory_checked_at and r.portal_structure_id for r in recipients)
+    for invoice_id in list(portal.portal_view())[:5]:
+        sandbox.set_status(invoice_id, "SUSPENDUE", "Pièce justificative manquante")
+    portal.clock.advance(dt.timedelta(minutes=2))
+    assert run(portal).changes == 5
+    assert sandbox.calls[CONSULT_STRUCTURE] == len(recipients)

@@ -1,10 +1,12 @@
-"""python -m backend.portal.sandbox [--port N] [--store FILE] [--seed N] [--demo]"""
+"""python -m backend.portal.sandbox [--port N] [--store FILE] [--seed N] [--invoices N] [--demo]"""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 
+from backend.portal.sandbox.clock import real_clock
 from backend.portal.sandbox.server import serve
 
 
@@ -17,10 +19,18 @@ def main() -> None:
     parser.add_argument("--invoices", type=int, default=300)
     parser.add_argument("--demo", action="store_true", help="fait évoluer quelques factures")
     parser.add_argument("--interval", type=float, default=3.0)
+    parser.add_argument(
+        "--history-lag", type=float, default=0.0,
+        help="l'historique semé s'arrête ce nombre de secondes avant le démarrage",
+    )  # fmt: skip
+    parser.add_argument("--quiet", action="store_true", help="sans journal des requêtes")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
+    if args.quiet:  # benchmarks: one log line per request costs the sandbox's CPU
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    seeded_until = real_clock() - dt.timedelta(seconds=args.history_lag)
     serve(args.host, args.port, store_path=args.store, seed=args.seed, invoices=args.invoices,
-          demo=args.demo, demo_interval=args.interval)  # fmt: skip
+          demo=args.demo, demo_interval=args.interval, seeded_until=seeded_until)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -63,8 +63,11 @@ def register_admin(app: Flask, sandbox: Sandbox) -> None:
 
     @app.post("/_sandbox/tick")
     def tick() -> Response:
-        """Move {"count": n} live invoices right now."""
-        changes = sandbox.tick(int(body().get("count", 3)))
+        """Move {"count": n} live invoices right now, or stamped {"at": ISO date-time}."""
+        at = body().get("at")
+        changes = sandbox.tick(
+            int(body().get("count", 3)), dt.datetime.fromisoformat(at) if at else None
+        )
         return jsonify(changes=[_change(c) for c in changes])
 
     @app.post("/_sandbox/invoices/<int:invoice_id>/status")

@@ -32,12 +32,16 @@ def create_sandbox_app(
     demo: bool = False,
     demo_interval: float = 3.0,
     demo_count: int = 3,
+    seeded_until: dt.datetime | None = None,
 ) -> SandboxApp:
-    """Build the sandbox; an empty store (None = in memory) gets the seeded demo data set."""
+    """Build the sandbox; an empty store (None = in memory) gets the seeded demo data set.
+
+    The seeded history is played up to `seeded_until` (default: the clock's time).
+    """
     store = Store(store_path)
     if store.is_empty():
         with store.batch():
-            seed_demo(store, random.Random(seed), clock(), invoices)
+            seed_demo(store, random.Random(seed), seeded_until or clock(), invoices)
     app = SandboxApp(__name__)
     app.sandbox = Sandbox(store, seed=seed, clock=clock, token_lifetime=token_lifetime)
     register_api(app, app.sandbox)

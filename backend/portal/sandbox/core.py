@@ -112,9 +112,9 @@ class Sandbox:
         """Play the lifecycle up to `now` (the clock's time by default)."""
         return self.lifecycle.advance(now or self.clock())
 
-    def tick(self, count: int = 3) -> list[Change]:
-        """Move a few live invoices now, whatever their schedule."""
-        return self.lifecycle.tick(self.clock(), count)
+    def tick(self, count: int = 3, at: dt.datetime | None = None) -> list[Change]:
+        """Move a few live invoices now (or stamped `at`), whatever their schedule."""
+        return self.lifecycle.tick(at or self.clock(), count)
 
     def set_status(self, invoice_id: int, code: str, comment: str | None = None) -> None:
         """Stamp a status on an invoice at the clock's time (tests and demos)."""
