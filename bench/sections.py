@@ -21,10 +21,15 @@ class Context:
 def push(context: Context) -> dict[str, Any] | None:
     """Notifications per second through the push transport, and fan-out latency.
 
-    To fill: send N status changes through `backend.invoices.service.record`, count the
-    notifications a loopback FCM server receives per second, report p50/p95/p99.
+    `bench/push_bench.py`: status changes committed through `backend.invoices.service.record`,
+    sent by `relais scheduler` through firebase-admin to a loopback FCM server (20–50 ms per
+    call), in its own database (`relais_bench_push`); the API server is not used.
     """
-    return None
+    from bench import push_bench
+
+    return push_bench.run(
+        push_bench.settings_for(context.quick, push_bench.beside(context.database_url))
+    )
 
 
 def sync(context: Context) -> dict[str, Any] | None:

@@ -23,6 +23,32 @@ MAX_BATCH = 500  # send_each_async raises ValueError above this
 DEFAULT_TIMEOUT_SECONDS = 30.0
 
 
+class QuietSends(logging.Filter):
+    """Drop httpx's INFO line for each successful FCM send; every other httpx record passes.
+
+    httpx logs every request at INFO: under `logging.basicConfig(level=INFO)` (our CLI) that
+    is one line per push, which floods the logs and costs the dispatcher CPU at thousands of
+    pushes per second. Failed sends are classified, and logged where they need a human, by
+    this transport; other httpx users of the process (the portal client) keep their lines.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if record.levelno > logging.INFO or not isinstance(args, tuple) or len(args) < 4:
+            return True
+        return not (args[3] == 200 and str(args[1]).endswith("/messages:send"))
+
+
+_QUIET_SENDS = QuietSends()
+
+
+def quiet_httpx_sends() -> None:
+    """Install the filter on httpx's logger once per process."""
+    httpx_logger = logging.getLogger("httpx")
+    if _QUIET_SENDS not in httpx_logger.filters:
+        httpx_logger.addFilter(_QUIET_SENDS)
+
+
 class FirebaseTransport:
     """Sends through one named firebase_admin App; per-message errors become SendResults.
 
@@ -61,6 +87,7 @@ class FirebaseTransport:
         )
         if fcm_base_url:
             _override_fcm_endpoint(self._app, fcm_base_url)
+        quiet_httpx_sends()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name=f"{self._app.name}-loop", daemon=True

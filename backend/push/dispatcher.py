@@ -15,21 +15,23 @@ import random
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from backend.accounts.models import Recipient
 from backend.db import utcnow
 from backend.invoices.models import Invoice
 from backend.push.compose import HIGH_PRIORITY, TTL_SECONDS, status_words
+from backend.push.devices import CANCELLED_ERROR
 from backend.push.models import Delivery, Device, Notification
 from notifications import Outcome, PushMessage, PushTransport, SendResult, mask_token
 
 log = logging.getLogger(__name__)
 CHANNEL = "relais_push"
 LEASE = dt.timedelta(seconds=60)
-BATCH = 500  # FCM's send_each limit
+BATCH = 500  # rows claimed, sent and recorded together (FCM's send_each limit)
 MAX_ATTEMPTS = 8
 BACKOFF_BASE, BACKOFF_CAP = 5.0, 3600.0
 
@@ -67,39 +69,69 @@ def claim(
             .where(Delivery.id.in_(ids))
             .values(state="sending", lease_until=now + lease, claimed_by=holder,
                     attempts=Delivery.attempts + 1)
+            .execution_options(synchronize_session=False)
         )  # fmt: skip
     session.commit()
     return ids, sum(1 for row in rows if row[1] == "sending")
 
 
-def _load(session: Session, ids: Sequence[int]) -> list[tuple[Delivery, str | None, str | None]]:
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """What sending one claimed row needs: plain values, read in one query (no ORM objects)."""
+
+    id: int
+    attempts: int
+    device_id: int
+    token: str
+    platform: str
+    locale: str
+    device_active: bool
+    notification_id: int
+    kind: str
+    category: str
+    status_code: str | None
+    invoice_id: int | None
+    title: str
+    body: str
+    number: str | None
+    recipient: str | None
+
+
+def _load(session: Session, ids: Sequence[int]) -> list[Claimed]:
     rows = session.execute(
-        select(Delivery, Invoice.number, Recipient.name)
+        select(
+            Delivery.id, Delivery.attempts, Device.id, Device.token, Device.platform,
+            Device.locale, Device.active, Notification.id, Notification.kind,
+            Notification.category, Notification.status_code, Notification.invoice_id,
+            Notification.title, Notification.body, Invoice.number, Recipient.name,
+        )
         .join(Notification, Notification.id == Delivery.notification_id)
+        .join(Device, Device.id == Delivery.device_id)
         .outerjoin(Invoice, Invoice.id == Notification.invoice_id)
         .outerjoin(Recipient, Recipient.id == Invoice.recipient_id)
         .where(Delivery.id.in_(ids))
-        .options(joinedload(Delivery.notification), joinedload(Delivery.device))
         .order_by(Delivery.id)
-    ).all()
-    return [(row[0], row[1], row[2]) for row in rows]
+    ).all()  # fmt: skip
+    return [Claimed(*list(row)) for row in rows]
 
 
-def message_for(delivery: Delivery, number: str | None, recipient: str | None) -> PushMessage:
+def message_for(row: Claimed) -> PushMessage:
     """The push for one device, in the device's language, collapsing per invoice."""
-    note, device = delivery.notification, delivery.device
-    title, body = note.title, note.body
-    if note.status_code and number is not None:
-        words = status_words(note.status_code, number, recipient or "", device.locale)
+    title, body = row.title, row.body
+    if row.status_code and row.number is not None:
+        words = status_words(row.status_code, row.number, row.recipient or "", row.locale)
         title, body = words.title, words.body
-    data = {"notification_id": str(note.id), "kind": note.kind, "category": note.category}
-    if note.invoice_id:
-        data |= {"invoice_id": str(note.invoice_id), "status": note.status_code or ""}
-    collapse = f"invoice-{note.invoice_id}" if note.invoice_id else f"{note.kind}-{note.id}"
+    data = {"notification_id": str(row.notification_id), "kind": row.kind,
+            "category": row.category}  # fmt: skip
+    if row.invoice_id:
+        data |= {"invoice_id": str(row.invoice_id), "status": row.status_code or ""}
+    collapse = (
+        f"invoice-{row.invoice_id}" if row.invoice_id else f"{row.kind}-{row.notification_id}"
+    )
     return PushMessage(
-        token=device.token, platform=device.platform, title=title, body=body, data=data,  # type: ignore[arg-type]
-        collapse_key=collapse, high_priority=note.category in HIGH_PRIORITY,
-        ttl_seconds=TTL_SECONDS.get(note.category, 86400),
+        token=row.token, platform=row.platform, title=title, body=body, data=data,  # type: ignore[arg-type]
+        collapse_key=collapse, high_priority=row.category in HIGH_PRIORITY,
+        ttl_seconds=TTL_SECONDS.get(row.category, 86400),
     )  # fmt: skip
 
 
@@ -111,7 +143,8 @@ def dispatch_once(
     limit: int = BATCH,
     lease: dt.timedelta = LEASE,
 ) -> Stats:
-    """Claim one batch, send it, and record each outcome."""
+    """Claim one batch (committed: the lease protects it), send it, record every outcome in
+    one transaction."""
     now = now or utcnow()
     ids, reclaimed = claim(session, holder, now, limit, lease)
     stats = Stats(claimed=len(ids), reclaimed=reclaimed)
@@ -119,46 +152,74 @@ def dispatch_once(
         return stats
     if reclaimed:
         log.warning("re-sending %d push(es) whose dispatcher died mid-send", reclaimed)
-    loaded = _load(session, ids)
+    outcomes = Outcomes(now)
     sendable = []
-    for delivery, number, recipient in loaded:
-        if not delivery.device.active:
-            delivery.state, delivery.last_error = "cancelled", "appareil désactivé"
-            stats.cancelled += 1
+    for row in _load(session, ids):
+        if row.device_active:
+            sendable.append((row, message_for(row)))
         else:
-            sendable.append((delivery, message_for(delivery, number, recipient)))
+            outcomes.cancel(row.id, CANCELLED_ERROR)
+            stats.cancelled += 1
     results = asyncio.run(transport.send([m for _, m in sendable])) if sendable else []
-    for (delivery, _message), result in zip(sendable, results, strict=True):
-        _record(session, delivery, result, now, stats)
+    outcomes.sent_at = utcnow()
+    for (row, _message), result in zip(sendable, results, strict=True):
+        outcomes.add(row, result, stats)
+    outcomes.write(session)
     session.commit()
     return stats
 
 
-def _record(
-    session: Session, delivery: Delivery, result: SendResult, now: dt.datetime, stats: Stats
-) -> None:
-    delivery.lease_until = None
-    if result.outcome is Outcome.SENT:
-        delivery.state, delivery.sent_at, delivery.message_id = "sent", utcnow(), result.message_id
-        stats.sent += 1
-        stats.message_ids.append(result.message_id or "")
-        return
-    delivery.last_error = f"{result.error_code or result.outcome.value}: {result.detail}"[:2000]
-    if result.outcome is Outcome.RETRY and delivery.attempts < MAX_ATTEMPTS:
-        delivery.state = "pending"
-        delivery.not_before = now + dt.timedelta(
-            seconds=_backoff(delivery.attempts, result.retry_after)
-        )
-        stats.retried += 1
-    elif result.outcome in (Outcome.INVALID_TOKEN, Outcome.AUTH_ERROR):
-        _disable_device(session, delivery.device, result)
-        delivery.state = "cancelled"
-        stats.cancelled += 1
-    else:
-        delivery.state = "dead"
-        stats.dead += 1
-        log.error("push %s dead-lettered after %d attempt(s): %s", delivery.id,
-                  delivery.attempts, delivery.last_error)  # fmt: skip
+@dataclass
+class Outcomes:
+    """A batch's results, written with a few executemany UPDATEs instead of one per row."""
+
+    now: dt.datetime
+    sent_at: dt.datetime | None = None
+    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    disabled: dict[int, SendResult] = field(default_factory=dict)
+
+    def _put(self, kind: str, **values: Any) -> None:
+        self.rows.setdefault(kind, []).append({"lease_until": None, **values})
+
+    def cancel(self, delivery_id: int, error: str) -> None:
+        self._put("cancelled", id=delivery_id, state="cancelled", last_error=error)
+
+    def add(self, row: Claimed, result: SendResult, stats: Stats) -> None:
+        if result.outcome is Outcome.SENT:
+            self._put("sent", id=row.id, state="sent", sent_at=self.sent_at,
+                      message_id=result.message_id)  # fmt: skip
+            stats.sent += 1
+            stats.message_ids.append(result.message_id or "")
+            return
+        error = f"{result.error_code or result.outcome.value}: {result.detail}"[:2000]
+        if result.outcome is Outcome.RETRY and row.attempts < MAX_ATTEMPTS:
+            wait = dt.timedelta(seconds=_backoff(row.attempts, result.retry_after))
+            self._put("retry", id=row.id, state="pending", not_before=self.now + wait,
+                      last_error=error)  # fmt: skip
+            stats.retried += 1
+        elif result.outcome in (Outcome.INVALID_TOKEN, Outcome.AUTH_ERROR):
+            self.disabled.setdefault(row.device_id, result)
+            self.cancel(row.id, error)
+            stats.cancelled += 1
+            if result.outcome is Outcome.AUTH_ERROR:
+                side = (
+                    "APNs/web push" if result.error_code == "THIRD_PARTY_AUTH_ERROR" else "sender"
+                )
+                log.error(
+                    "push credentials refused for %s device %s (%s): check the %s configuration",
+                    row.platform, mask_token(row.token), result.error_code, side,
+                )  # fmt: skip
+        else:
+            self._put("dead", id=row.id, state="dead", last_error=error)
+            stats.dead += 1
+            log.error("push %s dead-lettered after %d attempt(s): %s", row.id, row.attempts,
+                      error)  # fmt: skip
+
+    def write(self, session: Session) -> None:
+        for values in self.rows.values():
+            session.execute(update(Delivery), values)  # by primary key, one executemany
+        for device_id, result in self.disabled.items():
+            _disable_device(session, device_id, result)
 
 
 def _backoff(attempts: int, retry_after: float | None) -> float:
@@ -167,20 +228,16 @@ def _backoff(attempts: int, retry_after: float | None) -> float:
     return max(random.uniform(ceiling / 2, ceiling), retry_after or 0.0)
 
 
-def _disable_device(session: Session, device: Device, result: SendResult) -> None:
-    """A dead token is never retried; a credentials error is loud."""
-    device.active = False
-    device.deactivated_reason = (result.error_code or result.outcome.value)[:120]
-    if result.outcome is Outcome.AUTH_ERROR:
-        side = "APNs/web push" if result.error_code == "THIRD_PARTY_AUTH_ERROR" else "sender"
-        log.error(
-            "push credentials refused for %s device %s (%s): check the %s configuration",
-            device.platform, mask_token(device.token), result.error_code, side,
-        )  # fmt: skip
+def _disable_device(session: Session, device_id: int, result: SendResult) -> None:
+    """A dead token is never retried: the device is deactivated, its waiting pushes cancelled."""
+    reason = (result.error_code or result.outcome.value)[:120]
+    session.execute(
+        update(Device).where(Device.id == device_id).values(active=False, deactivated_reason=reason)
+    )
     session.execute(
         update(Delivery)
-        .where(Delivery.device_id == device.id, Delivery.state == "pending")
-        .values(state="cancelled", last_error="appareil désactivé")
+        .where(Delivery.device_id == device_id, Delivery.state == "pending")
+        .values(state="cancelled", last_error=CANCELLED_ERROR)
     )
 
 

@@ -29,6 +29,7 @@ import os
 import random
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -60,6 +61,7 @@ class SendCall:
     validate_only: bool
     name: str | None = None  # the FCM message name returned on success
     protocol: str = "HTTP/1.1"
+    at: float = 0.0  # time.time() when the request reached the server (benchmark delays)
 
 
 class FcmServer:
@@ -219,26 +221,31 @@ class FcmServer:
         self, project: str, request: Request
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         """messages:send: auth, shape, programmed outcome; returns status, body, headers."""
+        arrived = time.time()
         await asyncio.sleep(random.uniform(*self.latency_ms) / 1000)
         try:
             authorization = request.headers.get("authorization", "")
             token, message, validate_only = self._check(project, authorization, request.body)
         except FcmError as err:
-            self._record(SendCall(None, err.http_status, None, False, protocol=request.protocol))
+            self._record(
+                SendCall(None, err.http_status, None, False, protocol=request.protocol, at=arrived)
+            )
             return err.http_status, error_body(err), {}
         with self._lock:
             programmed = self._fail_next.pop(0) if self._fail_next else None
-        err = TOKEN_ERRORS.get(programmed or "") or _error_for_token(token)
+        failure = TOKEN_ERRORS.get(programmed or "") or _error_for_token(token)
         if token.startswith(SLOW_PREFIX):
             await asyncio.sleep(self.slow_seconds)
-        if err is not None:
+        if failure is not None:
+            status = failure.http_status
+            protocol = request.protocol
             self._record(
-                SendCall(token, err.http_status, message, validate_only, protocol=request.protocol)
+                SendCall(token, status, message, validate_only, protocol=protocol, at=arrived)
             )
-            headers = {"Retry-After": self.retry_after} if err.http_status in (429, 503) else {}
-            return err.http_status, error_body(err), headers
+            headers = {"Retry-After": self.retry_after} if status in (429, 503) else {}
+            return status, error_body(failure), headers
         name = f"projects/{project}/messages/{uuid.uuid4().hex[:16]}"
-        self._record(SendCall(token, 200, message, validate_only, name, request.protocol))
+        self._record(SendCall(token, 200, message, validate_only, name, request.protocol, arrived))
         return 200, {"name": name}, {}
 
     def _check(self, project: str, authorization: str, raw: bytes) -> tuple[str, dict, bool]:

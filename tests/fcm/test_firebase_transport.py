@@ -144,3 +144,28 @@ def test_aclose_from_a_running_loop_then_send_is_refused(
             await firebase_transport.send([push("ok-2")])
 
     asyncio.run(scenario())
+
+
+def test_successful_sends_leave_no_httpx_line_but_failures_and_other_requests_do(
+    firebase_transport: FirebaseTransport, fcm_server: FcmServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    import httpx
+
+    with caplog.at_level(logging.INFO, logger="httpx"):
+        send(firebase_transport, push("ok-1"), push("ok-2"), push("unregistered-gone"))
+        with httpx.Client() as client:  # another httpx user of the process (the portal client)
+            client.get(fcm_server.token_uri)
+    lines = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+    sends = [line for line in lines if "messages:send" in line]
+    assert len(sends) == 1 and "404" in sends[0]  # only the failure, not one line per push
+    assert any("/token" in line for line in lines)
+
+
+def test_the_server_stamps_when_each_request_arrived(
+    firebase_transport: FirebaseTransport, fcm_server: FcmServer
+) -> None:
+    fcm_server.latency_ms = (30, 30)
+    before = time.time()
+    send(firebase_transport, push("ok-1"), push("ok-2"))
+    after = time.time()
+    assert all(before <= c.at <= after - 0.03 for c in fcm_server.calls)

@@ -152,3 +152,33 @@ def test_a_message_rejected_for_itself_is_dead_lettered(
     assert states()[delivery.id] == "dead"
     current_session().expire_all()
     assert current_session().get(Device, device.id).active is True
+
+
+def test_one_batch_records_every_kind_of_outcome_and_cancels_what_waits_for_a_dead_token(
+    world: World, transport: FirebaseTransport
+) -> None:
+    ok = add_device(world.manager, "tok-fine")
+    gone = add_device(world.manager, "unregistered-phone")
+    busy = add_device(world.roads_only, "quota-phone")
+    off = add_device(world.roads_only, "tok-switched-off")
+    sent, dead_token, retried = queue(world, ok), queue(world, gone), queue(world, busy)
+    skipped = queue(world, off)
+    off.active = False
+    current_session().commit()
+    waiting = queue(world, gone, "REJETEE")  # not in the first batch (limit 4, oldest first)
+    stats = dispatch_once(current_session(), transport, "test", limit=4)
+    assert (stats.claimed, stats.sent, stats.retried, stats.cancelled) == (4, 1, 1, 2)
+    assert states() == {
+        sent.id: "sent",
+        dead_token.id: "cancelled",
+        retried.id: "pending",
+        skipped.id: "cancelled",
+        waiting.id: "cancelled",  # the device is gone: nothing more is sent to it
+    }
+    rows = {d.id: d for d in current_session().scalars(select(Delivery))}
+    assert rows[sent.id].message_id and rows[sent.id].sent_at is not None
+    assert rows[sent.id].lease_until is None and rows[retried.id].lease_until is None
+    assert rows[retried.id].attempts == 1 and "QUOTA_EXCEEDED" in (
+        rows[retried.id].last_error or ""
+    )
+    assert current_session().get(Device, gone.id).active is False

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from backend.db import current_session, utcnow
 from backend.invoices import service
 from backend.push.models import Delivery, Notification, NotificationPreference, NotificationSettings
+from tests.conftest import StatementCounter
 from tests.push_delivery.conftest import World, add_device
 
 
@@ -137,3 +141,55 @@ def test_a_newer_status_replaces_an_unsent_push_but_never_an_action_required_one
     }
     pending = [d.notification.status_code for d in deliveries() if d.state == "pending"]
     assert pending == ["SUSPENDUE", "COMPLETEE"]
+
+
+def test_a_newer_status_replaces_the_unsent_pushes_of_every_user_with_their_own_entry(
+    world: World,
+) -> None:
+    add_device(world.manager, "tok-m")
+    add_device(world.roads_only, "tok-r")
+    record(world, 9, ("MISE_A_DISPOSITION", ago(9)))
+    record(world, 9, ("MANDATEE", ago(8)))
+    old = {n.user_id: n for n in notes() if n.status_code == "MISE_A_DISPOSITION"}
+    new = {n.user_id: n for n in notes() if n.status_code == "MANDATEE"}
+    assert set(old) == set(new) == {world.manager.id, world.roads_only.id}
+    for user_id, note in old.items():
+        assert note.superseded_by_id == new[user_id].id
+    assert sorted(d.state for d in deliveries()) == [
+        "pending",
+        "pending",
+        "superseded",
+        "superseded",
+    ]
+
+
+@pytest.mark.postgres_only
+def test_a_transaction_recording_many_changes_wakes_the_dispatchers_once(
+    world: World, app: Flask, count_queries: StatementCounter
+) -> None:
+    from backend.push.transport import waiter
+
+    add_device(world.manager, "tok-m")
+    wait = waiter(app.extensions["relais_config"])
+    assert wait is not None
+    woke = threading.Event()
+    thread = threading.Thread(target=lambda: (wait(60), woke.set()), daemon=True)
+    thread.start()
+    try:
+        time.sleep(0.5)  # let it LISTEN
+        for portal_id in (21, 22, 23):
+            service.record(
+                current_session(), world.structure.id,
+                service.InvoiceRecord(portal_id=portal_id, number=f"F-{portal_id}",
+                                      recipient_siret=world.recipient.siret),
+                [service.ChangeIn("MANDATEE", ago(1))], source="test",
+            )  # fmt: skip
+        assert not woke.wait(0.3), "nothing is announced before the commit"
+        current_session().commit()
+        assert woke.wait(30), "the commit wakes the dispatchers"
+    finally:
+        thread.join(60)
+        wait.close()
+    notifies = [s for s in count_queries.statements if "pg_notify" in s]
+    assert len(notifies) == 1
+    assert len(deliveries()) == 3
