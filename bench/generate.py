@@ -26,6 +26,7 @@ import psycopg
 from sqlalchemy.engine import make_url
 
 from backend.accounts.security import hash_password
+from backend.invoices.counts import REBUILD_SQL
 from backend.migrate import upgrade
 from bench import dataset
 from bench.dataset import Plan, Row
@@ -240,12 +241,13 @@ def load_postgresql(conninfo: str, sa_url: str, plan: Plan) -> dict[str, Any]:
 
 
 def _finish_pg(conn: psycopg.Connection[Any]) -> None:
-    """Each change bumped its structure's data_version; identities continue after our ids."""
+    """Each change bumped its structure's data_version; counts per status; identities go on."""
     conn.execute(
         "UPDATE structures s SET data_version = v.n FROM (SELECT i.structure_id, count(*) AS n"
         " FROM status_changes c JOIN invoices i ON i.id = c.invoice_id GROUP BY 1) v"
         " WHERE v.structure_id = s.id"
     )
+    conn.execute(REBUILD_SQL)  # what record() would have kept while loading one by one
     for table in ("structures", "users", "recipients", "recipient_services", "memberships"):
         conn.execute(
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
@@ -312,6 +314,7 @@ def load_sqlite(path: Path, sa_url: str, plan: Plan) -> dict[str, Any]:
             "UPDATE structures SET data_version = (SELECT count(*) FROM status_changes c"
             " JOIN invoices i ON i.id = c.invoice_id WHERE i.structure_id = structures.id)"
         )
+        conn.execute(REBUILD_SQL)
         conn.commit()
         return len(changes)
 

@@ -98,3 +98,23 @@ class StatusChange(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     invoice: Mapped[Invoice] = relationship(back_populates="history")
+
+
+class InvoiceCount(Base):
+    """How many invoices, for how much, per structure, service and current status.
+
+    Kept in the same transaction as the invoices by `backend.invoices.counts.move`, called
+    from `service.record` (the one write path): the Synthèse, the Tableau de bord and list
+    totals read a few of these rows instead of counting 100,000 invoices of a big supplier.
+    """
+
+    __tablename__ = "invoice_counts"
+
+    structure_id: Mapped[int] = mapped_column(
+        ForeignKey("structures.id", ondelete="CASCADE"), primary_key=True
+    )
+    # -1: every invoice of the structure; otherwise the invoices of that service.
+    service_key: Mapped[int] = mapped_column(primary_key=True)
+    status_code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    count: Mapped[int]
+    amount_incl_tax: Mapped[Decimal] = mapped_column(Numeric(18, 2))

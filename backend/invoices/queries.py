@@ -19,7 +19,8 @@ from sqlalchemy.sql import ColumnElement
 
 from backend.accounts.models import Recipient, Structure
 from backend.accounts.scope import Scope
-from backend.invoices.models import Invoice
+from backend.invoices import counts
+from backend.invoices.models import Invoice, InvoiceCount
 from backend.invoices.statuses import Category, codes_in_category
 from backend.payments.queries import (
     DUE_CURSOR_PREFIX,
@@ -68,13 +69,36 @@ class InvoiceFilters:
     payment: str | None = None
     due_within: int | None = None
 
-    def conditions(self) -> list[ColumnElement[bool]]:
-        conds: list[ColumnElement[bool]] = []
+    def status_codes(self) -> list[str] | None:
+        """The statuses asked for (by code or category); None when not filtered by status."""
+        if not (self.statuses or self.categories):
+            return None
         codes = set(self.statuses)
         for category in self.categories:
             codes.update(codes_in_category(Category(category)))
-        if self.statuses or self.categories:
-            conds.append(Invoice.status_code.in_(sorted(codes)))
+        return sorted(codes)
+
+    def only_by_structure_and_status(self) -> bool:
+        """True when the counts per structure and status can answer (no other filter)."""
+        others = (
+            self.recipient_ids,
+            self.invoice_date_from,
+            self.invoice_date_to,
+            self.changed_from,
+            self.changed_to,
+            self.amount_min,
+            self.amount_max,
+            self.q,
+            self.payment,
+            self.due_within,
+        )
+        return not any(v is not None and v != () and v != [] for v in others)
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        conds: list[ColumnElement[bool]] = []
+        codes = self.status_codes()
+        if codes is not None:
+            conds.append(Invoice.status_code.in_(codes))
         if self.structure_ids:
             conds.append(Invoice.structure_id.in_(self.structure_ids))
         if self.recipient_ids:
@@ -162,11 +186,15 @@ def list_invoices(
     )
     marker = decode_cursor(cursor, sort) if cursor else None
     page = select_page(session, query, per_page=limit, page=marker)
-    total = session.scalar(
-        select(func.count())
-        .select_from(Invoice)
-        .where(visible(scope), *filters.conditions(), *sort_conditions(sort))
-    )
+    total: int | None
+    if sort == "changed_at" and filters.only_by_structure_and_status():
+        total = counted(session, scope, filters.status_codes(), filters.structure_ids)
+    else:
+        total = session.scalar(
+            select(func.count())
+            .select_from(Invoice)
+            .where(visible(scope), *filters.conditions(), *sort_conditions(sort))
+        )
     paging = page.paging
     return InvoicePage(
         items=[row[0] for row in page],
@@ -202,6 +230,63 @@ def counts_by_status(
         )
         .where(visible(scope), *conditions)
         .group_by(Invoice.structure_id, Invoice.status_code)
+    ).all()
+    return [(r[0], r[1], int(r[2]), Decimal(r[3] or 0)) for r in rows]
+
+
+def _count_conditions(
+    scope: Scope, codes: Sequence[str] | None, structure_ids: Sequence[int] = ()
+) -> list[ColumnElement[bool]]:
+    whole = [g.structure_id for g in scope.grants if not g.service_ids]
+    clauses: list[ColumnElement[bool]] = []
+    if whole:
+        clauses.append(
+            and_(
+                InvoiceCount.structure_id.in_(whole),
+                InvoiceCount.service_key == counts.ALL_SERVICES,
+            )
+        )
+    for grant in scope.grants:
+        if grant.service_ids:
+            clauses.append(
+                and_(
+                    InvoiceCount.structure_id == grant.structure_id,
+                    InvoiceCount.service_key.in_(grant.service_ids),
+                )
+            )
+    conds = [or_(*clauses) if clauses else false()]
+    if codes is not None:
+        conds.append(InvoiceCount.status_code.in_(codes))
+    if structure_ids:
+        conds.append(InvoiceCount.structure_id.in_(structure_ids))
+    return conds
+
+
+def counted(
+    session: Session, scope: Scope, codes: Sequence[str] | None, structure_ids: Sequence[int] = ()
+) -> int:
+    """How many visible invoices have one of these statuses (all when None), from the counts."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(InvoiceCount.count), 0)).where(
+            *_count_conditions(scope, codes, structure_ids)
+        )
+    )
+    return int(total or 0)
+
+
+def status_counts(
+    session: Session, scope: Scope, codes: Sequence[str] | None = None
+) -> list[tuple[int, str, int, Decimal]]:
+    """(structure id, status, count, sum of amounts incl. tax) rows, from the counts."""
+    rows = session.execute(
+        select(
+            InvoiceCount.structure_id,
+            InvoiceCount.status_code,
+            func.sum(InvoiceCount.count),
+            func.sum(InvoiceCount.amount_incl_tax),
+        )
+        .where(*_count_conditions(scope, codes), InvoiceCount.count > 0)
+        .group_by(InvoiceCount.structure_id, InvoiceCount.status_code)
     ).all()
     return [(r[0], r[1], int(r[2]), Decimal(r[3] or 0)) for r in rows]
 

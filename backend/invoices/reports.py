@@ -38,9 +38,7 @@ def summary(
 ) -> dict[str, Any]:
     scope = _restricted(scope, structure_ids)
     counts: dict[str, tuple[int, Decimal]] = {}
-    for _sid, code, count, amount in queries.counts_by_status(
-        session, scope, [Invoice.status_code.in_(TODO_CODES)]
-    ):
+    for _sid, code, count, amount in queries.status_counts(session, scope, TODO_CODES):
         old = counts.get(code, (0, ZERO))
         counts[code] = (old[0] + count, old[1] + amount)
     todo = [
@@ -116,7 +114,12 @@ def dashboard(
     lang: str,
 ) -> dict[str, Any]:
     scope = _restricted(scope, structure_ids)
-    rows = queries.counts_by_status(session, scope, _period_conditions(changed_from, changed_to))
+    if changed_from is None and changed_to is None:
+        rows = queries.status_counts(session, scope)
+    else:
+        rows = queries.counts_by_status(
+            session, scope, _period_conditions(changed_from, changed_to)
+        )
     by_status: dict[str, list[Any]] = defaultdict(lambda: [0, ZERO])
     by_category: dict[str | None, list[Any]] = defaultdict(lambda: [0, ZERO])
     by_structure: dict[int, dict[str | None, list[Any]]] = defaultdict(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from backend.accounts.models import Recipient, RecipientService, Structure
 from backend.db import utcnow
+from backend.invoices import counts
 from backend.invoices.models import Invoice, StatusChange
 from backend.invoices.statuses import normalize_code
 from backend.payments.service import refresh_terms
@@ -138,6 +139,7 @@ def record(
         ).id
     created = invoice is None
     previous_changed_at = None if invoice is None else invoice.status_changed_at
+    counted_as = None if invoice is None else counts.key_of(invoice)
     touched = created
     if invoice is None:
         first = min(changes, key=lambda c: c.occurred_at) if changes else None
@@ -170,6 +172,7 @@ def record(
     if touched:
         refresh_terms(session, invoice)
         invoice.updated_at = utcnow()
+        counts.move(session, counted_as, counts.key_of(invoice))
         bump_version(session, structure_id)
     return RecordResult(invoice, created, new_changes, len(changes) - len(new_changes))
 
