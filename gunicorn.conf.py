@@ -18,3 +18,17 @@ max_requests_jitter = 10_000
 accesslog = os.environ.get("WEB_ACCESS_LOG", "-")
 # Never log query strings' secrets: the phone sends tokens in headers, not URLs.
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+
+
+def post_worker_init(worker):  # type: ignore[no-untyped-def]
+    """Keep the objects of start-up (modules, mappers, schemas) out of the garbage collector.
+
+    They live as long as the worker; without this, each full collection walks them all and
+    shows as a pause in the p99 under load. Fewer young collections too: a request makes
+    thousands of short-lived objects.
+    """
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
