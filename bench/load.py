@@ -318,7 +318,12 @@ def main(argv: list[str] | None = None) -> None:
         f"Load: {settings.connections} connections, {settings.duration} s per endpoint", flush=True
     )
     warm, prepared = run_phase(
-        "cache-on", {"RESPONSE_CACHE": "1", "AUTH_CACHE": "1"}, [*ENDPOINTS, "304"], settings, None, plan
+        "cache-on",
+        {"RESPONSE_CACHE": "1", "AUTH_CACHE": "1"},
+        [*ENDPOINTS, "304"],
+        settings,
+        None,
+        plan,
     )
     cold, _ = run_phase(
         "cache-off", {"RESPONSE_CACHE": "0", "AUTH_CACHE": "0"}, ENDPOINTS, settings, prepared, plan
