@@ -14,7 +14,7 @@ from backend.invoices.models import Invoice
 from backend.invoices.queries import visible
 from backend.payments.amounts import rate_table
 from backend.payments.interest import late_payment_interest
-from backend.payments.queries import unpaid_due_between, unpaid_late
+from backend.payments.queries import unpaid_late
 from backend.payments.rates import MissingEcbRateError
 from backend.timeutil import paris_today
 
@@ -48,20 +48,23 @@ def _interest_owed(session: Session, scope: Scope, today: dt.date) -> dict[str, 
     }
 
 
-def _totals(session: Session, scope: Scope, conditions: list[Any]) -> dict[str, Any]:
-    count, amount = session.execute(
-        select(func.count(), func.coalesce(func.sum(Invoice.amount_incl_tax), 0)).where(
-            visible(scope), *conditions
-        )
-    ).one()
-    return {"count": int(count), "amount_incl_tax": Decimal(amount or 0)}
-
-
 def payment_totals(session: Session, scope: Scope, today: dt.date | None = None) -> dict[str, Any]:
     """Overdue invoices, the interest they earn to date, and what falls due within a week."""
     today = today or paris_today()
+    # Both totals in one pass over the unpaid invoices (the partial index on unpaid ones).
+    late = Invoice.due_on < today
+    soon = Invoice.due_on.between(today, today + WEEK)
+    amount = Invoice.amount_incl_tax
+    row = session.execute(
+        select(
+            func.count().filter(late),
+            func.coalesce(func.sum(amount).filter(late), 0),
+            func.count().filter(soon),
+            func.coalesce(func.sum(amount).filter(soon), 0),
+        ).where(visible(scope), Invoice.paid_on.is_(None), Invoice.due_on.is_not(None))
+    ).one()
     return {
-        "overdue": _totals(session, scope, unpaid_late(today)),
+        "overdue": {"count": int(row[0]), "amount_incl_tax": Decimal(row[1] or 0)},
         "interest_owed": _interest_owed(session, scope, today),
-        "due_this_week": _totals(session, scope, unpaid_due_between(today, today + WEEK)),
+        "due_this_week": {"count": int(row[2]), "amount_incl_tax": Decimal(row[3] or 0)},
     }
