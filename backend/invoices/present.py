@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from backend.invoices.models import Invoice, StatusChange
@@ -76,6 +77,39 @@ def invoice_item(invoice: Invoice, lang: str) -> dict[str, Any]:
         "due_on": invoice.due_on,
         "late": late(invoice),
     }
+    return item
+
+
+CENT = Decimal("0.01")
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else format(value.quantize(CENT), "f")
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def invoice_item_json(invoice: Invoice, lang: str) -> dict[str, Any]:
+    """`invoice_item` as JSON values, as the InvoiceOut schema would dump it.
+
+    The list serialises 25 of these per page; building them directly costs a fraction of a
+    schema dump. tests/invoices/test_present.py checks both always agree.
+    """
+    item = invoice_item(invoice, lang)
+    recipient, service = invoice.recipient, invoice.service
+    item["recipient"] = {"id": recipient.id, "siret": recipient.siret, "name": recipient.name}
+    item["service"] = (
+        None if service is None else {"id": service.id, "code": service.code, "name": service.name}
+    )
+    for name in ("invoice_date", "deposit_date", "due_on"):
+        item[name] = _iso(item[name])
+    for name in ("amount_excl_tax", "amount_incl_tax", "amount_to_pay"):
+        item[name] = _money(item[name])
+    item["status"]["changed_at"] = _iso(item["status"]["changed_at"])
+    if item["acknowledgement"] is not None:
+        item["acknowledgement"]["deadline"] = _iso(item["acknowledgement"]["deadline"])
     return item
 
 

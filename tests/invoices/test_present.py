@@ -1,0 +1,48 @@
+"""The list's JSON items are exactly what the documented schema would dump."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from flask import Flask
+
+from backend.db import db
+from backend.invoices import present, service
+from backend.invoices.schemas import InvoiceOut
+from tests.factories import RecipientFactory, StructureFactory, at
+
+
+def test_json_items_match_the_schema_dump(app_ctx: Flask) -> None:
+    structure, recipient = StructureFactory(), RecipientFactory()
+    cases = [
+        # (status history, service, amounts, invoice date, portal terms)
+        ([("DEPOSEE", at(1))], None, None, None),
+        ([("DEPOSEE", at(1)), ("SUSPENDUE", at(3), "Pièce manquante")], "ATELIER", "1200.5", 2),
+        ([("DEPOSEE", at(1)), ("REJETEE", at(2))], "VOIRIE", "0.10", 1),
+        ([("DEPOSEE", at(1)), ("MISE_A_DISPOSITION", at(2))], None, "99999999.99", 5),
+        ([("DEPOSEE", at(1)), ("MANDATEE", at(4)), ("MISE_EN_PAIEMENT", at(9))], None, "12", 3),
+        ([("STATUT_INCONNU_XYZ", at(5))], None, "3.333", None),
+    ]
+    invoices = []
+    for portal_id, (history, service_code, amount, day) in enumerate(cases, start=1):
+        data = service.InvoiceRecord(
+            portal_id=portal_id,
+            number=f"F-{portal_id}",
+            recipient_siret=recipient.siret,
+            service_code=service_code,
+            amount_incl_tax=None if amount is None else Decimal(amount),
+            amount_excl_tax=None if amount is None else Decimal(amount) / 2,
+            amount_to_pay=None if amount is None else Decimal(amount),
+            invoice_date=None if day is None else dt.date(2026, 10, day),
+            deposit_date=None if day is None else dt.date(2026, 10, day),
+        )
+        changes = [service.ChangeIn(*h) for h in history]
+        invoices.append(service.record(db.session, structure.id, data, changes, source="t").invoice)
+    db.session.commit()
+    schema = InvoiceOut()
+    for invoice in invoices:
+        for lang in ("fr", "en"):
+            assert present.invoice_item_json(invoice, lang) == schema.dump(
+                present.invoice_item(invoice, lang)
+            )
