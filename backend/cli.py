@@ -106,6 +106,8 @@ def scheduler() -> None:
     )
     # Each run and each skipped overlap of a 2-second job is noise; our jobs log what matters.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    # httpx logs every portal and FCM call at INFO: 60,000 lines for one initial load.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     run_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
@@ -122,6 +124,7 @@ def push_dispatch() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
