@@ -20,6 +20,7 @@ from backend.portal.errors import (
     PortalBusinessError,
     PortalCredentialsError,
     PortalProtocolError,
+    PortalResultsUnstableError,
     PortalUnavailableError,
     RetryableResponse,
     TechnicalAccountError,
@@ -138,7 +139,9 @@ class PortalClient:
             if len(shapes) == 1:
                 return
             log.info("portal result set moved during walk %d; walking again", walk + 1)
-        log.warning("portal result set kept moving after %d walks", max_restarts + 1)
+        # Pages moved under every walk: an invoice may have slipped between two of them.
+        # Failing keeps the sync's watermark where it was; the next run walks again.
+        raise PortalResultsUnstableError
 
     def invoice_history(
         self, portal_id: int, *, account: TechnicalAccount | None = None

@@ -62,6 +62,15 @@ class PortalUnavailableError(PortalError):
         )
 
 
+class PortalResultsUnstableError(PortalError):
+    """The search results kept moving between pages, walk after walk."""
+
+    message = (
+        "Les résultats du portail Chorus Pro ont changé pendant leur lecture, à chaque essai. "
+        "La synchronisation reprendra plus tard depuis le même point : rien n'est perdu."
+    )
+
+
 class PortalProtocolError(PortalError):
     """The portal answered something the client cannot read."""
 

@@ -12,6 +12,7 @@ import pytest
 from backend.accounts.siret import is_valid_siret
 from backend.portal import InvoiceHistory, PortalClient
 from backend.portal.endpoints import SEARCH_SUPPLIER_INVOICES
+from backend.portal.errors import PortalResultsUnstableError
 from backend.portal.sandbox import ManualClock, SandboxServer, create_sandbox_app
 from backend.portal.sandbox.lifecycle import FORWARD, UNKNOWN_CODE
 from backend.portal.sandbox.store import to_text
@@ -115,6 +116,16 @@ def test_pages_changing_mid_walk_are_walked_again(
     walked = [i.portal_id for i in client.iter_supplier_invoices(per_page=10)]
     assert set(walked) == expected and len(walked) == len(expected)
     assert server.app.sandbox.calls[SEARCH_SUPPLIER_INVOICES] - calls_before == 20  # twice
+
+
+def test_pages_that_never_stop_changing_fail_the_walk(
+    make_server: Callable[..., SandboxServer], make_client: MakeClient
+) -> None:
+    server = make_server(invoices=60)
+    client = make_client(server)
+    server.app.sandbox.faults.change_pages_next(100)
+    with pytest.raises(PortalResultsUnstableError, match="rien n'est perdu"):
+        list(client.iter_supplier_invoices(per_page=10, max_restarts=2))
 
 
 def test_a_naive_page_walk_misses_an_invoice_when_pages_change(

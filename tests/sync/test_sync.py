@@ -23,6 +23,7 @@ from backend.accounts.models import Recipient, Role
 from backend.db import current_session, db
 from backend.invoices.models import Invoice, StatusChange
 from backend.portal.endpoints import CONSULT_STRUCTURE, INVOICE_HISTORY, SEARCH_SUPPLIER_INVOICES
+from backend.sync import service as sync_service
 from backend.sync.jobs import warn_expiring_passwords
 from backend.sync.models import PortalAccount, SyncRun, SyncState
 from backend.sync.service import claim, sync_structure
@@ -135,6 +136,20 @@ def test_a_failed_sync_says_why_and_keeps_its_watermark(
     assert [r["status"] for r in body["recent_runs"]] == ["failed", "ok"]
     assert client.get(url, headers=auth_headers(client, simple.email)).status_code == 403
     assert client.get(url, headers=auth_headers(client, stranger.email)).status_code == 404
+
+
+def test_results_moving_under_every_walk_fail_the_run_and_keep_the_watermark(
+    portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sync_service, "PAGE_SIZE", 10)  # 45 invoices: five pages
+    portal.server.app.sandbox.faults.change_pages_next(1000)
+    failed = run(portal)
+    assert failed.status == "failed" and "changé pendant leur lecture" in (failed.error or "")
+    assert current_session().get(SyncState, portal.structure.id).watermark is None
+    portal.server.app.sandbox.faults.reset()
+    portal.clock.advance(dt.timedelta(minutes=30))
+    assert run(portal).status == "ok"
+    assert relais_view(portal.structure.id) == by_time(portal.portal_view())
 
 
 def test_a_second_run_waits_for_the_first(portal: Portal) -> None:
