@@ -6,8 +6,14 @@ import os
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_WORKERS", multiprocessing.cpu_count()))
 worker_class = os.environ.get("WEB_WORKER_CLASS", "gthread")
-# 8 threads overlap the waits on PostgreSQL best on 2 cores (README, Benchmarks).
-threads = int(os.environ.get("WEB_THREADS", "8"))
+# 4 threads per worker: enough to overlap the waits on PostgreSQL; with 8, threads fight
+# for the GIL and computed reads lost half their throughput (README, Benchmarks).
+threads = int(os.environ.get("WEB_THREADS", "4"))
+# Kept-alive connections stay with the worker that accepted them, and gunicorn does not
+# spread them: 14 of 16 landed on one of two workers in a benchmark, leaving a core idle.
+# Capping each worker at twice its threads makes the crowded worker close idle
+# connections (Connection: close), whose clients reconnect to whichever worker has room.
+worker_connections = int(os.environ.get("WEB_WORKER_CONNECTIONS", 2 * threads))
 keepalive = 5
 timeout = 30
 graceful_timeout = 20

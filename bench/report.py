@@ -121,15 +121,16 @@ def markdown(run: dict[str, Any]) -> str:
         f" warm-up, {load['users']} users (the big supplier's in {load['big_supplier_share']}"
         " of requests), `Accept-Encoding: gzip`."
         f" gunicorn: {g['worker_class']}, {g['workers']} workers × {g['threads']} threads,"
+        f" {g.get('worker_connections', '?')} connections per worker at most,"
         f" keepalive {g['keepalive']} s, max_requests {g['max_requests']}.",
         "",
-        "## Repeated reads, response cache on",
+        "## Repeated reads, caches on (`RESPONSE_CACHE=1`, `AUTH_CACHE=1`, as in production)",
         "",
         *_endpoint_table(run["phases"]["cache_on"]),
         "",
         f"Peak RSS of one web worker: {run['phases']['cache_on']['peak_worker_rss_mib']} MiB.",
         "",
-        "## Cold reads, every cache off (`RESPONSE_CACHE=0`, no `If-None-Match`)",
+        "## Cold reads, every cache off (`RESPONSE_CACHE=0`, `AUTH_CACHE=0`, no `If-None-Match`)",
         "",
         *_endpoint_table(run["phases"]["cache_off"]),
         "",
@@ -145,15 +146,52 @@ def markdown(run: dict[str, Any]) -> str:
             f"| {t['target']} | {LABELS[t['endpoint']]} | {t['value']:.2f} | {t['goal']}"
             f" | {'yes' if t['met'] else '**no**'} |"
         )
-    out += ["", "## gunicorn workers (caches off)", "", *sweep_table(run["worker_sweep"]), ""]
-    out += ["## Other sections", ""]
+    out += [
+        "",
+        "## gunicorn workers (response cache off, authentication cache on)",
+        "",
+        *sweep_table(run["worker_sweep"]),
+        "",
+    ]
     for name, value in run["sections"].items():
-        shown = (
-            "not measured yet (hook in `bench/sections.py`)" if value is None else json.dumps(value)
-        )
-        out.append(f"- {name}: {shown}")
-    out.append("")
+        out += [f"## {SECTION_TITLES.get(name, name)}", "", *_section(value), ""]
     return "\n".join(out)
+
+
+SECTION_TITLES = {
+    "push": "Push: status change to FCM request (`bench/push_bench.py`)",
+    "sync": "Portal sync from the sandbox (`bench/sync_bench.py`)",
+}
+
+
+def _section(value: dict[str, Any] | None) -> list[str]:
+    """A measured section as a two-column table; its targets, if any, first."""
+    if value is None:
+        return ["Not measured (hook in `bench/sections.py`)."]
+    if "error" in value:
+        return [f"**Failed**: {value['error']}"]
+    lines = []
+    if "met_notifications_per_second" in value:
+        lines += [
+            "| Target | Measured | Goal | Met |",
+            "|---|---:|---|---|",
+            f"| notifications per second | {value['notifications_per_second']:,.0f}"
+            f" | {value['target_notifications_per_second']}"
+            f" | {'yes' if value['met_notifications_per_second'] else '**no**'} |",
+            f"| delay commit → FCM request, p99 ms | {value['p99_delay_ms']:,.0f}"
+            f" | {value['target_p99_delay_ms']}"
+            f" | {'yes' if value['met_p99_delay'] else '**no**'} |",
+            "",
+        ]
+    lines += ["| Measure | Value |", "|---|---:|"]
+    for key, item in value.items():
+        if key.startswith(("met_", "target_")):
+            continue
+        shown = (
+            f"{item:,}" if isinstance(item, int | float) and not isinstance(item, bool) else item
+        )
+        lines.append(f"| {key.replace('_', ' ')} | {shown} |")
+    return lines
 
 
 def write(run: dict[str, Any], folder: Path) -> Path:
