@@ -57,6 +57,7 @@ from typing import IO, Any
 import psycopg
 
 from bench import dataset
+from bench.server import reap
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -442,11 +443,7 @@ class Scheduler:
                 proc.send_signal(signal.SIGCONT)
                 proc.send_signal(signal.SIGTERM)
         for proc in self.processes:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            reap(proc)
 
 
 # --- the writer: status changes through the one write path -----------------------------------

@@ -92,14 +92,19 @@ class Server:
         if self.proc is None:
             return
         self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        reap(self.proc)
 
     def summary(self) -> dict[str, Any]:
         return {
             "peak_worker_rss_mib": round(self.peak_rss_kib / 1024, 1),
             "workers_seen": len(self.worker_pids),
         }
+
+
+def reap(proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    """Wait for a process told to stop; kill it if it has not within `timeout` seconds."""
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

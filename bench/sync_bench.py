@@ -46,7 +46,7 @@ from sqlalchemy.engine import make_url
 
 from backend.migrate import upgrade
 from backend.sync.crypto import new_key
-from bench.server import LOGS, ROOT
+from bench.server import LOGS, ROOT, reap
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/relais_bench_sync"
 DATABASE = "relais_bench_sync"
@@ -122,11 +122,7 @@ def _process(
             yield proc
         finally:
             proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            reap(proc)
 
 
 # --- the sandbox ---------------------------------------------------------------------------

@@ -38,18 +38,27 @@ class InvalidCursor(ValueError):
 
 def visible(scope: Scope) -> ColumnElement[bool]:
     """Invoices of the user's structures, within their services when restricted."""
+    return _granted(scope, Invoice.structure_id, Invoice.service_id)
+
+
+def _granted(
+    scope: Scope,
+    structure: Any,
+    service: Any,
+    whole_structure: ColumnElement[bool] | None = None,
+) -> ColumnElement[bool]:
+    """Rows of the scope's structures; of the allowed services for restricted grants.
+
+    `whole_structure` narrows the rows read for unrestricted grants (the counts' row for all
+    services)."""
     whole = [g.structure_id for g in scope.grants if not g.service_ids]
     clauses: list[ColumnElement[bool]] = []
     if whole:
-        clauses.append(Invoice.structure_id.in_(whole))
+        in_whole = structure.in_(whole)
+        clauses.append(in_whole if whole_structure is None else and_(in_whole, whole_structure))
     for grant in scope.grants:
         if grant.service_ids:
-            clauses.append(
-                and_(
-                    Invoice.structure_id == grant.structure_id,
-                    Invoice.service_id.in_(grant.service_ids),
-                )
-            )
+            clauses.append(and_(structure == grant.structure_id, service.in_(grant.service_ids)))
     return or_(*clauses) if clauses else false()
 
 
@@ -237,24 +246,8 @@ def counts_by_status(
 def _count_conditions(
     scope: Scope, codes: Sequence[str] | None, structure_ids: Sequence[int] = ()
 ) -> list[ColumnElement[bool]]:
-    whole = [g.structure_id for g in scope.grants if not g.service_ids]
-    clauses: list[ColumnElement[bool]] = []
-    if whole:
-        clauses.append(
-            and_(
-                InvoiceCount.structure_id.in_(whole),
-                InvoiceCount.service_key == counts.ALL_SERVICES,
-            )
-        )
-    for grant in scope.grants:
-        if grant.service_ids:
-            clauses.append(
-                and_(
-                    InvoiceCount.structure_id == grant.structure_id,
-                    InvoiceCount.service_key.in_(grant.service_ids),
-                )
-            )
-    conds = [or_(*clauses) if clauses else false()]
+    all_services = InvoiceCount.service_key == counts.ALL_SERVICES
+    conds = [_granted(scope, InvoiceCount.structure_id, InvoiceCount.service_key, all_services)]
     if codes is not None:
         conds.append(InvoiceCount.status_code.in_(codes))
     if structure_ids:

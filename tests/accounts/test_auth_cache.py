@@ -173,14 +173,19 @@ def world(app_ctx: Flask) -> dict[str, object]:
     return {"structure": structure, "user": user, "invoice": invoice, "recipient": recipient}
 
 
+def _signed_in(cached_app: Flask, world: dict[str, object]) -> tuple[FlaskClient, dict[str, str]]:
+    """A client of the cached application and the world's user's bearer header."""
+    client: FlaskClient = cached_app.test_client()
+    user = world["user"]
+    assert isinstance(user, User)
+    return client, {"Authorization": f"Bearer {login(client, user.email)['access_token']}"}
+
+
 @pytest.mark.postgres_only
 def test_a_revalidation_runs_no_query_once_the_session_is_known(
     cached_app: Flask, world: dict[str, object]
 ) -> None:
-    client: FlaskClient = cached_app.test_client()
-    user = world["user"]
-    assert isinstance(user, User)
-    headers = {"Authorization": f"Bearer {login(client, user.email)['access_token']}"}
+    client, headers = _signed_in(cached_app, world)
     first = client.get("/api/v1/invoices", headers=headers)
     assert first.status_code == 200
     counter = _count_queries(cached_app)
@@ -239,10 +244,9 @@ def test_logout_elsewhere_and_sql_revocation_end_access(
 def test_losing_a_membership_or_the_account_is_heard(
     cached_app: Flask, world: dict[str, object]
 ) -> None:
-    client: FlaskClient = cached_app.test_client()
+    client, headers = _signed_in(cached_app, world)
     user, invoice = world["user"], world["invoice"]
     assert isinstance(user, User)
-    headers = {"Authorization": f"Bearer {login(client, user.email)['access_token']}"}
     detail = f"/api/v1/invoices/{invoice.id}"  # type: ignore[attr-defined]
     assert client.get(detail, headers=headers).status_code == 200
     db.session.execute(delete(Membership).where(Membership.user_id == user.id))
@@ -257,10 +261,7 @@ def test_losing_a_membership_or_the_account_is_heard(
 def test_a_lost_listener_sends_every_request_to_the_database(
     cached_app: Flask, world: dict[str, object]
 ) -> None:
-    client: FlaskClient = cached_app.test_client()
-    user = world["user"]
-    assert isinstance(user, User)
-    headers = {"Authorization": f"Bearer {login(client, user.email)['access_token']}"}
+    client, headers = _signed_in(cached_app, world)
     assert client.get("/api/v1/summary", headers=headers).status_code == 200
     db.session.execute(
         text(
