@@ -57,7 +57,7 @@ from typing import IO, Any
 import psycopg
 
 from bench import dataset
-from bench.server import reap
+from bench.server import reap, status_kib
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -370,16 +370,6 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def _status_kib(pid: int, key: str) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 class Scheduler:
     """`relais scheduler` with the Firebase transport aimed at the loopback server, and
     `settings.extra_dispatchers` `relais push-dispatch` processes beside it (SKIP LOCKED)."""
@@ -432,9 +422,9 @@ class Scheduler:
 
     def memory(self) -> dict[str, float]:
         return {
-            "peak_rss_mib": round(_status_kib(self.pid, "VmHWM") / 1024, 1),
-            "rss_at_end_mib": round(_status_kib(self.pid, "VmRSS") / 1024, 1),
-            "threads": float(_status_kib(self.pid, "Threads")),
+            "peak_rss_mib": round(status_kib(self.pid, "VmHWM") / 1024, 1),
+            "rss_at_end_mib": round(status_kib(self.pid, "VmRSS") / 1024, 1),
+            "threads": float(status_kib(self.pid, "Threads")),
         }
 
     def stop(self) -> None:

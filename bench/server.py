@@ -26,10 +26,11 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in text.split()]
 
 
-def _rss_kib(pid: int) -> int:
+def status_kib(pid: int, key: str = "VmRSS") -> int:
+    """A memory line of /proc/<pid>/status (VmRSS, VmHWM), in KiB; 0 if the process is gone."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith(key + ":"):
                 return int(line.split()[1])
     except OSError:
         pass
@@ -84,7 +85,7 @@ class Server:
         while not self._stop.is_set():
             for pid in _children(self.proc.pid):
                 self.worker_pids.add(pid)
-                self.peak_rss_kib = max(self.peak_rss_kib, _rss_kib(pid))
+                self.peak_rss_kib = max(self.peak_rss_kib, status_kib(pid))
             self._stop.wait(0.5)
 
     def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:

@@ -46,7 +46,7 @@ from sqlalchemy.engine import make_url
 
 from backend.migrate import upgrade
 from backend.sync.crypto import new_key
-from bench.server import LOGS, ROOT, reap
+from bench.server import LOGS, ROOT, reap, status_kib
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/relais_bench_sync"
 DATABASE = "relais_bench_sync"
@@ -73,17 +73,6 @@ QUICK = Plan(invoices=3_000, changes=600, timeout=300)
 
 
 # --- processes -----------------------------------------------------------------------------
-
-
-def _status_kib(pid: int, key: str) -> int:
-    """A memory line of /proc/<pid>/status (VmRSS, VmHWM), in KiB; 0 if gone."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(key + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
 
 
 def _reset_peak(pid: int) -> bool:
@@ -385,7 +374,7 @@ def phase(
         "scheduler_cpu_s": round(cpu, 1),
         "scheduler_cpu_ms_per_invoice": round(1000 * cpu / max(seen, 1), 2),
         "sandbox_cpu_s": round(_cpu_seconds(sandbox.proc.pid) - sandbox_cpu_before, 1),
-        "scheduler_peak_rss_mib": round(_status_kib(pid, "VmHWM") / 1024, 1),
+        "scheduler_peak_rss_mib": round(status_kib(pid, "VmHWM") / 1024, 1),
         "peak_reset": peak_reset,
         "changes_recorded": watch.count("status_changes") - changes_before,
         "watermark": max(r["window_to"] for r in runs).isoformat(),
@@ -427,7 +416,7 @@ def run(database_url: str = DEFAULT_URL, quick: bool = False, keep: bool = False
                 with _process("sync-scheduler", scheduler_cmd, env) as scheduler:
                     _wait_for(watch.scheduler_active, 60, "scheduler start", scheduler)
                     time.sleep(2)  # its first jobs (heartbeat, housekeeping) run first
-                    idle_rss = _status_kib(scheduler.pid, "VmRSS")
+                    idle_rss = status_kib(scheduler.pid, "VmRSS")
                     first = phase(
                         "initial", watch, sandbox, scheduler, len(structure_ids), plan.timeout
                     )
