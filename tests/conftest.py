@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -18,6 +20,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
 from backend import create_app
+from backend.accounts.auth import auth_cache
 from backend.config import Config
 from backend.db import Base, db
 from backend.extensions import limiter
@@ -114,6 +117,34 @@ class IsolatedClient(FlaskClient):
         db.session.commit()
         with self.application.app_context():
             return super().open(*args, **kwargs)
+
+
+@contextmanager
+def sibling_app(app: Flask, instance: Path, **settings: Any) -> Iterator[Flask]:
+    """Another application on the suite's database, as another worker would be.
+
+    Its authentication cache, when on (PostgreSQL), is listening before it is handed out
+    and closed afterwards.
+    """
+    config = Config(
+        instance_path=str(instance),
+        database_url=app.config["SQLALCHEMY_DATABASE_URI"],
+        secret_key=app.config["SECRET_KEY"],
+        testing=True,
+        **settings,
+    ).resolved()
+    sibling = create_app(config)
+    sibling.test_client_class = IsolatedClient
+    with sibling.app_context():
+        sessions = auth_cache()
+        assert sessions is None or sessions.wait_ready(10)
+    try:
+        yield sibling
+    finally:
+        if sessions is not None:
+            sessions.close()
+        with sibling.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -19,16 +19,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from backend import create_app
-from backend.accounts.auth import auth_cache
 from backend.accounts.models import Recipient, Role, Structure, User
 from backend.accounts.service import start_session
-from backend.config import Config
 from backend.db import db
 from backend.integrations.service import create_api_key
 from backend.invoices.models import Invoice, StatusChange
 from backend.invoices.statuses import TODO_CODES, status_info
-from tests.conftest import IsolatedClient
+from tests.conftest import sibling_app
 from tests.factories import (
     MembershipFactory,
     RecipientFactory,
@@ -309,24 +306,8 @@ def reader(
     if request.param == "no-cache":
         yield client
         return
-    config = Config(
-        instance_path=str(tmp_path),
-        database_url=app.config["SQLALCHEMY_DATABASE_URI"],
-        secret_key=app.config["SECRET_KEY"],
-        testing=True,
-        response_cache=True,
-        auth_cache=True,
-    ).resolved()
-    cached_app = create_app(config)
-    cached_app.test_client_class = IsolatedClient
-    with cached_app.app_context():
-        sessions = auth_cache()
-        assert sessions is None or sessions.wait_ready(10)
-    yield cached_app.test_client()
-    with cached_app.app_context():
-        if sessions is not None:
-            sessions.close()
-        db.engine.dispose()
+    with sibling_app(app, tmp_path, response_cache=True, auth_cache=True) as cached_app:
+        yield cached_app.test_client()
 
 
 @pytest.fixture

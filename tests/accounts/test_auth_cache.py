@@ -16,14 +16,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, delete, event, text, update
 
-from backend import create_app
 from backend.accounts.auth import AUTH_CACHE_EXTENSION, auth_cache
 from backend.accounts.authcache import AuthCache
 from backend.accounts.models import AuthSession, Membership, Role, Structure, User
 from backend.accounts.scope import Grant, Scope
-from backend.config import Config
 from backend.db import db
-from tests.conftest import IsolatedClient, StatementCounter
+from tests.conftest import StatementCounter, sibling_app
 from tests.factories import (
     MembershipFactory,
     RecipientFactory,
@@ -127,22 +125,9 @@ def test_sqlite_or_switched_off_means_no_cache(app: Flask, app_ctx: Flask) -> No
 def cached_app(app: Flask, database_url: str, tmp_path: Path) -> Iterator[Flask]:
     if not database_url.startswith("postgresql"):
         pytest.skip("needs PostgreSQL")
-    config = Config(
-        instance_path=str(tmp_path),
-        database_url=database_url,
-        secret_key="test-secret-key-not-for-production-0123456789",
-        testing=True,
-        auth_cache=True,
-    ).resolved()
-    cached = create_app(config)
-    cached.test_client_class = IsolatedClient
-    with cached.app_context():
-        cache = auth_cache()
-        assert cache is not None and cache.wait_ready(10)
-    yield cached
-    cache.close()
-    with cached.app_context():
-        db.engine.dispose()
+    with sibling_app(app, tmp_path, auth_cache=True) as cached:
+        assert cached.extensions[AUTH_CACHE_EXTENSION] is not None  # on, and listening
+        yield cached
 
 
 def _eventually(check: Callable[[], bool], seconds: float = 5.0) -> bool:
