@@ -204,7 +204,11 @@ class Blueprint(flask_smorest.Blueprint):
     """ETags stay valid when a response is compressed (`"tag:gzip"` matches `"tag"`)."""
 
     def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Any:
-        """Also document the 400 a body that is not JSON at all gets."""
+        """Also document the 400 a body that is not JSON at all gets.
+
+        A schema class is instantiated once, here: webargs would build one per request."""
+        if isinstance(schema, type):
+            schema = schema()
         parse = super().arguments(schema, location=location, **kwargs)
         if location != "json":
             return parse

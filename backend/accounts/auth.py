@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import jwt
 from flask import current_app, g, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from backend import i18n
 from backend.accounts.authcache import AuthCache
@@ -25,6 +25,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 AUTH_CACHE_EXTENSION = "relais_auth_cache"
 VERIFIED_EXTENSION = "relais_verified_tokens"
 BEARER_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
+
+
+# One round trip: the login session, its user, and what the user may see. Built once: the
+# statement is the same for every request, only its parameters change.
+AUTH_QUERY = (
+    select(User.active, AuthSession.revoked_at, *SCOPE_COLUMNS)
+    .join(AuthSession, AuthSession.user_id == User.id)
+    .outerjoin(Membership, Membership.user_id == User.id)
+    .outerjoin(Structure, Structure.id == Membership.structure_id)
+    .outerjoin(membership_services, membership_services.c.membership_id == Membership.id)
+    .where(AuthSession.id == bindparam("session_id"), User.id == bindparam("user_id"))
+    .order_by(*SCOPE_ORDER)
+)
 
 
 class Unauthorized(Exception):
@@ -49,16 +62,7 @@ def _authenticate() -> tuple[int, int, Scope]:
         if scope is not None:
             return user_id, session_id, scope
         generation = cache.begin()
-    # One round trip: the login session, its user, and what the user may see.
-    rows = db.session.execute(
-        select(User.active, AuthSession.revoked_at, *SCOPE_COLUMNS)
-        .join(AuthSession, AuthSession.user_id == User.id)
-        .outerjoin(Membership, Membership.user_id == User.id)
-        .outerjoin(Structure, Structure.id == Membership.structure_id)
-        .outerjoin(membership_services, membership_services.c.membership_id == Membership.id)
-        .where(AuthSession.id == session_id, User.id == user_id)
-        .order_by(*SCOPE_ORDER)
-    ).all()
+    rows = db.session.execute(AUTH_QUERY, {"session_id": session_id, "user_id": user_id}).all()
     if not rows or rows[0][1] is not None or not rows[0][0]:
         raise Unauthorized(i18n.message("invalid_token"))
     scope = scope_from_rows(user_id, [tuple(r[2:]) for r in rows])

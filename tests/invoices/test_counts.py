@@ -10,8 +10,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from backend.accounts.models import Role
+from backend.accounts.scope import load_scope
 from backend.db import db
-from backend.invoices import counts, service
+from backend.invoices import counts, queries, service
 from backend.invoices.models import Invoice, InvoiceCount
 from tests.factories import MembershipFactory, RecipientFactory, StructureFactory, UserFactory, at
 from tests.helpers import auth_headers
@@ -117,3 +118,39 @@ def test_totals_and_dashboard_respect_service_restrictions(client: FlaskClient) 
 
     assert seen(whole.email) == (4, 2, 4, "1000.00")
     assert seen(restricted.email) == (2, 1, 2, "400.00")
+
+
+def test_statements_built_once_count_like_the_invoices(app_ctx: Flask) -> None:
+    """Unrestricted scopes read the counts with prebuilt statements: same answers."""
+    first, second, other = StructureFactory(), StructureFactory(), StructureFactory()
+    recipient, user = RecipientFactory(), UserFactory()
+    MembershipFactory(user=user, structure=first, role=Role.MANAGER)
+    MembershipFactory(user=user, structure=second, role=Role.USER)
+    rng = random.Random(8)
+    for portal_id in range(30):
+        data = service.InvoiceRecord(
+            portal_id=portal_id,
+            number=f"F-{portal_id}",
+            recipient_siret=recipient.siret,
+            service_code=rng.choice([None, "ATELIER"]),
+            amount_incl_tax=Decimal(rng.randrange(1, 10**5)) / 100,
+        )
+        structure = rng.choice([first, second, other])
+        change = service.ChangeIn(rng.choice(CODES), at(rng.randrange(1, 28)))
+        service.record(db.session, structure.id, data, [change], source="t")
+    db.session.commit()
+    scope = load_scope(db.session, user.id)
+    assert queries.unrestricted_ids(scope) == sorted([first.id, second.id])
+    assert queries.unrestricted_ids(scope, [second.id, other.id]) == [second.id]
+    for codes in (None, ["SUSPENDUE"], ["SUSPENDUE", "REJETEE", "MANDATEE"], []):
+        status_filter = [] if codes is None else [Invoice.status_code.in_(codes)]
+        for wanted in ((), (first.id,), (second.id, other.id), (other.id,)):
+            structures = [s for s in (first.id, second.id) if not wanted or s in wanted]
+            expected = db.session.scalar(
+                select(func.count())
+                .select_from(Invoice)
+                .where(Invoice.structure_id.in_(structures), *status_filter)
+            )
+            assert queries.counted(db.session, scope, codes, wanted) == expected
+        from_counts = sorted(queries.status_counts(db.session, scope, codes))
+        assert from_counts == sorted(queries.counts_by_status(db.session, scope, status_filter))
