@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -78,6 +78,27 @@ def unrestricted_ids(scope: Scope, structure_ids: Sequence[int] = ()) -> list[in
 
 def _ids(name: str) -> Any:
     return bindparam(name, expanding=True)
+
+
+class ScopedStatement:
+    """A statement over the visible invoices, built once for unrestricted scopes.
+
+    `build` takes the visibility condition and returns the statement; its other values are
+    bind parameters. Restricted scopes build it per request with their own condition."""
+
+    def __init__(self, build: Callable[[ColumnElement[bool]], Any]) -> None:
+        self.build = build
+        self.prebuilt = build(Invoice.structure_id.in_(_ids("structure_ids")))
+
+    def for_scope(self, scope: Scope) -> tuple[Any, dict[str, Any]]:
+        ids = unrestricted_ids(scope)
+        if ids is None:
+            return self.build(visible(scope)), {}
+        return self.prebuilt, {"structure_ids": ids}
+
+    def execute(self, session: Session, scope: Scope, **params: Any) -> Any:
+        statement, scoped = self.for_scope(scope)
+        return session.execute(statement, params | scoped)
 
 
 @dataclass
@@ -231,10 +252,10 @@ def list_invoices(
     )
 
 
-def get_invoice(session: Session, scope: Scope, invoice_id: int) -> Invoice | None:
-    return session.scalar(
+_INVOICE = ScopedStatement(
+    lambda scoped: (
         select(Invoice)
-        .where(Invoice.id == invoice_id, visible(scope))
+        .where(Invoice.id == bindparam("invoice_id"), scoped)
         .options(
             joinedload(Invoice.recipient),
             joinedload(Invoice.service),
@@ -242,6 +263,14 @@ def get_invoice(session: Session, scope: Scope, invoice_id: int) -> Invoice | No
             selectinload(Invoice.history),
         )
     )
+)
+
+
+def get_invoice(session: Session, scope: Scope, invoice_id: int) -> Invoice | None:
+    invoice: Invoice | None = (
+        _INVOICE.execute(session, scope, invoice_id=invoice_id).scalars().one_or_none()
+    )
+    return invoice
 
 
 def counts_by_status(
@@ -346,15 +375,19 @@ def todo_invoices(
     session: Session, scope: Scope, codes: Sequence[str], limit: int
 ) -> list[Invoice]:
     """Invoices waiting for the supplier, oldest change first (most urgent)."""
-    return list(
-        session.scalars(
-            select(Invoice)
-            .where(visible(scope), Invoice.status_code.in_(codes))
-            .options(joinedload(Invoice.recipient))
-            .order_by(Invoice.status_changed_at, Invoice.id)
-            .limit(limit)
-        )
+    found = _TODO.execute(session, scope, codes=list(codes), limit=limit).scalars()
+    return list(found)
+
+
+_TODO = ScopedStatement(
+    lambda scoped: (
+        select(Invoice)
+        .where(scoped, Invoice.status_code.in_(_ids("codes")))
+        .options(joinedload(Invoice.recipient))
+        .order_by(Invoice.status_changed_at, Invoice.id)
+        .limit(bindparam("limit"))
     )
+)
 
 
 def structure_names(session: Session, ids: Sequence[int]) -> dict[int, str]:

@@ -18,7 +18,7 @@ SORTS = ("changed_at", "due_on")
 DUE_CURSOR_PREFIX = "due."
 
 
-def unpaid_late(today: dt.date) -> list[ColumnElement[bool]]:
+def unpaid_late(today: dt.date | ColumnElement[dt.date]) -> list[ColumnElement[bool]]:
     """Not paid and past the due date (served by the partial index on unpaid invoices)."""
     return [Invoice.paid_on.is_(None), Invoice.due_on < today]
 

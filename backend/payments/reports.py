@@ -6,12 +6,13 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, bindparam, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from backend.accounts.scope import Scope
 from backend.invoices.models import Invoice
-from backend.invoices.queries import visible
+from backend.invoices.queries import ScopedStatement
 from backend.payments.amounts import rate_table
 from backend.payments.interest import late_payment_interest
 from backend.payments.queries import unpaid_late
@@ -22,14 +23,19 @@ ZERO = Decimal("0.00")
 WEEK = dt.timedelta(days=6)  # today and the next six days
 
 
+_LATE_UNPAID = ScopedStatement(
+    lambda scoped: (
+        select(Invoice.due_on, func.coalesce(Invoice.amount_to_pay, Invoice.amount_incl_tax))
+        .where(scoped, *unpaid_late(bindparam("today", type_=Date)))
+        .order_by(Invoice.id)
+    )
+)
+
+
 def _interest_owed(session: Session, scope: Scope, today: dt.date) -> dict[str, Any]:
     """Interest to date on every late unpaid invoice, with the core's exact arithmetic."""
     table = rate_table(session)
-    rows = session.execute(
-        select(Invoice.due_on, func.coalesce(Invoice.amount_to_pay, Invoice.amount_incl_tax))
-        .where(visible(scope), *unpaid_late(today))
-        .order_by(Invoice.id)
-    )
+    rows = _LATE_UNPAID.execute(session, scope, today=today)
     results = []
     for due_on, principal in rows:
         if principal is None or due_on is None:
@@ -48,21 +54,27 @@ def _interest_owed(session: Session, scope: Scope, today: dt.date) -> dict[str, 
     }
 
 
+def _unpaid_totals(scoped: ColumnElement[bool]) -> Any:
+    """Both totals in one pass over the unpaid invoices (the partial index on unpaid ones)."""
+    today = bindparam("today", type_=Date)
+    late = Invoice.due_on < today
+    soon = Invoice.due_on.between(today, bindparam("week_end", type_=Date))
+    amount = Invoice.amount_incl_tax
+    return select(
+        func.count().filter(late),
+        func.coalesce(func.sum(amount).filter(late), 0),
+        func.count().filter(soon),
+        func.coalesce(func.sum(amount).filter(soon), 0),
+    ).where(scoped, Invoice.paid_on.is_(None), Invoice.due_on.is_not(None))
+
+
+_UNPAID_TOTALS = ScopedStatement(_unpaid_totals)
+
+
 def payment_totals(session: Session, scope: Scope, today: dt.date | None = None) -> dict[str, Any]:
     """Overdue invoices, the interest they earn to date, and what falls due within a week."""
     today = today or paris_today()
-    # Both totals in one pass over the unpaid invoices (the partial index on unpaid ones).
-    late = Invoice.due_on < today
-    soon = Invoice.due_on.between(today, today + WEEK)
-    amount = Invoice.amount_incl_tax
-    row = session.execute(
-        select(
-            func.count().filter(late),
-            func.coalesce(func.sum(amount).filter(late), 0),
-            func.count().filter(soon),
-            func.coalesce(func.sum(amount).filter(soon), 0),
-        ).where(visible(scope), Invoice.paid_on.is_(None), Invoice.due_on.is_not(None))
-    ).one()
+    row = _UNPAID_TOTALS.execute(session, scope, today=today, week_end=today + WEEK).one()
     return {
         "overdue": {"count": int(row[0]), "amount_incl_tax": Decimal(row[1] or 0)},
         "interest_owed": _interest_owed(session, scope, today),
