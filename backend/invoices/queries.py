@@ -371,19 +371,26 @@ def status_counts(
     return [(r[0], r[1], int(r[2]), Decimal(r[3] or 0)) for r in rows]
 
 
-def todo_invoices(
-    session: Session, scope: Scope, codes: Sequence[str], limit: int
-) -> list[Invoice]:
-    """Invoices waiting for the supplier, oldest change first (most urgent)."""
-    found = _TODO.execute(session, scope, codes=list(codes), limit=limit).scalars()
-    return list(found)
+def todo_invoices(session: Session, scope: Scope, codes: Sequence[str], limit: int) -> list[Any]:
+    """Invoices waiting for the supplier, oldest change first (most urgent).
+
+    Rows (id, number, recipient_name, status_code, status_comment, status_changed_at): the
+    Synthèse lists up to 50, and ORM objects would cost more than the query."""
+    return list(_TODO.execute(session, scope, codes=list(codes), limit=limit))
 
 
 _TODO = ScopedStatement(
     lambda scoped: (
-        select(Invoice)
+        select(
+            Invoice.id,
+            Invoice.number,
+            Recipient.name.label("recipient_name"),
+            Invoice.status_code,
+            Invoice.status_comment,
+            Invoice.status_changed_at,
+        )
+        .join(Recipient, Recipient.id == Invoice.recipient_id)
         .where(scoped, Invoice.status_code.in_(_ids("codes")))
-        .options(joinedload(Invoice.recipient))
         .order_by(Invoice.status_changed_at, Invoice.id)
         .limit(bindparam("limit"))
     )

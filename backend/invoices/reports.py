@@ -60,7 +60,7 @@ def summary(
             {
                 "invoice_id": invoice.id,
                 "number": invoice.number,
-                "recipient_name": invoice.recipient.name,
+                "recipient_name": invoice.recipient_name,
                 "status": status(invoice.status_code, lang),
                 "comment": invoice.status_comment,
                 "changed_at": invoice.status_changed_at,

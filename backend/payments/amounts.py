@@ -14,13 +14,15 @@ from backend.payments.interest import InterestResult, late_payment_interest
 from backend.payments.models import EcbRateRow
 from backend.payments.rates import EcbRate, MissingEcbRateError
 
-_RATES = select(EcbRateRow).order_by(EcbRateRow.half_year_start)
+_RATES = select(EcbRateRow.half_year_start, EcbRateRow.rate_percent, EcbRateRow.source).order_by(
+    EcbRateRow.half_year_start
+)
 
 
 def rate_table(session: Session) -> list[EcbRate]:
     """The ECB rates table, oldest half-year first."""
-    rows = session.scalars(_RATES)
-    return [EcbRate(r.half_year_start, Decimal(r.rate_percent), r.source) for r in rows]
+    rows = session.execute(_RATES)
+    return [EcbRate(start, Decimal(rate), source) for start, rate, source in rows]
 
 
 def principal_of(invoice: Invoice) -> Decimal | None:
