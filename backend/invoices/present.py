@@ -43,7 +43,7 @@ def status(code: str, lang: str) -> dict[str, Any]:
     }
 
 
-def acknowledgement(invoice: Invoice, today: dt.date | None = None) -> dict[str, Any] | None:
+def acknowledgement(invoice: Invoice | Any, today: dt.date | None = None) -> dict[str, Any] | None:
     """The 7 days to acknowledge a rejected or suspended invoice, counted in Paris days."""
     if invoice.status_code not in ACK_CODES:
         return None
@@ -91,26 +91,47 @@ def _iso(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def invoice_item_json(invoice: Invoice, lang: str) -> dict[str, Any]:
-    """`invoice_item` as JSON values, as the InvoiceOut schema would dump it.
+def invoice_row_json(row: Any, lang: str, today: dt.date | None = None) -> dict[str, Any]:
+    """A list item from a row of `queries.ITEM_COLUMNS`, as the InvoiceOut schema dumps it.
 
-    The list serialises 25 of these per page; building them directly costs a fraction of a
-    schema dump. tests/invoices/test_present.py checks both always agree.
+    The list serialises 20 of these per page; building them directly from rows costs a
+    fraction of ORM objects and a schema dump. tests/invoices/test_present.py checks both
+    always agree.
     """
-    item = invoice_item(invoice, lang)
-    recipient, service = invoice.recipient, invoice.service
-    item["recipient"] = {"id": recipient.id, "siret": recipient.siret, "name": recipient.name}
-    item["service"] = (
-        None if service is None else {"id": service.id, "code": service.code, "name": service.name}
-    )
-    for name in ("invoice_date", "deposit_date", "due_on"):
-        item[name] = _iso(item[name])
-    for name in ("amount_excl_tax", "amount_incl_tax", "amount_to_pay"):
-        item[name] = _money(item[name])
-    item["status"]["changed_at"] = _iso(item["status"]["changed_at"])
-    if item["acknowledgement"] is not None:
-        item["acknowledgement"]["deadline"] = _iso(item["acknowledgement"]["deadline"])
-    return item
+    today = today or paris_today()
+    ack = acknowledgement(row, today)
+    if ack is not None:
+        ack["deadline"] = ack["deadline"].isoformat()
+    service = None
+    if row.service_id is not None:
+        service = {"id": row.service_id, "code": row.service_code, "name": row.service_name}
+    return {
+        "id": row.id,
+        "portal_id": row.portal_id,
+        "number": row.number,
+        "type": row.type,
+        "billing_framework": row.billing_framework,
+        "structure_id": row.structure_id,
+        "recipient": {
+            "id": row.recipient_id,
+            "siret": row.recipient_siret,
+            "name": row.recipient_name,
+        },
+        "service": service,
+        "engagement_number": row.engagement_number,
+        "invoice_date": _iso(row.invoice_date),
+        "deposit_date": _iso(row.deposit_date),
+        "amount_excl_tax": _money(row.amount_excl_tax),
+        "amount_incl_tax": _money(row.amount_incl_tax),
+        "amount_to_pay": _money(row.amount_to_pay),
+        "currency": row.currency,
+        "deposit_mode": row.deposit_mode,
+        "status": status(row.status_code, lang)
+        | {"comment": row.status_comment, "changed_at": _iso(row.status_changed_at)},
+        "acknowledgement": ack,
+        "due_on": _iso(row.due_on),
+        "late": late(row, today),
+    }
 
 
 def history_step(change: StatusChange, lang: str) -> dict[str, Any]:

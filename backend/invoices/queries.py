@@ -11,13 +11,14 @@ from decimal import Decimal
 from typing import Any
 
 from sqlakeyset import select_page
-from sqlakeyset.results import unserialize_bookmark
+from sqlakeyset.results import Paging, unserialize_bookmark
 from sqlakeyset.serial import BadBookmark
-from sqlalchemy import Select, and_, bindparam, false, func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlakeyset.types import Marker
+from sqlalchemy import Select, and_, bindparam, false, func, or_, select, tuple_
+from sqlalchemy.orm import Bundle, Session, joinedload, selectinload
 from sqlalchemy.sql import ColumnElement
 
-from backend.accounts.models import Recipient, Structure
+from backend.accounts.models import Recipient, RecipientService, Structure
 from backend.accounts.scope import Scope
 from backend.invoices import counts
 from backend.invoices.models import Invoice, InvoiceCount
@@ -211,10 +212,119 @@ def decode_cursor(cursor: str, sort: str = "changed_at") -> Any:
 
 @dataclass
 class InvoicePage:
-    items: list[Invoice]
+    items: list[Any]  # rows of ITEM_COLUMNS
     total: int
     next_cursor: str | None
     prev_cursor: str | None
+
+
+# What a list item shows, as plain columns: building ORM objects for a page cost more than
+# the query. `present.invoice_row_json` turns a row into the item.
+ITEM_COLUMNS = (
+    Invoice.id,
+    Invoice.portal_id,
+    Invoice.number,
+    Invoice.type,
+    Invoice.billing_framework,
+    Invoice.structure_id,
+    Invoice.engagement_number,
+    Invoice.invoice_date,
+    Invoice.deposit_date,
+    Invoice.amount_excl_tax,
+    Invoice.amount_incl_tax,
+    Invoice.amount_to_pay,
+    Invoice.currency,
+    Invoice.deposit_mode,
+    Invoice.status_code,
+    Invoice.status_comment,
+    Invoice.status_changed_at,
+    Invoice.due_on,
+    Invoice.paid_on,
+    Recipient.id.label("recipient_id"),
+    Recipient.siret.label("recipient_siret"),
+    Recipient.name.label("recipient_name"),
+    RecipientService.id.label("service_id"),
+    RecipientService.code.label("service_code"),
+    RecipientService.name.label("service_name"),
+)
+
+
+def item_select(*columns: Any) -> Select[Any]:
+    """Invoices with their recipient and service, for list items (`.where` filters them)."""
+    return (
+        select(*(columns or ITEM_COLUMNS))
+        .select_from(Invoice)
+        .join(Recipient, Recipient.id == Invoice.recipient_id)
+        .outerjoin(RecipientService, RecipientService.id == Invoice.service_id)
+    )
+
+
+def _page_statement(codes: bool, place: bool, backwards: bool) -> Select[Any]:
+    """The most common page (whole structures, newest change first), built once.
+
+    The keyset condition is a row comparison, which PostgreSQL matches to the index
+    (structure_id, status_changed_at, id); pages backwards run in reverse order."""
+    query = item_select().where(Invoice.structure_id.in_(_ids("structure_ids")))
+    if codes:
+        query = query.where(Invoice.status_code.in_(_ids("codes")))
+    key = tuple_(Invoice.status_changed_at, Invoice.id)
+    if place:
+        mark = tuple_(bindparam("at", type_=Invoice.status_changed_at.type), bindparam("id"))
+        query = query.where(key > mark if backwards else key < mark)
+    if backwards:
+        order = (Invoice.status_changed_at.asc(), Invoice.id.asc())
+    else:
+        order = (Invoice.status_changed_at.desc(), Invoice.id.desc())
+    return query.order_by(*order).limit(bindparam("limit"))
+
+
+_PAGES = {
+    (codes, place, backwards): _page_statement(codes, place, backwards)
+    for codes in (False, True)
+    for place in (False, True)
+    for backwards in (False, True)
+}
+
+
+def _common_page(
+    session: Session, ids: list[int], codes: list[str] | None, limit: int, marker: Marker | None
+) -> Paging[Any]:
+    """A page of the common list with the statements above; sqlakeyset's own Paging makes
+    the cursors, so both ways of paging hand out the same ones."""
+    place = marker.place if marker else None
+    backwards = bool(marker and marker.backwards)
+    statement = _PAGES[(codes is not None, place is not None, backwards)]
+    params: dict[str, Any] = {"structure_ids": ids, "limit": limit + 1}
+    if codes is not None:
+        params["codes"] = codes
+    if place is not None:
+        params["at"], params["id"] = place
+    rows = list(session.connection().execute(statement, params)) if ids else []
+    places = [(row.status_changed_at, row.id) for row in rows]
+    return Paging(rows, limit, backwards, place, places=places)
+
+
+_ITEM: Bundle[Any] = Bundle("item", *ITEM_COLUMNS)
+
+
+def _any_page(
+    session: Session,
+    scope: Scope,
+    filters: InvoiceFilters,
+    limit: int,
+    marker: Marker | None,
+    sort: str,
+) -> Paging[Any]:
+    """Any other page (restricted grants, other filters, by due date), through sqlakeyset."""
+    query = (
+        item_select(Invoice.status_changed_at, Invoice.id, _ITEM)
+        .where(visible(scope), *filters.conditions(), *sort_conditions(sort))
+        .order_by(*ordering(sort))
+    )
+    page = select_page(session, query, per_page=limit, page=marker)
+    paging: Paging[Any] = page.paging
+    paging.rows = [row.item for row in paging.rows]
+    return paging
 
 
 def list_invoices(
@@ -226,16 +336,15 @@ def list_invoices(
     sort: str = "changed_at",
 ) -> InvoicePage:
     """Most recent status change first (or nearest due date); keyset pages stay fast."""
-    query = (
-        filtered(scope, filters)
-        .where(*sort_conditions(sort))
-        .options(joinedload(Invoice.recipient), joinedload(Invoice.service))
-        .order_by(*ordering(sort))
-    )
     marker = decode_cursor(cursor, sort) if cursor else None
-    page = select_page(session, query, per_page=limit, page=marker)
+    common = sort == "changed_at" and filters.only_by_structure_and_status()
+    ids = unrestricted_ids(scope, filters.structure_ids) if common else None
+    if ids is not None:
+        paging = _common_page(session, ids, filters.status_codes(), limit, marker)
+    else:
+        paging = _any_page(session, scope, filters, limit, marker, sort)
     total: int | None
-    if sort == "changed_at" and filters.only_by_structure_and_status():
+    if common:
         total = counted(session, scope, filters.status_codes(), filters.structure_ids)
     else:
         total = session.scalar(
@@ -243,9 +352,8 @@ def list_invoices(
             .select_from(Invoice)
             .where(visible(scope), *filters.conditions(), *sort_conditions(sort))
         )
-    paging = page.paging
     return InvoicePage(
-        items=[row[0] for row in page],
+        items=paging.rows,
         total=int(total or 0),
         next_cursor=encode_cursor(paging.bookmark_next, sort) if paging.has_next else None,
         prev_cursor=encode_cursor(paging.bookmark_previous, sort) if paging.has_previous else None,

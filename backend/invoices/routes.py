@@ -78,11 +78,11 @@ class Invoices(MethodView):
             )
         except queries.InvalidCursor:
             abort(400, message=i18n.message("invalid_cursor"))
-        lang = i18n.locale()
+        lang, today = i18n.locale(), paris_today()
         # Built as JSON directly (the schema documents it; a test keeps both in step).
         return jsonify(
             {
-                "items": [present.invoice_item_json(inv, lang) for inv in page.items],
+                "items": [present.invoice_row_json(row, lang, today) for row in page.items],
                 "total": page.total,
                 "limit": limit,
                 "next_cursor": page.next_cursor,

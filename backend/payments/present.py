@@ -122,7 +122,7 @@ def payment_block(invoice: Invoice, today: dt.date | None = None) -> dict[str, A
     }
 
 
-def late(invoice: Invoice, today: dt.date | None = None) -> bool:
+def late(invoice: Invoice | Any, today: dt.date | None = None) -> bool:
     """Unpaid and past its due date (list items)."""
     if invoice.paid_on is not None or invoice.due_on is None:
         return False

@@ -1,0 +1,86 @@
+"""The common list page (statements built once) pages exactly as sqlakeyset does."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from flask import Flask
+from sqlakeyset.results import Paging
+
+from backend.accounts.models import Role
+from backend.accounts.scope import load_scope
+from backend.db import db
+from backend.invoices import queries, service
+from tests.factories import MembershipFactory, RecipientFactory, StructureFactory, UserFactory, at
+
+CODES = ["DEPOSEE", "SUSPENDUE", "REJETEE", "MANDATEE"]
+
+
+def _ids(paging: Paging[Any]) -> list[int]:
+    return [row.id for row in paging.rows]
+
+
+def test_common_pages_match_sqlakeyset_both_ways(app_ctx: Flask) -> None:
+    first, second, other = StructureFactory(), StructureFactory(), StructureFactory()
+    recipient, user = RecipientFactory(), UserFactory()
+    MembershipFactory(user=user, structure=first, role=Role.MANAGER)
+    MembershipFactory(user=user, structure=second, role=Role.USER)
+    rng = random.Random(3)
+    for portal_id in range(60):
+        data = service.InvoiceRecord(
+            portal_id=portal_id,
+            number=f"F-{portal_id}",
+            recipient_siret=recipient.siret,
+            service_code=rng.choice([None, "ATELIER"]),
+        )
+        # Few distinct times: many ties, which the id breaks.
+        change = service.ChangeIn(rng.choice(CODES), at(rng.randrange(1, 4), rng.randrange(2)))
+        structure = rng.choice([first, second, other])
+        service.record(db.session, structure.id, data, [change], source="t")
+    db.session.commit()
+    scope = load_scope(db.session, user.id)
+    ids = queries.unrestricted_ids(scope)
+    assert ids is not None
+    for codes in (None, ["SUSPENDUE", "REJETEE"]):
+        filters = queries.InvoiceFilters(statuses=codes or ())
+        marker = None
+        seen: list[int] = []
+        pages = 0
+        while True:
+            common = queries._common_page(db.session, ids, codes, 7, marker)
+            general = queries._any_page(db.session, scope, filters, 7, marker, "changed_at")
+            assert _ids(common) == _ids(general)
+            assert common.bookmark_next == general.bookmark_next
+            assert common.bookmark_previous == general.bookmark_previous
+            assert common.has_next == general.has_next
+            assert common.has_previous == general.has_previous
+            seen += _ids(common)
+            pages += 1
+            if not common.has_next:
+                break
+            marker = common.next
+        expected = sorted(
+            (
+                (inv.status_changed_at, inv.id)
+                for inv in db.session.scalars(queries.filtered(scope, filters).order_by(None))
+            ),
+            reverse=True,
+        )
+        assert seen == [i for _, i in expected] and pages > 2
+        # And back from the last page to the first.
+        last = _ids(common)
+        back: list[int] = []
+        marker = common.previous
+        while True:
+            common = queries._common_page(db.session, ids, codes, 7, marker)
+            general = queries._any_page(db.session, scope, filters, 7, marker, "changed_at")
+            assert _ids(common) == _ids(general)
+            assert common.bookmark_next == general.bookmark_next
+            assert common.bookmark_previous == general.bookmark_previous
+            assert common.has_previous == general.has_previous
+            back = _ids(common) + back
+            if not common.has_previous:
+                break
+            marker = common.previous
+        assert back + last == seen
