@@ -15,7 +15,7 @@ from sqlakeyset.results import Paging, unserialize_bookmark
 from sqlakeyset.serial import BadBookmark
 from sqlakeyset.types import Marker
 from sqlalchemy import Select, and_, bindparam, false, func, or_, select, tuple_
-from sqlalchemy.orm import Bundle, Session, joinedload, selectinload
+from sqlalchemy.orm import Bundle, Session, joinedload
 from sqlalchemy.sql import ColumnElement
 
 from backend.accounts.models import Recipient, RecipientService, Structure
@@ -368,7 +368,8 @@ _INVOICE = ScopedStatement(
             joinedload(Invoice.recipient),
             joinedload(Invoice.service),
             joinedload(Invoice.structure),
-            selectinload(Invoice.history),
+            # In the same round trip: an invoice has a handful of status changes.
+            joinedload(Invoice.history),
         )
     )
 )
@@ -376,7 +377,7 @@ _INVOICE = ScopedStatement(
 
 def get_invoice(session: Session, scope: Scope, invoice_id: int) -> Invoice | None:
     invoice: Invoice | None = (
-        _INVOICE.execute(session, scope, invoice_id=invoice_id).scalars().one_or_none()
+        _INVOICE.execute(session, scope, invoice_id=invoice_id).unique().scalars().one_or_none()
     )
     return invoice
 
