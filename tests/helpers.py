@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask.testing import FlaskClient
 
+from backend.accounts.scope import load_scope
+from backend.db import db
+from backend.invoices import present, reports
+from backend.invoices.schemas import DashboardOut, SummaryOut
 from tests.factories import PASSWORD
 
 
@@ -17,3 +22,14 @@ def login(client: FlaskClient, email: str, password: str = PASSWORD) -> dict[str
 
 def auth_headers(client: FlaskClient, email: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {login(client, email)['access_token']}"}
+
+
+def reports_agree_with_their_schemas(user_id: int) -> None:
+    """The Synthèse and the Tableau de bord built as JSON equal their schemas' dumps."""
+    scope = load_scope(db.session, user_id)
+    for lang in ("fr", "en"):
+        summary = reports.summary(db.session, scope, None, lang)
+        assert present.plain_json(summary) == SummaryOut().dump(summary)
+        for period in ((None, None), (dt.date(2026, 10, 1), dt.date(2026, 10, 31))):
+            dashboard = reports.dashboard(db.session, scope, None, *period, lang)
+            assert present.plain_json(dashboard) == DashboardOut().dump(dashboard)

@@ -91,6 +91,23 @@ def _iso(value: dt.date | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
+def plain_json(value: Any) -> Any:
+    """A report (dicts, lists, numbers, text, amounts, dates) as its schema dumps it.
+
+    Every amount is shown with two decimals, dates and times in ISO 8601: what the Synthèse
+    and the Tableau de bord hold. Walking the dict costs a fraction of a schema dump (the
+    Synthèse lists up to 50 invoices); tests/invoices/test_present.py checks both agree."""
+    if isinstance(value, dict):
+        return {k: plain_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain_json(v) for v in value]
+    if isinstance(value, Decimal):
+        return _money(value)
+    if isinstance(value, dt.date):  # datetimes too
+        return value.isoformat()
+    return value
+
+
 def invoice_row_json(row: Any, lang: str, today: dt.date | None = None) -> dict[str, Any]:
     """A list item from a row of `queries.ITEM_COLUMNS`, as the InvoiceOut schema dumps it.
 

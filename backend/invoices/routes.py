@@ -117,11 +117,12 @@ class Summary(MethodView):
     @scope_cached("summary")
     @blp.arguments(SummaryArgs, location="query")
     @blp.response(200, SummaryOut)
-    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+    def get(self, args: dict[str, Any]) -> Response:
         """La Synthèse : ce qui attend une action de votre part."""
-        return reports.summary(
+        report = reports.summary(
             current_session(), current_scope(), args.get("structure_id"), i18n.locale()
         )
+        return jsonify(present.plain_json(report))  # as SummaryOut dumps it (tested)
 
 
 @blp.route("/dashboard")
@@ -133,9 +134,9 @@ class Dashboard(MethodView):
     @scope_cached("dashboard")
     @blp.arguments(DashboardArgs, location="query")
     @blp.response(200, DashboardOut)
-    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+    def get(self, args: dict[str, Any]) -> Response:
         """Le Tableau de bord : nombres et montants par statut et par structure."""
-        return reports.dashboard(
+        report = reports.dashboard(
             current_session(),
             current_scope(),
             args.get("structure_id"),
@@ -143,3 +144,4 @@ class Dashboard(MethodView):
             args.get("changed_to"),
             i18n.locale(),
         )
+        return jsonify(present.plain_json(report))  # as DashboardOut dumps it (tested)

@@ -1,4 +1,4 @@
-"""The list's JSON items (built from rows) are exactly what the documented schema would dump."""
+"""JSON built directly (list items, Synthèse, Tableau de bord) is what the schemas dump."""
 
 from __future__ import annotations
 
@@ -7,11 +7,14 @@ from decimal import Decimal
 
 from flask import Flask
 
+from backend.accounts.scope import load_scope
 from backend.db import db
-from backend.invoices import present, queries, service
+from backend.invoices import present, queries, reports, service
 from backend.invoices.models import Invoice
 from backend.invoices.schemas import InvoiceOut
 from tests.factories import RecipientFactory, StructureFactory, at
+from tests.helpers import reports_agree_with_their_schemas
+from tests.invoices.conftest import World
 
 
 def test_json_items_match_the_schema_dump(app_ctx: Flask) -> None:
@@ -48,3 +51,11 @@ def test_json_items_match_the_schema_dump(app_ctx: Flask) -> None:
             assert present.invoice_row_json(row, lang) == schema.dump(
                 present.invoice_item(invoice, lang)
             )
+
+
+def test_synthese_and_dashboard_json_match_their_schemas(world: World) -> None:
+    """Invoices to acknowledge, unknown statuses, structures, a restricted user."""
+    for user in (world.me, world.roads_only, world.them):
+        reports_agree_with_their_schemas(user.id)
+    scope = load_scope(db.session, world.me.id)
+    assert reports.summary(db.session, scope, None, "fr")["to_acknowledge"]  # not an empty case

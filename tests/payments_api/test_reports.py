@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 from backend.payments.interest import late_payment_interest
 from backend.payments.rates import ECB_RATES
 from backend.timeutil import paris_today
+from tests.helpers import reports_agree_with_their_schemas
 from tests.payments_api.conftest import Payments
 
 
@@ -35,3 +36,8 @@ def test_another_supplier_sees_nothing_owed(client: FlaskClient, payments: Payme
     figures = body.get_json()
     assert figures["overdue"] == {"count": 0, "amount_incl_tax": "0.00"}
     assert figures["interest_owed"]["total"] == "0.00"
+
+
+def test_payment_figures_json_match_their_schemas(payments: Payments) -> None:
+    """Overdue invoices, interest owed, invoices due this week: as the schemas dump them."""
+    reports_agree_with_their_schemas(payments.me.id)
