@@ -62,7 +62,8 @@ def _authenticate() -> tuple[int, int, Scope]:
         if scope is not None:
             return user_id, session_id, scope
         generation = cache.begin()
-    rows = db.session.execute(AUTH_QUERY, {"session_id": session_id, "user_id": user_id}).all()
+    params = {"session_id": session_id, "user_id": user_id}
+    rows = db.session.connection().execute(AUTH_QUERY, params).all()
     if not rows or rows[0][1] is not None or not rows[0][0]:
         raise Unauthorized(i18n.message("invalid_token"))
     scope = scope_from_rows(user_id, [tuple(r[2:]) for r in rows])

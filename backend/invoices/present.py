@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +20,12 @@ UNKNOWN_EXPLANATION = (
 
 def status(code: str, lang: str) -> dict[str, Any]:
     """Label, category and reform code of a status; unknown codes are shown raw."""
+    return dict(_status(code, lang))
+
+
+@functools.lru_cache(maxsize=1024)
+def _status(code: str, lang: str) -> dict[str, Any]:
+    """`status`, computed once per code and language (callers get a copy)."""
     info = status_info(code)
     if info is None:
         return {
@@ -143,7 +150,7 @@ def invoice_row_json(row: Any, lang: str, today: dt.date | None = None) -> dict[
         "amount_to_pay": _money(row.amount_to_pay),
         "currency": row.currency,
         "deposit_mode": row.deposit_mode,
-        "status": status(row.status_code, lang)
+        "status": _status(row.status_code, lang)
         | {"comment": row.status_comment, "changed_at": _iso(row.status_changed_at)},
         "acknowledgement": ack,
         "due_on": _iso(row.due_on),
