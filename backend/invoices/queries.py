@@ -259,12 +259,22 @@ def item_select(*columns: Any) -> Select[Any]:
     )
 
 
+_COUNTED = select(func.coalesce(func.sum(InvoiceCount.count), 0)).where(
+    InvoiceCount.structure_id.in_(_ids("structure_ids")),
+    InvoiceCount.service_key == counts.ALL_SERVICES,
+)
+_COUNTED_CODES = _COUNTED.where(InvoiceCount.status_code.in_(_ids("codes")))
+
+
 def _page_statement(codes: bool, place: bool, backwards: bool) -> Select[Any]:
     """The most common page (whole structures, newest change first), built once.
 
     The keyset condition is a row comparison, which PostgreSQL matches to the index
-    (structure_id, status_changed_at, id); pages backwards run in reverse order."""
-    query = item_select().where(Invoice.structure_id.in_(_ids("structure_ids")))
+    (structure_id, status_changed_at, id); pages backwards run in reverse order. Each row
+    also carries the list's total, from the counts, in the same round trip."""
+    total = (_COUNTED_CODES if codes else _COUNTED).scalar_subquery().label("total")
+    query = item_select(*ITEM_COLUMNS, total)
+    query = query.where(Invoice.structure_id.in_(_ids("structure_ids")))
     if codes:
         query = query.where(Invoice.status_code.in_(_ids("codes")))
     key = tuple_(Invoice.status_changed_at, Invoice.id)
@@ -288,9 +298,10 @@ _PAGES = {
 
 def _common_page(
     session: Session, ids: list[int], codes: list[str] | None, limit: int, marker: Marker | None
-) -> Paging[Any]:
-    """A page of the common list with the statements above; sqlakeyset's own Paging makes
-    the cursors, so both ways of paging hand out the same ones."""
+) -> tuple[Paging[Any], int | None]:
+    """A page of the common list with the statements above, and the list's total (None for
+    an empty page after a cursor). sqlakeyset's own Paging makes the cursors, so both ways of paging
+    hand out the same ones."""
     place = marker.place if marker else None
     backwards = bool(marker and marker.backwards)
     statement = _PAGES[(codes is not None, place is not None, backwards)]
@@ -301,7 +312,11 @@ def _common_page(
         params["at"], params["id"] = place
     rows = list(session.connection().execute(statement, params)) if ids else []
     places = [(row.status_changed_at, row.id) for row in rows]
-    return Paging(rows, limit, backwards, place, places=places)
+    if rows:
+        total: int | None = int(rows[0].total)
+    else:  # an empty first page means an empty list; past the end, count apart
+        total = 0 if place is None else None
+    return Paging(rows, limit, backwards, place, places=places), total
 
 
 _ITEM: Bundle[Any] = Bundle("item", *ITEM_COLUMNS)
@@ -339,12 +354,14 @@ def list_invoices(
     marker = decode_cursor(cursor, sort) if cursor else None
     common = sort == "changed_at" and filters.only_by_structure_and_status()
     ids = unrestricted_ids(scope, filters.structure_ids) if common else None
+    total: int | None = None
     if ids is not None:
-        paging = _common_page(session, ids, filters.status_codes(), limit, marker)
+        paging, total = _common_page(session, ids, filters.status_codes(), limit, marker)
     else:
         paging = _any_page(session, scope, filters, limit, marker, sort)
-    total: int | None
-    if common:
+    if total is not None:
+        pass
+    elif common:
         total = counted(session, scope, filters.status_codes(), filters.structure_ids)
     else:
         total = session.scalar(
@@ -409,13 +426,6 @@ def _count_conditions(
     if structure_ids:
         conds.append(InvoiceCount.structure_id.in_(structure_ids))
     return conds
-
-
-_COUNTED = select(func.coalesce(func.sum(InvoiceCount.count), 0)).where(
-    InvoiceCount.structure_id.in_(_ids("structure_ids")),
-    InvoiceCount.service_key == counts.ALL_SERVICES,
-)
-_COUNTED_CODES = _COUNTED.where(InvoiceCount.status_code.in_(_ids("codes")))
 
 
 def counted(

@@ -48,8 +48,9 @@ def test_common_pages_match_sqlakeyset_both_ways(app_ctx: Flask) -> None:
         seen: list[int] = []
         pages = 0
         while True:
-            common = queries._common_page(db.session, ids, codes, 7, marker)
+            common, total = queries._common_page(db.session, ids, codes, 7, marker)
             general = queries._any_page(db.session, scope, filters, 7, marker, "changed_at")
+            assert total == queries.counted(db.session, scope, codes)  # in the same query
             assert _ids(common) == _ids(general)
             assert common.bookmark_next == general.bookmark_next
             assert common.bookmark_previous == general.bookmark_previous
@@ -73,7 +74,7 @@ def test_common_pages_match_sqlakeyset_both_ways(app_ctx: Flask) -> None:
         back: list[int] = []
         marker = common.previous
         while True:
-            common = queries._common_page(db.session, ids, codes, 7, marker)
+            common, _ = queries._common_page(db.session, ids, codes, 7, marker)
             general = queries._any_page(db.session, scope, filters, 7, marker, "changed_at")
             assert _ids(common) == _ids(general)
             assert common.bookmark_next == general.bookmark_next
@@ -84,3 +85,8 @@ def test_common_pages_match_sqlakeyset_both_ways(app_ctx: Flask) -> None:
                 break
             marker = common.previous
         assert back + last == seen
+    # An empty first page is an empty list; past the end, the list counts apart.
+    nobody = queries._common_page(db.session, [other.id + 1000], None, 7, None)
+    assert nobody[0].rows == [] and nobody[1] == 0
+    past_end = queries._common_page(db.session, ids, codes, 7, common.previous)
+    assert past_end[0].rows == [] and past_end[1] is None
