@@ -21,6 +21,7 @@ from backend.timeutil import paris_today
 
 ZERO = Decimal("0.00")
 WEEK = dt.timedelta(days=6)  # today and the next six days
+_NOTHING_OWED = {"count": 0, "interest": ZERO, "indemnity": ZERO, "total": ZERO}
 
 
 _LATE_UNPAID = ScopedStatement(
@@ -77,6 +78,7 @@ def payment_totals(session: Session, scope: Scope, today: dt.date | None = None)
     row = _UNPAID_TOTALS.execute(session, scope, today=today, week_end=today + WEEK).one()
     return {
         "overdue": {"count": int(row[0]), "amount_incl_tax": Decimal(row[1] or 0)},
-        "interest_owed": _interest_owed(session, scope, today),
+        # No late invoice, no interest: neither the rates nor the late invoices are read.
+        "interest_owed": _interest_owed(session, scope, today) if row[0] else dict(_NOTHING_OWED),
         "due_this_week": {"count": int(row[2]), "amount_incl_tax": Decimal(row[3] or 0)},
     }
