@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.accounts.models import Recipient, RecipientService, Structure
 from backend.db import Base, UTCDateTime, intpk, utcnow
+
+if TYPE_CHECKING:
+    from backend.payments.models import RecipientHabits
 
 
 class InvoiceType(enum.StrEnum):
@@ -76,6 +80,13 @@ class Invoice(Base):
     structure: Mapped[Structure] = relationship()
     recipient: Mapped[Recipient] = relationship()
     service: Mapped[RecipientService | None] = relationship()
+    # The recipient's payment habits (payments domain), loaded with the invoice's detail.
+    recipient_habits: Mapped[RecipientHabits | None] = relationship(
+        "RecipientHabits",
+        primaryjoin="foreign(Invoice.recipient_id) == RecipientHabits.recipient_id",
+        viewonly=True,
+        uselist=False,
+    )
     history: Mapped[list[StatusChange]] = relationship(
         back_populates="invoice",
         order_by="(StatusChange.occurred_at, StatusChange.id)",

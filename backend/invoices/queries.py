@@ -385,6 +385,7 @@ _INVOICE = ScopedStatement(
             joinedload(Invoice.recipient),
             joinedload(Invoice.service),
             joinedload(Invoice.structure),
+            joinedload(Invoice.recipient_habits),
             # In the same round trip: an invoice has a handful of status changes.
             joinedload(Invoice.history),
         )

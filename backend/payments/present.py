@@ -12,7 +12,6 @@ from backend.payments.amounts import owed, rate_table
 from backend.payments.deadlines import PaymentTerms, RecipientCategory
 from backend.payments.habits import PaymentHabits
 from backend.payments.interest import InterestResult
-from backend.payments.models import RecipientHabits
 from backend.payments.service import category_code, category_of, open_suspension, terms_of
 from backend.timeutil import paris_today
 
@@ -66,7 +65,7 @@ def interest_out(result: InterestResult) -> dict[str, Any]:
 
 
 def habits_out(session: Session, invoice: Invoice) -> dict[str, Any] | None:
-    row = session.get(RecipientHabits, invoice.recipient_id)
+    row = invoice.recipient_habits  # joined by the detail's query
     if row is None:
         return None
     habits = PaymentHabits(row.median_days, row.p90_days, row.observations, row.suppliers)
