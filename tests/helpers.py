@@ -10,7 +10,8 @@ from flask.testing import FlaskClient
 from backend.accounts.scope import load_scope
 from backend.db import db
 from backend.invoices import present, reports
-from backend.invoices.schemas import DashboardOut, SummaryOut
+from backend.invoices.models import Invoice
+from backend.invoices.schemas import DashboardOut, InvoiceDetailOut, SummaryOut
 from tests.factories import PASSWORD
 
 
@@ -33,3 +34,11 @@ def reports_agree_with_their_schemas(user_id: int) -> None:
         for period in ((None, None), (dt.date(2026, 10, 1), dt.date(2026, 10, 31))):
             dashboard = reports.dashboard(db.session, scope, None, *period, lang)
             assert present.plain_json(dashboard) == DashboardOut().dump(dashboard)
+
+
+def details_agree_with_their_schema(invoices: list[Invoice]) -> None:
+    """Invoice details built as JSON equal InvoiceDetailOut's dumps, in both languages."""
+    for invoice in invoices:
+        for lang in ("fr", "en"):
+            detail = present.invoice_detail(invoice, lang)
+            assert present.plain_json(detail) == InvoiceDetailOut().dump(detail)

@@ -60,6 +60,11 @@ def acknowledgement(invoice: Invoice | Any, today: dt.date | None = None) -> dic
     return {"deadline": deadline, "days_left": days_left, "overdue": days_left < 0}
 
 
+def _party(party: Any, key: str) -> dict[str, Any]:
+    """A recipient or structure (id, SIRET, name), or a service (id, code, name)."""
+    return {"id": party.id, key: getattr(party, key), "name": party.name}
+
+
 def invoice_item(invoice: Invoice, lang: str) -> dict[str, Any]:
     item = {
         "id": invoice.id,
@@ -68,8 +73,8 @@ def invoice_item(invoice: Invoice, lang: str) -> dict[str, Any]:
         "type": invoice.type,
         "billing_framework": invoice.billing_framework,
         "structure_id": invoice.structure_id,
-        "recipient": invoice.recipient,
-        "service": invoice.service,
+        "recipient": _party(invoice.recipient, "siret"),
+        "service": None if invoice.service is None else _party(invoice.service, "code"),
         "engagement_number": invoice.engagement_number,
         "invoice_date": invoice.invoice_date,
         "deposit_date": invoice.deposit_date,
@@ -173,7 +178,7 @@ def history_step(change: StatusChange, lang: str) -> dict[str, Any]:
 def invoice_detail(invoice: Invoice, lang: str) -> dict[str, Any]:
     info = status_info(invoice.status_code)
     return invoice_item(invoice, lang) | {
-        "structure": invoice.structure,
+        "structure": _party(invoice.structure, "siret"),
         "explanation": info.explanation(lang) if info else UNKNOWN_EXPLANATION[lang == "en"],
         "next_action": (info.action(lang) or None) if info else None,
         "history": [history_step(c, lang) for c in invoice.history],

@@ -103,12 +103,13 @@ class InvoiceDetail(MethodView):
     @scope_cached("invoice:{invoice_id}")
     @blp.response(200, InvoiceDetailOut)
     @blp.problem(404, "Facture introuvable ou hors de vos structures")
-    def get(self, invoice_id: int) -> dict[str, Any]:
+    def get(self, invoice_id: int) -> Response:
         """Le détail d'une facture et tout son historique, expliqué."""
         invoice = queries.get_invoice(current_session(), current_scope(), invoice_id)
         if invoice is None:
             abort(404)
-        return present.invoice_detail(invoice, i18n.locale())
+        detail = present.invoice_detail(invoice, i18n.locale())
+        return jsonify(present.plain_json(detail))  # as InvoiceDetailOut dumps it (tested)
 
 
 @blp.route("/summary")

@@ -13,7 +13,7 @@ from backend.invoices import present, queries, reports, service
 from backend.invoices.models import Invoice
 from backend.invoices.schemas import InvoiceOut
 from tests.factories import RecipientFactory, StructureFactory, at
-from tests.helpers import reports_agree_with_their_schemas
+from tests.helpers import details_agree_with_their_schema, reports_agree_with_their_schemas
 from tests.invoices.conftest import World
 
 
@@ -59,3 +59,18 @@ def test_synthese_and_dashboard_json_match_their_schemas(world: World) -> None:
         reports_agree_with_their_schemas(user.id)
     scope = load_scope(db.session, world.me.id)
     assert reports.summary(db.session, scope, None, "fr")["to_acknowledge"]  # not an empty case
+
+
+def test_detail_json_matches_its_schema(world: World) -> None:
+    """Paid, rejected, suspended, recycled, in progress, unknown status, with a service."""
+    details_agree_with_their_schema(
+        [
+            world.paid,
+            world.rejected,
+            world.suspended,
+            world.recycled,
+            world.in_progress,
+            world.unknown,
+            world.foreign,
+        ]
+    )

@@ -7,6 +7,7 @@ from flask.testing import FlaskClient
 from backend.db import db, utcnow
 from backend.payments.jobs import recompute_habits
 from tests.factories import StructureFactory, make_invoice
+from tests.helpers import details_agree_with_their_schema
 from tests.payments_api.conftest import Payments, ago, received
 
 
@@ -42,6 +43,8 @@ def test_five_suppliers_give_median_and_90th_percentile(
     # 8 delays of 20 or 30 days, plus the fixture's 45 (paid late) and 5 (paid on time).
     assert habits["suppliers"] == 5 and habits["observations"] == 10
     assert habits["median_days"] == 20 and habits["p90_days"] == 30
+    db.session.expire_all()
+    details_agree_with_their_schema([payments.late])  # habits included
     assert habits["sentence"] == (
         "Commune de Villeurbanne paie habituellement en 20\u00a0jours "
         "(9 factures sur 10 en 30\u00a0jours au plus)."

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from backend.payments.interest import late_payment_interest
 from backend.payments.rates import ECB_RATES
 from backend.timeutil import paris_today
-from tests.helpers import reports_agree_with_their_schemas
+from tests.helpers import details_agree_with_their_schema, reports_agree_with_their_schemas
 from tests.payments_api.conftest import Payments
 
 
@@ -41,3 +41,16 @@ def test_another_supplier_sees_nothing_owed(client: FlaskClient, payments: Payme
 def test_payment_figures_json_match_their_schemas(payments: Payments) -> None:
     """Overdue invoices, interest owed, invoices due this week: as the schemas dump them."""
     reports_agree_with_their_schemas(payments.me.id)
+
+
+def test_payment_blocks_json_match_their_schema(payments: Payments) -> None:
+    """Late with interest owed, due soon, paid late (final interest), on time, suspended."""
+    details_agree_with_their_schema(
+        [
+            payments.late,
+            payments.due_soon,
+            payments.paid_late,
+            payments.paid_on_time,
+            payments.suspended,
+        ]
+    )
