@@ -15,6 +15,7 @@ from backend.scheduler import registry
 from backend.scheduler.process import JobContext
 from backend.sync.jobs import warn_expiring_passwords
 from backend.sync.models import PortalAccount
+from backend.timeutil import paris_today
 from tests.factories import MembershipFactory, UserFactory
 from tests.push_delivery.conftest import World, add_device
 
@@ -62,8 +63,10 @@ def test_managers_are_told_before_the_technical_password_expires(
     MembershipFactory(user=deputy, structure=world.structure, role=Role.MANAGER)
     add_device(world.manager, "tok-manager")
     today = dt.datetime.now(dt.UTC)
+    # Days left count in Paris days (between 23:00 and midnight UTC, Paris is a day ahead).
+    expires_on = paris_today(today) + dt.timedelta(days=12)
     register_account(current_session(), world.structure, "TECH_1@cpro.fr", "s3cret",
-                     (today + dt.timedelta(days=12)).date(), config=config)  # fmt: skip
+                     expires_on, config=config)  # fmt: skip
     current_session().commit()
     warn_expiring_passwords(context(app_ctx, today))
     warn_expiring_passwords(context(app_ctx, today))  # same day: nothing more
