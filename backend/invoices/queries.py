@@ -359,11 +359,9 @@ def list_invoices(
         paging, total = _common_page(session, ids, filters.status_codes(), limit, marker)
     else:
         paging = _any_page(session, scope, filters, limit, marker, sort)
-    if total is not None:
-        pass
-    elif common:
+    if total is None and common:
         total = counted(session, scope, filters.status_codes(), filters.structure_ids)
-    else:
+    elif total is None:
         total = session.scalar(
             select(func.count())
             .select_from(Invoice)

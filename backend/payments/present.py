@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import object_session
 
 from backend.invoices.models import Invoice
 from backend.payments.amounts import owed, rate_table
@@ -64,7 +64,7 @@ def interest_out(result: InterestResult) -> dict[str, Any]:
     }
 
 
-def habits_out(session: Session, invoice: Invoice) -> dict[str, Any] | None:
+def habits_out(invoice: Invoice) -> dict[str, Any] | None:
     row = invoice.recipient_habits  # joined by the detail's query
     if row is None:
         return None
@@ -116,7 +116,7 @@ def payment_block(invoice: Invoice, today: dt.date | None = None) -> dict[str, A
         ),
         "interest_problem": computed.problem if computed else None,
         "explanation": explanation,
-        "habits": habits_out(session, invoice),
+        "habits": habits_out(invoice),
         "claim_available": bool(computed and computed.result),
     }
 
