@@ -186,10 +186,6 @@ def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=PARIS).astimezone(dt.UTC)
 
 
-def filtered(scope: Scope, filters: InvoiceFilters) -> Select[Any]:
-    return select(Invoice).where(visible(scope), *filters.conditions())
-
-
 def encode_cursor(bookmark: str, sort: str = "changed_at") -> str:
     prefix = DUE_CURSOR_PREFIX if sort == "due_on" else ""
     return prefix + base64.urlsafe_b64encode(bookmark.encode()).decode().rstrip("=")
