@@ -276,6 +276,21 @@ def test_signup_through_the_form_to_the_confirm_link(live: Live, page: Any) -> N
     expect(result).to_contain_text(re.compile("inscription confirmée", re.IGNORECASE))
 
 
+def test_a_click_before_the_form_token_arrives_stays_on_the_page(live: Live, page: Any) -> None:
+    """The form shows before its anti-spam token arrives: a click then must not submit it
+    natively (a GET that would put name and e-mail in the address)."""
+    held: list[Any] = []
+    page.route("**/api/v1/forms/token", lambda route: held.append(route))  # held until released
+    chosen = _open_session(live, page, full=False)
+    page.get_by_label("Nom et prénom").fill("Camille Dupuis")
+    page.get_by_role("button", name="Envoyer mon inscription").click()
+    assert held, "the token was not asked for"
+    assert f"id={chosen['id']}" in page.url and "full_name" not in page.url
+    held[0].continue_()
+    expect(page.get_by_label("Adresse e-mail")).to_have_attribute("aria-invalid", "true")
+    assert f"id={chosen['id']}" in page.url and "full_name" not in page.url
+
+
 def test_waiting_list_when_full(live: Live, page: Any) -> None:
     chosen = _open_session(live, page, full=True)
     expect(page.locator("#session-places")).to_contain_text("liste d'attente")

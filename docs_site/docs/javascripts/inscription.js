@@ -110,13 +110,15 @@
       waiting ? 'M\'inscrire sur la liste d\'attente' : 'S\'inscrire';
     document.getElementById('inscription-envoyer').textContent =
       waiting ? 'M\'inscrire sur la liste d\'attente' : 'Envoyer mon inscription';
-    section.hidden = false;
-    let token = await formToken();
+    // The handler is attached before the form shows: a quick click must never submit the
+    // form natively (a GET putting name and e-mail in the address). The token may still load.
+    let token = formToken();
     form.addEventListener('submit', async function (event) {
       event.preventDefault();
-      await submit(form, t, token, waiting);
-      token = await formToken();
+      await submit(form, t, await token, waiting);
+      token = formToken();
     });
+    section.hidden = false;
   }
 
   async function submit(form, t, token, waiting) {
@@ -187,7 +189,7 @@
 
   async function newsletter(form) {
     const out = document.getElementById('lettre-resultat');
-    let token = await formToken();
+    let token = formToken();  // a promise: the handler is attached at once (see above)
     form.addEventListener('submit', async function (event) {
       event.preventDefault();
       R.clearErrors(form);
@@ -197,20 +199,21 @@
         ['consent', required('Cochez la case pour accepter de recevoir la lettre.')]
       ]);
       if (!ok) return;
-      if (!token) {
+      const current = await token;
+      if (!current) {
         R.say(out, R.UNAVAILABLE, 'erreur');
         return;
       }
       R.say(out, 'Envoi en cours…');
-      await sleepUntil(token.ready);
+      await sleepUntil(current.ready);
       const body = {
         email: form.elements.email.value.trim(),
         consent: form.elements.consent.checked,
-        form_token: token.value,
+        form_token: current.value,
         website: form.elements.website.value
       };
       const result = await R.api('/newsletter/subscriptions', { method: 'POST', body: body });
-      token = await formToken();
+      token = formToken();
       if (result.status === 202) {
         R.say(out, 'Vérifiez votre boîte e-mail : ' + result.data.message, 'succes');
         form.reset();
