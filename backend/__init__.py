@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Request
+from flask.sessions import SecureCookieSessionInterface
 
 from backend.config import Config
 
@@ -30,9 +31,12 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     from importlib import import_module
 
     from backend.extensions import api, compress, db, limiter
+    from backend.jsonio import OrjsonProvider
 
     config = config or Config.from_env(**overrides)
     app = Flask(__name__, instance_path=config.instance_path)
+    app.json = OrjsonProvider(app)
+    app.session_interface = NoCookieSessions()
     app.config.update(
         SECRET_KEY=config.secret_key,
         SQLALCHEMY_DATABASE_URI=config.database_url,
@@ -59,8 +63,10 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
             "text/calendar",
         ],
         COMPRESS_MIN_SIZE=500,
+        # gzip level 3: half the CPU of the default 6 for 11% more bytes (a 19 KiB page of
+        # invoices: 3.2 KiB instead of 2.9 KiB, 0.09 ms instead of 0.18 ms).
+        COMPRESS_LEVEL=3,
         COMPRESS_ALGORITHM=["br", "gzip"],
-        JSON_SORT_KEYS=False,
     )
     app.config.update(config.extra)
     app.extensions["relais_config"] = config
@@ -82,6 +88,14 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     app.register_blueprint(site)
     logging.getLogger("backend").setLevel(logging.INFO)
     return app
+
+
+class NoCookieSessions(SecureCookieSessionInterface):
+    """Relais keeps nothing in cookies (the phone sends a bearer token, the site's forms a
+    signed token of their own): no signed-cookie session to open and save on every request."""
+
+    def open_session(self, app: Flask, request: Request) -> None:
+        return None  # Flask then lends a null session, which refuses any write
 
 
 def _engine_options(config: Config) -> dict[str, Any]:
