@@ -123,6 +123,8 @@ def payment_block(invoice: Invoice, today: dt.date | None = None) -> dict[str, A
 
 def late(invoice: Invoice | Any, today: dt.date | None = None) -> bool:
     """Unpaid and past its due date (list items)."""
-    if invoice.paid_on is not None or invoice.due_on is None:
-        return False
-    return invoice.due_on < (today or paris_today())
+    return is_late(invoice.paid_on, invoice.due_on, today or paris_today())
+
+
+def is_late(paid_on: dt.date | None, due_on: dt.date | None, today: dt.date) -> bool:
+    return paid_on is None and due_on is not None and due_on < today

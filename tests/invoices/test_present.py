@@ -53,6 +53,11 @@ def test_json_items_match_the_schema_dump(app_ctx: Flask) -> None:
             )
 
 
+def test_row_fields_follow_the_item_columns() -> None:
+    """invoice_row_json unpacks rows by position: the columns' order is its contract."""
+    assert tuple(column.key for column in queries.ITEM_COLUMNS) == present.ROW_FIELDS
+
+
 def test_synthese_and_dashboard_json_match_their_schemas(world: World) -> None:
     """Invoices to acknowledge, unknown statuses, structures, a restricted user."""
     for user in (world.me, world.roads_only, world.them):
