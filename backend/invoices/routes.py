@@ -13,7 +13,7 @@ from backend import cache, i18n
 from backend.accounts.auth import auth_required, current_scope
 from backend.api import Blueprint, abort
 from backend.db import current_session, read_only
-from backend.extensions import limiter
+from backend.extensions import exempt_from_limits
 from backend.invoices import present, queries, reports
 from backend.invoices.schemas import (
     DashboardArgs,
@@ -28,7 +28,7 @@ from backend.timeutil import paris_today
 
 blp = Blueprint("invoices", __name__, url_prefix="/api/v1", description="Suivi des factures")
 # Reads have no rate limit; exempt, Flask-Limiter skips its per-request bookkeeping.
-limiter.exempt(blp)
+exempt_from_limits(blp)
 F = TypeVar("F", bound=Callable[..., Any])
 
 

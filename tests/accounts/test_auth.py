@@ -125,3 +125,19 @@ def test_login_validation_names_the_field(client: FlaskClient) -> None:
         "/api/v1/auth/login", json={"email": "a@b.fr"}, headers={"Accept-Language": "en"}
     )
     assert english.get_json()["invalid_params"][0]["reason"] == "Missing data for required field."
+
+
+def test_reads_skip_rate_limits_that_still_hold_for_login(client: FlaskClient) -> None:
+    """Invoice reads are exempt (Flask-Limiter's bookkeeping skipped); login stays limited."""
+    user = UserFactory()
+    headers = auth_headers(client, user.email)
+    answers = [
+        client.post("/api/v1/auth/login", json={"email": "y@example.fr", "password": "bad"})
+        for _ in range(11)
+    ]
+    assert answers[-1].status_code == 429
+    assert "X-RateLimit-Limit" in answers[0].headers
+    for path in ("/api/v1/invoices", "/api/v1/summary", "/api/v1/dashboard"):
+        read = client.get(path, headers=headers)
+        assert read.status_code == 200, path
+        assert not any(name.startswith("X-RateLimit") for name, _ in read.headers), path
