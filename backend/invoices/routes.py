@@ -11,7 +11,7 @@ from flask.views import MethodView
 
 from backend import cache, i18n
 from backend.accounts.auth import auth_required, current_scope
-from backend.api import Blueprint, abort
+from backend.api import Blueprint, NotModified, abort
 from backend.db import current_session, read_only
 from backend.extensions import exempt_from_limits
 from backend.invoices import present, queries, reports
@@ -48,7 +48,11 @@ def scope_cached(name: str) -> Callable[[F], F]:
     def decorator(func: F) -> F:
         @wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            key = set_scope_etag(name.format(**kwargs))
+            try:
+                key = set_scope_etag(name.format(**kwargs))
+            except NotModified as unchanged:
+                # Answered here rather than through Flask's error handlers: a sixth of a 304.
+                return unchanged.as_response()
             return cache.cached(key, lambda: func(*args, **kwargs))
 
         return wrapper  # type: ignore[return-value]
