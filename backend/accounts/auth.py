@@ -19,7 +19,8 @@ from backend.accounts.models import AuthSession, Membership, Structure, User, me
 from backend.accounts.scope import SCOPE_COLUMNS, SCOPE_ORDER, Scope, load_scope, scope_from_rows
 from backend.accounts.security import decode_access_token
 from backend.api import AUTH_MARKER, abort
-from backend.db import current_session, db
+from backend.db import current_session
+from backend.direct import DirectSelect
 
 F = TypeVar("F", bound=Callable[..., Any])
 AUTH_CACHE_EXTENSION = "relais_auth_cache"
@@ -29,7 +30,7 @@ BEARER_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 # One round trip: the login session, its user, and what the user may see. Built once: the
 # statement is the same for every request, only its parameters change.
-AUTH_QUERY = (
+AUTH_QUERY = DirectSelect(
     select(User.active, AuthSession.revoked_at, *SCOPE_COLUMNS)
     .join(AuthSession, AuthSession.user_id == User.id)
     .outerjoin(Membership, Membership.user_id == User.id)
@@ -63,7 +64,7 @@ def _authenticate() -> tuple[int, int, Scope]:
             return user_id, session_id, scope
         generation = cache.begin()
     params = {"session_id": session_id, "user_id": user_id}
-    rows = db.session.connection().execute(AUTH_QUERY, params).all()
+    rows = AUTH_QUERY.rows(current_session(), params)
     if not rows or rows[0][1] is not None or not rows[0][0]:
         raise Unauthorized(i18n.message("invalid_token"))
     scope = scope_from_rows(user_id, [tuple(r[2:]) for r in rows])

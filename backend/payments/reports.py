@@ -36,7 +36,7 @@ _LATE_UNPAID = ScopedStatement(
 def _interest_owed(session: Session, scope: Scope, today: dt.date) -> dict[str, Any]:
     """Interest to date on every late unpaid invoice, with the core's exact arithmetic."""
     table = rate_table(session)
-    rows = _LATE_UNPAID.execute(session, scope, today=today)
+    rows = _LATE_UNPAID.rows(session, scope, today=today)
     results = []
     for due_on, principal in rows:
         if principal is None or due_on is None:
@@ -75,7 +75,7 @@ _UNPAID_TOTALS = ScopedStatement(_unpaid_totals)
 def payment_totals(session: Session, scope: Scope, today: dt.date | None = None) -> dict[str, Any]:
     """Overdue invoices, the interest they earn to date, and what falls due within a week."""
     today = today or paris_today()
-    row = _UNPAID_TOTALS.execute(session, scope, today=today, week_end=today + WEEK).one()
+    (row,) = _UNPAID_TOTALS.rows(session, scope, today=today, week_end=today + WEEK)
     return {
         "overdue": {"count": int(row[0]), "amount_incl_tax": Decimal(row[1] or 0)},
         # No late invoice, no interest: neither the rates nor the late invoices are read.
