@@ -7,9 +7,10 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from backend.accounts.scope import load_scope
+from backend.accounts.models import Role
+from backend.accounts.scope import Grant, Scope, load_scope
 from backend.db import db
-from backend.invoices import present, reports
+from backend.invoices import present, queries, reports
 from backend.invoices.models import Invoice
 from backend.invoices.schemas import DashboardOut, InvoiceDetailOut, SummaryOut
 from tests.factories import PASSWORD
@@ -37,8 +38,13 @@ def reports_agree_with_their_schemas(user_id: int) -> None:
 
 
 def details_agree_with_their_schema(invoices: list[Invoice]) -> None:
-    """Invoice details built as JSON equal InvoiceDetailOut's dumps, in both languages."""
+    """Invoice details built as JSON equal InvoiceDetailOut's dumps, in both languages, and
+    the detail read as rows (what the API serves) equals the detail of the ORM object."""
     for invoice in invoices:
+        scope = Scope(0, (Grant(invoice.structure_id, Role.USER, (), 0),))
+        row = queries.get_invoice(db.session, scope, invoice.id)
+        assert row is not None
         for lang in ("fr", "en"):
-            detail = present.invoice_detail(invoice, lang)
+            detail = present.invoice_detail(invoice, lang, db.session)
             assert present.plain_json(detail) == InvoiceDetailOut().dump(detail)
+            assert present.invoice_detail(row, lang, db.session) == detail

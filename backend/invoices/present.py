@@ -7,6 +7,8 @@ import functools
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from backend.invoices.models import Invoice, StatusChange
 from backend.invoices.statuses import ACK_CODES, ACK_DAYS, CATEGORY_LABELS, status_info
 from backend.payments.present import is_late, late, payment_block
@@ -234,12 +236,14 @@ def history_step(change: StatusChange, lang: str) -> dict[str, Any]:
     }
 
 
-def invoice_detail(invoice: Invoice, lang: str) -> dict[str, Any]:
+def invoice_detail(invoice: Invoice, lang: str, session: Session) -> dict[str, Any]:
+    """The detail of an `Invoice`, or of the row `queries.get_invoice` reads (the same
+    attributes)."""
     info = status_info(invoice.status_code)
     return invoice_item(invoice, lang) | {
         "structure": _party(invoice.structure, "siret"),
         "explanation": info.explanation(lang) if info else UNKNOWN_EXPLANATION[lang == "en"],
         "next_action": (info.action(lang) or None) if info else None,
         "history": [history_step(c, lang) for c in invoice.history],
-        "payment": payment_block(invoice),
+        "payment": payment_block(invoice, session),
     }

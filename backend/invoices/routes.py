@@ -109,10 +109,11 @@ class InvoiceDetail(MethodView):
     @blp.problem(404, "Facture introuvable ou hors de vos structures")
     def get(self, invoice_id: int) -> Response:
         """Le détail d'une facture et tout son historique, expliqué."""
-        invoice = queries.get_invoice(current_session(), current_scope(), invoice_id)
+        session = current_session()
+        invoice = queries.get_invoice(session, current_scope(), invoice_id)
         if invoice is None:
             abort(404)
-        detail = present.invoice_detail(invoice, i18n.locale())
+        detail = present.invoice_detail(invoice, i18n.locale(), session)
         return jsonify(present.plain_json(detail))  # as InvoiceDetailOut dumps it (tested)
 
 

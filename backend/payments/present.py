@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy.orm import object_session
+from sqlalchemy.orm import Session
 
 from backend.invoices.models import Invoice
 from backend.payments.amounts import owed, rate_table
@@ -78,10 +78,13 @@ def habits_out(invoice: Invoice) -> dict[str, Any] | None:
     }
 
 
-def payment_block(invoice: Invoice, today: dt.date | None = None) -> dict[str, Any]:
-    """Everything about when this invoice is due and what a late payment costs."""
-    session = object_session(invoice)
-    assert session is not None
+def payment_block(
+    invoice: Invoice, session: Session, today: dt.date | None = None
+) -> dict[str, Any]:
+    """Everything about when this invoice is due and what a late payment costs.
+
+    `invoice` is an `Invoice` or the detail's row (`queries.get_invoice`), which reads the
+    same; the session gives the ECB rates of a late one."""
     today = today or paris_today()
     history = [(change.code, change.occurred_at) for change in invoice.history]
     terms = terms_of(invoice, history, invoice.recipient, today)
