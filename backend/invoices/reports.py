@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import bindparam, select, true
 from sqlalchemy.orm import Session
 
+from backend.accounts.models import Structure
 from backend.accounts.scope import Scope
+from backend.direct import DirectSelect
 from backend.invoices import queries
-from backend.invoices.models import Invoice
+from backend.invoices.models import Invoice, InvoiceCount
 from backend.invoices.present import acknowledgement, status
 from backend.invoices.statuses import (
     ACK_CODES,
@@ -20,11 +25,57 @@ from backend.invoices.statuses import (
     Category,
     status_info,
 )
-from backend.payments.reports import payment_totals
-from backend.timeutil import PARIS
+from backend.payments.reports import payment_totals, unpaid_parameters, unpaid_totals
+from backend.timeutil import PARIS, paris_today
 
 ACK_LIST_LIMIT = 50
 ZERO = Decimal("0.00")
+CountRow = tuple[int, str, int, Decimal]  # structure, status, count, amount incl. tax
+
+
+def _counts_and_unpaid(codes: bool) -> DirectSelect:
+    """The counts per structure and status, with the structures' names, and the unpaid
+    totals, in one round trip: the totals' single row joined to each count row (alone when
+    there is none). Parameters: structure_ids, today, week_end, and codes when `codes`."""
+    unpaid = unpaid_totals(Invoice.structure_id.in_(bindparam("structure_ids", expanding=True)))
+    unpaid = unpaid.subquery("unpaid")
+    named = (
+        queries.STATUS_COUNT_ROWS[codes]
+        .add_columns(Structure.name)
+        .join(Structure, Structure.id == InvoiceCount.structure_id)
+        .subquery("counts")
+    )
+    return DirectSelect(select(unpaid, named).select_from(unpaid.outerjoin(named, true())))
+
+
+_COUNTS_AND_UNPAID = {codes: _counts_and_unpaid(codes) for codes in (False, True)}
+
+
+@dataclass
+class Figures:
+    """What the Synthèse and the Tableau de bord count; `names` and `unpaid` are None when
+    they were not read with the counts (grants restricted to some services)."""
+
+    counts: list[CountRow]
+    names: dict[int, str] | None
+    unpaid: Any
+
+
+def figures(session: Session, scope: Scope, codes: Sequence[str] | None, today: dt.date) -> Figures:
+    """The counts of these statuses (all when None), in one statement for whole structures."""
+    ids = queries.unrestricted_ids(scope)
+    if ids is None:
+        return Figures(queries.status_counts(session, scope, codes), None, None)
+    params: dict[str, Any] = {"structure_ids": ids, **unpaid_parameters(today)}
+    if codes is not None:
+        params["codes"] = list(codes)
+    rows = _COUNTS_AND_UNPAID[codes is not None].rows(session, params)
+    found = [row for row in rows if row.structure_id is not None]
+    return Figures(
+        [(r.structure_id, r.status_code, int(r.count), Decimal(r.amount_incl_tax)) for r in found],
+        {row.structure_id: row.name for row in found},
+        rows[0],
+    )
 
 
 def _restricted(scope: Scope, structure_ids: list[int] | None) -> Scope:
@@ -37,8 +88,10 @@ def summary(
     session: Session, scope: Scope, structure_ids: list[int] | None, lang: str
 ) -> dict[str, Any]:
     scope = _restricted(scope, structure_ids)
+    today = paris_today()
+    found = figures(session, scope, TODO_CODES, today)
     counts: dict[str, tuple[int, Decimal]] = {}
-    for _sid, code, count, amount in queries.status_counts(session, scope, TODO_CODES):
+    for _sid, code, count, amount in found.counts:
         old = counts.get(code, (0, ZERO))
         counts[code] = (old[0] + count, old[1] + amount)
     todo = [
@@ -74,7 +127,7 @@ def summary(
             "amount_incl_tax": sum((t["amount_incl_tax"] for t in todo), ZERO),
         },
         "to_acknowledge": to_acknowledge,
-        **payment_totals(session, scope),
+        **payment_totals(session, scope, today, found.unpaid),
     }
 
 
@@ -114,12 +167,13 @@ def dashboard(
     lang: str,
 ) -> dict[str, Any]:
     scope = _restricted(scope, structure_ids)
+    today = paris_today()
     if changed_from is None and changed_to is None:
-        rows = queries.status_counts(session, scope)
+        found = figures(session, scope, None, today)
     else:
-        rows = queries.counts_by_status(
-            session, scope, _period_conditions(changed_from, changed_to)
-        )
+        period = _period_conditions(changed_from, changed_to)
+        found = Figures(queries.counts_by_status(session, scope, period), None, None)
+    rows = found.counts
     by_status: dict[str, list[Any]] = defaultdict(lambda: [0, ZERO])
     by_category: dict[str | None, list[Any]] = defaultdict(lambda: [0, ZERO])
     by_structure: dict[int, dict[str | None, list[Any]]] = defaultdict(
@@ -130,7 +184,9 @@ def dashboard(
         for bucket in (by_status[code], by_category[category], by_structure[sid][category]):
             bucket[0] += count
             bucket[1] += amount
-    names = queries.structure_names(session, list(by_structure))
+    names = found.names
+    if names is None:
+        names = queries.structure_names(session, list(by_structure))
     status_rows = [
         {
             "code": code,
@@ -162,5 +218,5 @@ def dashboard(
         "by_status": status_rows,
         "by_category": _category_rows(by_category, lang),
         "by_structure": structure_rows,
-        **payment_totals(session, scope),
+        **payment_totals(session, scope, today, found.unpaid),
     }

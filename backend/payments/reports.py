@@ -55,30 +55,44 @@ def _interest_owed(session: Session, scope: Scope, today: dt.date) -> dict[str, 
     }
 
 
-def _unpaid_totals(scoped: ColumnElement[bool]) -> Any:
-    """Both totals in one pass over the unpaid invoices (the partial index on unpaid ones)."""
+def unpaid_totals(scoped: ColumnElement[bool]) -> Any:
+    """Both totals in one pass over the unpaid invoices (the partial index on unpaid ones):
+    late_count, late_amount, soon_count, soon_amount. Parameters `today`, `week_end`."""
     today = bindparam("today", type_=Date)
     late = Invoice.due_on < today
     soon = Invoice.due_on.between(today, bindparam("week_end", type_=Date))
     amount = Invoice.amount_incl_tax
     return select(
-        func.count().filter(late),
-        func.coalesce(func.sum(amount).filter(late), 0),
-        func.count().filter(soon),
-        func.coalesce(func.sum(amount).filter(soon), 0),
+        func.count().filter(late).label("late_count"),
+        func.coalesce(func.sum(amount).filter(late), 0).label("late_amount"),
+        func.count().filter(soon).label("soon_count"),
+        func.coalesce(func.sum(amount).filter(soon), 0).label("soon_amount"),
     ).where(scoped, Invoice.paid_on.is_(None), Invoice.due_on.is_not(None))
 
 
-_UNPAID_TOTALS = ScopedStatement(_unpaid_totals)
+_UNPAID_TOTALS = ScopedStatement(unpaid_totals)
 
 
-def payment_totals(session: Session, scope: Scope, today: dt.date | None = None) -> dict[str, Any]:
-    """Overdue invoices, the interest they earn to date, and what falls due within a week."""
+def unpaid_parameters(today: dt.date) -> dict[str, dt.date]:
+    """The parameters of `unpaid_totals`."""
+    return {"today": today, "week_end": today + WEEK}
+
+
+def payment_totals(
+    session: Session, scope: Scope, today: dt.date | None = None, unpaid: Any = None
+) -> dict[str, Any]:
+    """Overdue invoices, the interest they earn to date, and what falls due within a week.
+
+    `unpaid`: the row of `unpaid_totals` when the caller read it in a statement of its own."""
     today = today or paris_today()
-    (row,) = _UNPAID_TOTALS.rows(session, scope, today=today, week_end=today + WEEK)
+    if unpaid is None:
+        (unpaid,) = _UNPAID_TOTALS.rows(session, scope, **unpaid_parameters(today))
+    late_count, late_amount, soon_count, soon_amount = unpaid[:4]
     return {
-        "overdue": {"count": int(row[0]), "amount_incl_tax": Decimal(row[1] or 0)},
+        "overdue": {"count": int(late_count), "amount_incl_tax": Decimal(late_amount or 0)},
         # No late invoice, no interest: neither the rates nor the late invoices are read.
-        "interest_owed": _interest_owed(session, scope, today) if row[0] else dict(_NOTHING_OWED),
-        "due_this_week": {"count": int(row[2]), "amount_incl_tax": Decimal(row[3] or 0)},
+        "interest_owed": (
+            _interest_owed(session, scope, today) if late_count else dict(_NOTHING_OWED)
+        ),
+        "due_this_week": {"count": int(soon_count), "amount_incl_tax": Decimal(soon_amount or 0)},
     }

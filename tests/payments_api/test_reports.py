@@ -7,9 +7,15 @@ from decimal import Decimal
 
 from flask.testing import FlaskClient
 
+from backend.accounts.scope import load_scope
+from backend.db import db
+from backend.invoices import queries, reports
+from backend.invoices.statuses import TODO_CODES
 from backend.payments.interest import late_payment_interest
 from backend.payments.rates import ECB_RATES
+from backend.payments.reports import payment_totals
 from backend.timeutil import paris_today
+from tests.factories import UserFactory
 from tests.helpers import details_agree_with_their_schema, reports_agree_with_their_schemas
 from tests.payments_api.conftest import Payments
 
@@ -54,3 +60,22 @@ def test_payment_blocks_json_match_their_schema(payments: Payments) -> None:
             payments.suspended,
         ]
     )
+
+
+def test_counts_names_and_unpaid_totals_in_one_statement_read_as_apart(
+    payments: Payments,
+) -> None:
+    """The Synthèse's and Tableau de bord's one statement gives what three would."""
+    today = paris_today()
+    for user in (payments.me, payments.other, UserFactory()):  # the last one has no structure
+        scope = load_scope(db.session, user.id)
+        for codes in (None, TODO_CODES):
+            found = reports.figures(db.session, scope, codes, today)
+            alone = queries.status_counts(db.session, scope, codes)
+            assert sorted(found.counts) == sorted(alone)
+            assert found.names == queries.structure_names(db.session, [r[0] for r in alone])
+            assert payment_totals(db.session, scope, today, found.unpaid) == payment_totals(
+                db.session, scope, today
+            )
+    mine = reports.figures(db.session, load_scope(db.session, payments.me.id), None, today)
+    assert mine.counts and mine.unpaid.late_count == 1 and mine.unpaid.soon_count == 1
