@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from dateutil import parser as dateutil_parser
 from sqlakeyset import select_page
 from sqlakeyset.results import Paging, unserialize_bookmark
+from sqlakeyset.results import s as bookmark_serial
 from sqlakeyset.serial import BadBookmark
 from sqlakeyset.types import Marker
 from sqlalchemy import Select, and_, bindparam, false, func, or_, select, tuple_
@@ -202,6 +204,20 @@ class InvoiceFilters:
 
 def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=PARIS).astimezone(dt.UTC)
+
+
+def _bookmark_datetime(text: str) -> dt.datetime:
+    """A datetime of a cursor: sqlakeyset writes it with `str()`, which `fromisoformat` reads
+    back in 0.3 µs where sqlakeyset's own reader, dateutil's parser, takes 73 µs (every deeper
+    page decodes one). Anything else still goes to dateutil."""
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        return dateutil_parser.parse(text)
+
+
+# sqlakeyset offers no way to replace a type's reader, but its serializer's table is public.
+bookmark_serial.deserializers["dt"] = _bookmark_datetime
 
 
 def encode_cursor(bookmark: str, sort: str = "changed_at") -> str:

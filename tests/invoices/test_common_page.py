@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from typing import Any
 
+import dateutil.parser
 from flask import Flask
-from sqlakeyset.results import Paging
+from sqlakeyset.results import Paging, serialize_bookmark
 from sqlalchemy import select
 
 from backend.accounts.models import Role
@@ -94,3 +96,21 @@ def test_common_pages_match_sqlakeyset_both_ways(app_ctx: Flask) -> None:
     assert nobody[0].rows == [] and nobody[1] == 0
     past_end = queries._common_page(db.session, ids, codes, 7, common.previous)
     assert past_end[0].rows == [] and past_end[1] is None
+
+
+def test_cursor_datetimes_read_back_exactly_without_dateutil(monkeypatch: Any) -> None:
+    """A cursor's datetime is read by `fromisoformat`; dateutil only for other spellings."""
+    at_ = dt.datetime(2026, 11, 2, 9, 15, 3, 123456, tzinfo=dt.UTC)
+    cursor = queries.encode_cursor(serialize_bookmark(((at_, 42), False)))
+    calls: list[str] = []
+    real_parse = dateutil.parser.parse
+    monkeypatch.setattr(
+        dateutil.parser, "parse", lambda text: calls.append(text) or real_parse(text)
+    )
+    marker = queries.decode_cursor(cursor)
+    assert marker.place == (at_, 42) and marker.place[0].utcoffset() == dt.timedelta(0)
+    assert calls == []
+    # Another spelling of the same instant (a cursor made by an older release) still reads.
+    other = queries.encode_cursor(">dt:Mon Nov  2 09:15:03 2026 +0000~i:42")
+    assert queries.decode_cursor(other).place == (at_.replace(microsecond=0), 42)
+    assert len(calls) == 1
