@@ -30,6 +30,7 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     """Build a Relais application; nothing starts at import time."""
     from importlib import import_module
 
+    from backend import cache
     from backend.extensions import api, compress, db, limiter
     from backend.jsonio import OrjsonProvider
 
@@ -67,6 +68,9 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
         # invoices: 3.2 KiB instead of 2.9 KiB, 0.09 ms instead of 0.18 ms).
         COMPRESS_LEVEL=3,
         COMPRESS_ALGORITHM=["br", "gzip"],
+        # Cached read answers keep their compressed bodies too (backend/cache.py).
+        COMPRESS_CACHE_BACKEND=cache.CompressedBodies,
+        COMPRESS_CACHE_KEY=cache.compressed_key,
     )
     app.config.update(config.extra)
     app.extensions["relais_config"] = config

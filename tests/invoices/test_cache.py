@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import uuid
 from collections.abc import Iterator
 
+import brotli
 import pytest
 import redis
 from flask import Flask
@@ -85,10 +88,47 @@ def test_revalidation_still_answers_304(
     assert client.get("/api/v1/invoices", headers={**h, "If-None-Match": etag}).status_code == 304
 
 
+@pytest.mark.parametrize("encoding", ["gzip", "br"])
+def test_compressed_bodies_are_kept_with_the_version_they_show(
+    client: FlaskClient, world: World, memory_cache: cache.MemoryCache, encoding: str
+) -> None:
+    decompress = gzip.decompress if encoding == "gzip" else brotli.decompress
+    h = world.headers(client)
+    packed = {**h, "Accept-Encoding": encoding}
+    for url in [*ENDPOINTS, f"/api/v1/invoices/{world.paid.id}"]:
+        plain = client.get(url, headers=h).get_json()
+        first = client.get(url, headers=packed)
+        assert first.headers["Content-Encoding"] == encoding, url
+        stored = [k for k in memory_cache._items if k.startswith(f"compressed:{encoding};")]
+        assert len(stored) == 1, url  # one compressed body, keyed like the plain one
+        second = client.get(url, headers=packed)
+        assert second.headers["X-Cache"] == "hit" and second.data == first.data, url
+        assert json.loads(decompress(second.data)) == plain, url
+        memory_cache._items.pop(stored[0])
+    # New data, new version: the compressed answer shows it.
+    before = json.loads(decompress(client.get(ENDPOINTS[0], headers=packed).data))
+    make_invoice(world.mine, world.town, [("DEPOSEE", at(29))], number="F-NOUVELLE")
+    after = json.loads(decompress(client.get(ENDPOINTS[0], headers=packed).data))
+    assert after["total"] == before["total"] + 1
+    assert "F-NOUVELLE" in {item["number"] for item in after["items"]}
+
+
+def test_only_cached_answers_keep_compressed_bodies(
+    client: FlaskClient, world: World, memory_cache: cache.MemoryCache
+) -> None:
+    packed = {"Accept-Encoding": "gzip"}
+    spec = client.get("/api/openapi.json", headers=packed)
+    assert spec.headers["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(spec.data))["info"]["title"] == "Relais"
+    assert not memory_cache._items
+
+
 def test_disabled_by_config(client: FlaskClient, world: World) -> None:
     h = world.headers(client)
     for _ in range(2):
-        assert "X-Cache" not in client.get("/api/v1/invoices", headers=h).headers
+        answer = client.get("/api/v1/invoices", headers={**h, "Accept-Encoding": "gzip"})
+        assert "X-Cache" not in answer.headers
+        assert answer.headers["Content-Encoding"] == "gzip"
     off = Config(instance_path=str(client.application.instance_path), response_cache=False)
     assert isinstance(cache.from_config(off.resolved()), cache.NullCache)
 
