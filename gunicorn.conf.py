@@ -4,11 +4,15 @@ import multiprocessing
 import os
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_WORKERS", multiprocessing.cpu_count()))
+# Two workers per core, two threads each (README, Benchmarks). Threads overlap the waits on
+# PostgreSQL, but every thread of a worker shares one GIL: with 4 threads per worker the
+# slowest answers under load waited 4.5 times the median (p99 ≈ 23 ms for p50 ≈ 5 ms on
+# /healthz), with 8, threads fought for the GIL and computed reads lost half their
+# throughput. 4 × 2 keeps the p99 within 2.5–3.3 times the median, as gunicorn's own advice
+# of about two workers per core suggests.
+workers = int(os.environ.get("WEB_WORKERS", 2 * multiprocessing.cpu_count()))
 worker_class = os.environ.get("WEB_WORKER_CLASS", "gthread")
-# 4 threads per worker: enough to overlap the waits on PostgreSQL; with 8, threads fight
-# for the GIL and computed reads lost half their throughput (README, Benchmarks).
-threads = int(os.environ.get("WEB_THREADS", "4"))
+threads = int(os.environ.get("WEB_THREADS", "2"))
 # Kept-alive connections stay with the worker that accepted them, and gunicorn does not
 # spread them: 14 of 16 landed on one of two workers in a benchmark, leaving a core idle.
 # Capping each worker near twice its threads makes the crowded worker close idle
@@ -21,8 +25,8 @@ timeout = 30
 graceful_timeout = 20
 # Recycling a worker costs a second of CPU (a fresh import) and empties its caches: a burst
 # of slow answers (both workers restarted in the middle of a benchmark phase at 100,000, and
-# its p99 went from 26 ms to 651 ms). At 1,500 requests/s per worker this is one recycle in
-# ten minutes; memory stays bounded anyway (the response cache has a size).
+# its p99 went from 26 ms to 651 ms). At 750 requests/s per worker this is one recycle in
+# twenty minutes; memory stays bounded anyway (the response cache has a size).
 max_requests = 1_000_000
 max_requests_jitter = 100_000
 accesslog = os.environ.get("WEB_ACCESS_LOG", "-")
