@@ -242,6 +242,12 @@ class Blueprint(flask_smorest.Blueprint):
             status, schema=ProblemSchema, content_type=PROBLEM_MEDIA_TYPE, description=description
         )
 
+    def set_hashed_etag(self, etag: str) -> None:
+        """`set_etag` for a value that is already a hash of the answer's material: flask-smorest
+        would serialize and hash it again. Raises NotModified when the client has it."""
+        _get_etag_ctx()["etag"] = etag
+        self._check_not_modified(etag)
+
     def _check_not_modified(self, etag: str) -> None:
         if request.method not in self.METHODS_CHECKING_NOT_MODIFIED:
             return

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from backend import create_app
+from backend import create_app, i18n
 from backend.api import PROBLEM_MEDIA_TYPE
 from backend.config import Config
 from tests.conftest import PG_URL
@@ -147,3 +147,25 @@ def test_readyz_is_503_problem_when_the_database_is_unreachable(tmp_path: Path) 
     body = assert_problem(response, 503)
     assert body["detail"] == "Service momentanément indisponible."
     assert "127.0.0.1" not in json.dumps(body) and "missing-dir" not in json.dumps(body)
+
+
+@pytest.mark.nodb
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("", "fr"),
+        ("en", "en"),
+        ("en-GB,en;q=0.9", "en"),
+        ("fr-FR,fr;q=0.9,en;q=0.8", "fr"),
+        ("fr;q=0.5, en;q=0.8", "en"),
+        ("de-DE,de;q=0.9", "fr"),
+        ("*", "fr"),
+        ("n'importe quoi;;q=x", "fr"),
+    ],
+)
+def test_language_of_a_request(header: str, expected: str) -> None:
+    app = Flask(__name__)
+    headers = {"Accept-Language": header} if header else {}
+    for _ in range(2):  # the second time from the parsed headers kept
+        with app.test_request_context("/", headers=headers):
+            assert i18n.locale() == expected

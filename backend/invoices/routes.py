@@ -38,7 +38,7 @@ def set_scope_etag(name: str) -> str:
     # The Paris day: acknowledgement deadlines count days left.
     material = [name, current_scope().version_key(), args, i18n.locale(), str(paris_today())]
     key = cache.key_for(material)
-    blp.set_etag(key)  # hashes the key again: a short string, not the material
+    blp.set_hashed_etag(key)  # the key is a hash of the material: the ETag itself
     return key
 
 
