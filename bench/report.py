@@ -77,6 +77,13 @@ def _endpoint_table(phase: dict[str, Any]) -> list[str]:
             f"| {LABELS[name]} | {r['rps']:,.0f} | {r['ratio']:.2f} | {r['p50_ms']:.1f}"
             f" | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['kib_per_response']} |"
         )
+    ceiling = phase["endpoints"]["ceiling"]
+    if "rps_end" in ceiling:
+        lines += [
+            "",
+            f"The ceiling ran first ({ceiling['rps_start']:,.0f} req/s) and last"
+            f" ({ceiling['rps_end']:,.0f} req/s); ratios are to their mean.",
+        ]
     return lines
 
 
