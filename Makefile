@@ -49,7 +49,7 @@ test: $(STAMP) lint typecheck test-sqlite ## Lint, type-check and run the whole 
 	@if [ "$${RELAIS_TEST_POSTGRES:-0}" = "1" ]; then $(MAKE) --no-print-directory test-postgres; \
 	else echo "PostgreSQL suite skipped (set RELAIS_TEST_POSTGRES=1 to run it)"; fi
 
-# Never part of `make test`: 20 to 35 minutes on 2 cores (BENCH_QUICK=1: about 6).
+# Never part of `make test`: 25 to 40 minutes on 2 cores (BENCH_QUICK=1: about 7).
 bench: $(STAMP) ## Benchmark the API on 1,000,000 invoices; results in bench/results/
 	@command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python -m bench.generate
