@@ -8,7 +8,7 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # PostgreSQL, but every thread of a worker shares one GIL: with 4 threads per worker the
 # slowest answers under load waited 4.5 times the median (p99 ≈ 23 ms for p50 ≈ 5 ms on
 # /healthz), with 8, threads fought for the GIL and computed reads lost half their
-# throughput. 4 × 2 keeps the p99 within 2.5–3.3 times the median, as gunicorn's own advice
+# throughput. 4 × 2 keeps the p99 within 2.0–3.4 times the median, as gunicorn's own advice
 # of about two workers per core suggests.
 workers = int(os.environ.get("WEB_WORKERS", 2 * multiprocessing.cpu_count()))
 worker_class = os.environ.get("WEB_WORKER_CLASS", "gthread")

@@ -1,6 +1,6 @@
 """Load the API with wrk, endpoint by endpoint, and compare each to the trivial endpoint.
 
-    python -m bench.load            # full run (about 15 minutes), writes bench/results/
+    python -m bench.load            # full run (about 25 minutes), writes bench/results/
     BENCH_QUICK=1 python -m bench.load
 
 Each server run measures `/healthz` (the ceiling), each endpoint at the same fixed
