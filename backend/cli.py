@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from backend import create_app
 from backend.config import Config
-from backend.db import current_session, db
+from backend.db import unit_of_work
 from backend.push.cli import push
 from backend.sync.cli import sync
 
@@ -52,7 +52,9 @@ def seed_demo() -> None:
         raise click.ClickException(
             "Données de démonstration refusées hors mode démo (RELAIS_DEMO=1)."
         )
-    created = seed(current_session(), sandbox_accounts(_config()), config=_config())
+    accounts = sandbox_accounts(_config())
+    with unit_of_work() as session:
+        created = seed(session, accounts, config=_config())
     click.echo("Données de démonstration créées." if created else "Démonstration déjà en place.")
 
 
@@ -70,13 +72,15 @@ def api_key_create(name: str, sirets: tuple[str, ...]) -> None:
     from backend.accounts.models import Structure
     from backend.integrations.service import create_api_key
 
-    structures = list(db.session.scalars(select(Structure).where(Structure.siret.in_(sirets))))
-    missing = set(sirets) - {s.siret for s in structures}
-    if missing:
-        raise click.ClickException(f"Structure(s) inconnue(s) : {', '.join(sorted(missing))}")
-    key, clear = create_api_key(current_session(), name, structures)
-    db.session.commit()
-    click.echo(f"Clé n° {key.id} créée. Conservez-la, elle ne sera plus affichée :\n{clear}")
+    with unit_of_work() as session:
+        structures = list(session.scalars(select(Structure).where(Structure.siret.in_(sirets))))
+        missing = set(sirets) - {s.siret for s in structures}
+        if missing:
+            raise click.ClickException(f"Structure(s) inconnue(s) : {', '.join(sorted(missing))}")
+        key, clear = create_api_key(session, name, structures)
+        session.flush()
+        key_id = key.id
+    click.echo(f"Clé n° {key_id} créée. Conservez-la, elle ne sera plus affichée :\n{clear}")
 
 
 @api_key.command("revoke")
@@ -87,11 +91,11 @@ def api_key_revoke(key_id: int) -> None:
     from backend.accounts.models import ApiKey
     from backend.integrations.service import revoke_api_key
 
-    key = db.session.get(ApiKey, key_id)
-    if key is None:
-        raise click.ClickException(f"Clé n° {key_id} introuvable.")
-    revoke_api_key(current_session(), key)
-    db.session.commit()
+    with unit_of_work() as session:
+        key = session.get(ApiKey, key_id)
+        if key is None:
+            raise click.ClickException(f"Clé n° {key_id} introuvable.")
+        revoke_api_key(session, key)
     click.echo(f"Clé n° {key_id} révoquée.")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
@@ -79,6 +81,27 @@ db = SQLAlchemy(model_class=Base, disable_autonaming=True)
 def current_session() -> Session:
     """The session of the current app context (the object behind `db.session`)."""
     return db.session()
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """One transaction on the app context's session that always ends.
+
+    Committed when the block succeeds, rolled back when it raises, and the session closed
+    either way: its connection goes back to the pool and no lock outlives the block. A
+    long-lived process (`run-all`, the scheduler, a CLI command) holds a transaction only
+    inside such a block; on SQLite an idle transaction that took the write lock would block
+    every other process for as long as it lives.
+    """
+    session = current_session()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
 
 
 def utcnow() -> dt.datetime:

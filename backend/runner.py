@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from backend.config import ROOT, Config
-from backend.db import current_session
+from backend.db import unit_of_work
 from backend.demo.seed import DEMO_PASSWORD, DEMO_USERS, seed
 from backend.migrate import upgrade
 
@@ -32,6 +32,14 @@ def sandbox_accounts(config: Config, wait: float = 30) -> list[dict[str, Any]]:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.3)
+
+
+def _seed_demo(config: Config) -> None:
+    accounts = sandbox_accounts(config)
+    with unit_of_work() as session:
+        created = seed(session, accounts, config=config)
+    if created:
+        print("Données de démonstration créées.", flush=True)
 
 
 def _build_site(config: Config) -> None:
@@ -105,8 +113,8 @@ def run(config: Config) -> int:
         upgrade(config.database_url)
         if config.portal_env == "local":
             _spawn(children, "sandbox", _sandbox_command(config), env)
-        if config.demo_mode and seed(current_session(), sandbox_accounts(config), config=config):
-            print("Données de démonstration créées.", flush=True)
+        if config.demo_mode:
+            _seed_demo(config)
         _build_site(config)
         for name, command in _services(config).items():
             _spawn(children, name, command, env)

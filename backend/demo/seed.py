@@ -27,7 +27,9 @@ DEMO_ROLES = (Role.MAIN_MANAGER, Role.MANAGER, Role.USER)
 
 
 def seed(session: Session, accounts: Sequence[Mapping[str, Any]], *, config: Config) -> bool:
-    """Create the demo cast from the sandbox's technical accounts; False when already there."""
+    """Create the demo cast from the sandbox's technical accounts; False when already there.
+
+    The caller's unit of work commits (or rolls back) what this adds."""
     if session.scalar(select(User).where(User.email == DEMO_USERS["demo"])):
         return False
     demo = _users(session)
@@ -46,7 +48,6 @@ def seed(session: Session, accounts: Sequence[Mapping[str, Any]], *, config: Con
             dt.date.fromisoformat(expires) if expires else None, config=config,
         )  # fmt: skip
     seed_trainings(session, dt.datetime.now(dt.UTC))
-    session.commit()
     return True
 
 

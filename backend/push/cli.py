@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from backend.db import current_session, utcnow
+from backend.db import unit_of_work, utcnow
 from backend.push import admin
 
 
@@ -19,7 +19,8 @@ def push() -> None:
 @with_appcontext
 def dead_letters(limit: int) -> None:
     """Lister les envois abandonnés, du plus récent au plus ancien."""
-    rows = admin.dead_letters(current_session(), limit)
+    with unit_of_work() as session:
+        rows = admin.dead_letters(session, limit)
     if not rows:
         click.echo("Aucun envoi abandonné.")
     for row in rows:
@@ -36,12 +37,12 @@ def dead_letters(limit: int) -> None:
 def retry(delivery_id: int) -> None:
     """Remettre en file un envoi abandonné."""
     try:
-        found = admin.retry(current_session(), delivery_id, utcnow())
+        with unit_of_work() as session:
+            found = admin.retry(session, delivery_id, utcnow())
+            if found is None:
+                raise click.ClickException(f"Envoi n° {delivery_id} introuvable.")
     except admin.NotDead as exc:
         raise click.ClickException(
             f"L'envoi n° {delivery_id} n'est pas abandonné (état : {exc})."
         ) from exc
-    if found is None:
-        raise click.ClickException(f"Envoi n° {delivery_id} introuvable.")
-    current_session().commit()
     click.echo(f"Envoi n° {delivery_id} remis en file.")

@@ -8,10 +8,11 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from backend.accounts.models import Structure
 from backend.config import Config
-from backend.db import current_session
+from backend.db import unit_of_work
 from backend.sync import service
 from backend.sync.status import sync_status
 
@@ -21,8 +22,8 @@ def _config() -> Config:
     return config
 
 
-def _structure(siret: str) -> Structure:
-    structure = current_session().scalar(select(Structure).where(Structure.siret == siret))
+def _structure(session: Session, siret: str) -> Structure:
+    structure = session.scalar(select(Structure).where(Structure.siret == siret))
     if structure is None:
         raise click.ClickException(f"Aucune structure avec le SIRET {siret}.")
     return structure
@@ -44,13 +45,14 @@ def register(
     siret: str, login: str, password: str, expires_on: dt.datetime | None, interval: int | None
 ) -> None:
     """Enregistrer (ou remplacer) le compte technique d'une structure."""
-    structure = _structure(siret)
-    service.register_account(
-        current_session(), structure, login, password,
-        expires_on.date() if expires_on else None, config=_config(), interval_seconds=interval,
-    )  # fmt: skip
-    current_session().commit()
-    click.echo(f"Compte technique enregistré pour {structure.name} ; synchronisation programmée.")
+    with unit_of_work() as session:
+        structure = _structure(session, siret)
+        service.register_account(
+            session, structure, login, password,
+            expires_on.date() if expires_on else None, config=_config(), interval_seconds=interval,
+        )  # fmt: skip
+        name = structure.name
+    click.echo(f"Compte technique enregistré pour {name} ; synchronisation programmée.")
 
 
 @sync.command("run")
@@ -58,16 +60,19 @@ def register(
 @with_appcontext
 def run(siret: str) -> None:
     """Synchroniser une structure maintenant."""
-    structure = _structure(siret)
-    result = service.sync_structure(current_session(), structure.id, config=_config())
-    if result is None:
-        raise click.ClickException("Une synchronisation de cette structure est déjà en cours.")
-    click.echo(
-        f"{result.status} : {result.invoices_seen} facture(s) vue(s), "
-        f"{result.changes} changement(s), {result.errors} erreur(s) en {result.duration_ms} ms."
-    )
-    if result.error:
-        raise click.ClickException(result.error)
+    with unit_of_work() as session:
+        structure_id = _structure(session, siret).id
+    with unit_of_work() as session:
+        result = service.sync_structure(session, structure_id, config=_config())
+        if result is None:
+            raise click.ClickException("Une synchronisation de cette structure est déjà en cours.")
+        click.echo(
+            f"{result.status} : {result.invoices_seen} facture(s) vue(s), {result.changes} "
+            f"changement(s), {result.errors} erreur(s) en {result.duration_ms} ms."
+        )
+        error = result.error
+    if error:
+        raise click.ClickException(error)
 
 
 @sync.command("status")
@@ -75,10 +80,11 @@ def run(siret: str) -> None:
 @with_appcontext
 def status(siret: str | None) -> None:
     """Afficher l'état de synchronisation (toutes les structures par défaut)."""
-    structures = [_structure(siret)] if siret else current_session().scalars(select(Structure))
-    for structure in structures:
-        state = sync_status(current_session(), structure.id)
-        click.echo(f"{structure.siret}  {structure.name}\n  {state['message']}")
-        account = state["technical_account"]
-        if account and account["warning"]:
-            click.echo(f"  ⚠ {account['warning']}")
+    with unit_of_work() as session:
+        structures = [_structure(session, siret)] if siret else session.scalars(select(Structure))
+        for structure in structures:
+            state = sync_status(session, structure.id)
+            click.echo(f"{structure.siret}  {structure.name}\n  {state['message']}")
+            account = state["technical_account"]
+            if account and account["warning"]:
+                click.echo(f"  ⚠ {account['warning']}")
