@@ -69,9 +69,7 @@ class Config:
         "SCHEDULER_LEASE_SECONDS", 30.0, float, doc="Durée du bail du planificateur actif (s)"
     )
     public_base_url: str = _setting(
-        "PUBLIC_BASE_URL",
-        "http://127.0.0.1:8000",
-        doc="Adresse publique du site (liens des e-mails)",
+        "PUBLIC_BASE_URL", "", doc="Adresse publique du site (liens des e-mails ; HOST:PORT)"
     )
     mail_from: str = _setting(
         "MAIL_FROM", "Relais <formations@relais.example>", doc="Expéditeur des e-mails"
@@ -109,7 +107,7 @@ class Config:
         "PORTAL_ENV", "local", doc="Portail : local (bac à sable), qualification ou production"
     )
     portal_base_url: str = _setting(
-        "PORTAL_BASE_URL", "http://127.0.0.1:8790", doc="URL du bac à sable local du portail"
+        "PORTAL_BASE_URL", "", doc="URL du bac à sable local du portail (SANDBOX_PORT)"
     )
     portal_client_id: str = _setting("PORTAL_CLIENT_ID", "relais-sandbox", doc="Client OAuth PISTE")
     portal_client_secret: str = _setting(
@@ -184,6 +182,14 @@ class Config:
             self.database_url = "postgresql+psycopg://" + self.database_url.split("://", 1)[1]
         if not self.secret_key:
             self.secret_key = _instance_secret(instance / "secret_key")
+        if not self.public_base_url:
+            # Links in e-mails must reach this server, on whichever port it listens.
+            host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+            host = f"[{host}]" if ":" in host else host
+            self.public_base_url = f"http://{host}:{self.port}"
+        if not self.portal_base_url:
+            # The sandbox that `make run` starts, wherever SANDBOX_PORT puts it.
+            self.portal_base_url = f"http://127.0.0.1:{self.sandbox_port}"
         if not self.push_outbox:
             self.push_outbox = str(instance / "push-outbox.jsonl")
         if not self.credentials_key:
