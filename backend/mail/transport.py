@@ -14,6 +14,7 @@ from typing import Protocol
 from flask import current_app
 
 from backend.config import Config
+from backend.logsafe import mask_email
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class SmtpMailer:
             if self.username:
                 smtp.login(self.username, self.password)
             smtp.send_message(message)
-        log.info("mail sent to %s: %s", message["To"], message["Subject"])
+        log.info("mail sent to %s: %s", mask_email(message["To"]), message["Subject"])
 
 
 class OutboxMailer:
@@ -72,7 +73,9 @@ class OutboxMailer:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
         path = self.folder / f"{stamp}-{uuid.uuid4().hex[:8]}.eml"
         path.write_bytes(bytes(message))
-        print(f"[courriel] à {message['To']} — « {message['Subject']} » → {path}", flush=True)
+        # The console may be a service's journal: the full address is in the file only.
+        to = mask_email(message["To"])
+        print(f"[courriel] à {to} — « {message['Subject']} » → {path}", flush=True)
 
 
 def make_mailer(config: Config) -> Mailer:

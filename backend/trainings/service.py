@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from backend.logsafe import mask_email, redact_emails
 from backend.mail import Letter, Mailer, compose
 from backend.trainings import emails, links, seats
 from backend.trainings.models import ACTIVE, Registration, RegistrationState, TrainingSession
@@ -32,8 +33,10 @@ def deliver(mailer: Mailer, settings: TrainingSettings, letter: Letter) -> bool:
     """Send one letter; a transport failure is logged, never turned into a 500."""
     try:
         mailer.send(compose(letter, settings.mail_from))
-    except (OSError, smtplib.SMTPException):
-        log.exception("could not send %r to %s", letter.subject, letter.to)
+    except (OSError, smtplib.SMTPException) as exc:
+        # No traceback: an SMTP refusal's text names the recipient, so it is masked as well.
+        to, error = mask_email(letter.to), redact_emails(repr(exc))
+        log.error("could not send %r to %s: %s", letter.subject, to, error)
         return False
     return True
 
