@@ -1,0 +1,113 @@
+"""gunicorn's access log, as `make run` and production write it, holds no secret.
+
+A real gunicorn with the project's `gunicorn.conf.py` on a free loopback port, on a SQLite
+file of its own: e-mailed links carry tokens in their query string or, for the one-click
+unsubscribe, in their path; requests carry bearer tokens in a header.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from backend.migrate import upgrade
+from tests.mail.smtp import free_port
+
+pytestmark = pytest.mark.nodb
+
+ROOT = Path(__file__).resolve().parents[1]
+SECRETS = ("SECRET123", "SECRET456", "SECRET789", "b2S1n4t0r3_Dm9Lq-x7KpZyTzY0w")
+UNSUBSCRIBE = "/api/v1/newsletter/unsubscribe/WzEyLDBd.Z3x1aQ.b2S1n4t0r3_Dm9Lq-x7KpZyTzY0w"
+# Every atom that could hold one, as an operator might configure it.
+GREEDY = "%(r)s %(U)s %(q)s %(f)s {raw_uri}e {query_string}e {authorization}i {referer}i"
+
+
+def _gunicorn(tmp_path: Path, *args: str) -> Iterator[tuple[str, Path]]:
+    """The production server on loopback until it answers; stopped afterwards."""
+    url = f"sqlite:///{tmp_path / 'relais.db'}"
+    upgrade(url)
+    port, log = free_port(), tmp_path / "access.log"
+    env = {
+        **os.environ, "RELAIS_INSTANCE": str(tmp_path), "DATABASE_URL": url, "HOST": "127.0.0.1",
+        "PORT": str(port), "WEB_WORKERS": "1", "WEB_ACCESS_LOG": str(log),
+        "SITE_DIR": str(tmp_path / "site"),
+    }  # fmt: skip
+    command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), *args]
+    with (tmp_path / "server.log").open("wb") as out:
+        server = subprocess.Popen(
+            [*command, "backend.wsgi:app"], cwd=ROOT, env=env, stdout=out, stderr=out
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while not _answers(base):
+            assert server.poll() is None, (tmp_path / "server.log").read_text()
+            assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
+            time.sleep(0.2)
+        yield base, log
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
+def _answers(base: str) -> bool:
+    try:
+        return httpx.get(f"{base}/healthz", timeout=2).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+def _lines(log: Path, count: int) -> list[str]:
+    """The access log's lines once it holds `count` (gunicorn writes after answering)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        lines = log.read_text().splitlines() if log.exists() else []
+        if len(lines) >= count:
+            return lines
+        time.sleep(0.1)
+    raise AssertionError(f"access log incomplete: {lines}")
+
+
+def _send_secrets(base: str) -> None:
+    referer = f"{base}/formations/inscription/annuler/?jeton=SECRET456"
+    headers = {"Authorization": "Bearer SECRET789", "Referer": referer}
+    assert httpx.get(f"{base}/healthz?jeton=SECRET123", headers=headers).status_code == 200
+    answer = httpx.post(f"{base}{UNSUBSCRIBE}", headers=headers)
+    assert answer.status_code == 400, answer.text  # a token of the right shape, not ours
+
+
+@pytest.fixture
+def default_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    yield from _gunicorn(tmp_path)
+
+
+@pytest.fixture
+def greedy_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    yield from _gunicorn(tmp_path, "--access-logformat", GREEDY)
+
+
+def test_access_log_writes_paths_without_query_strings_or_tokens(
+    default_server: tuple[str, Path],
+) -> None:
+    base, log = default_server
+    _send_secrets(base)
+    lines = _lines(log, 3)[-2:]  # after the start-up probes
+    assert '"GET /healthz HTTP/1.1" 200' in lines[0], lines
+    assert '"POST /api/v1/newsletter/unsubscribe/… HTTP/1.1" 400' in lines[1], lines
+    assert not [secret for secret in SECRETS if secret in log.read_text()]
+
+
+def test_no_format_can_bring_secrets_back(greedy_server: tuple[str, Path]) -> None:
+    base, log = greedy_server
+    _send_secrets(base)
+    lines = _lines(log, 3)[-2:]
+    assert lines[0].startswith("GET /healthz HTTP/1.1 /healthz - "), lines
+    assert "/formations/inscription/annuler/ " in lines[0], lines  # the referrer, cut
+    assert not [secret for secret in SECRETS if secret in log.read_text()]
