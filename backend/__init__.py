@@ -30,7 +30,7 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     """Build a Relais application; nothing starts at import time."""
     from importlib import import_module
 
-    from backend import cache
+    from backend import cache, security
     from backend.extensions import api, compress, db, limiter
     from backend.jsonio import OrjsonProvider
 
@@ -55,6 +55,8 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
         OPENAPI_SWAGGER_UI_PATH="docs",
         # Swagger UI's files come from a Python package, so /api/docs works offline.
         OPENAPI_SWAGGER_UI_URL="/api/swagger-ui/",
+        # Swagger UI's validator badge would send the spec's address to validator.swagger.io.
+        OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None},
         API_SPEC_OPTIONS=_spec_options(),
         COMPRESS_MIMETYPES=[
             "application/json",
@@ -90,6 +92,7 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     from backend.site.routes import blp as site
 
     app.register_blueprint(site)
+    security.init_app(app)
     logging.getLogger("backend").setLevel(logging.INFO)
     return app
 
