@@ -17,6 +17,8 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map, RoutingException
 
 from backend import i18n
+from backend.logsafe import loggable_path
+from backend.schemas import CONTROL_CHARACTERS
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,7 @@ _STATUS_MESSAGE = {
     405: "method_not_allowed",
     409: "conflict",
     412: "precondition_failed",
+    413: "payload_too_large",
     415: "unsupported_media",
     422: "unprocessable",
     428: "precondition_required",
@@ -74,6 +77,8 @@ def validation_problem(status: int, messages: Any) -> Response:
     """A problem naming each invalid field, where it was sent and why."""
     params = []
     for dotted, text in flatten_messages(messages):
+        # A field's name comes from the client: one with a lone surrogate cannot be encoded.
+        dotted = CONTROL_CHARACTERS.sub("\ufffd", dotted)
         location, _, name = dotted.partition(".")
         params.append({"name": name or location, "in": location, "reason": i18n.translate(text)})
     if params:
@@ -173,7 +178,8 @@ class Api(flask_smorest.Api):
         status = error.code or 500
         if status >= 500:
             original = getattr(error, "original_exception", None)
-            log.error("server error on %s %s", request.method, request.path, exc_info=original)
+            path = loggable_path(request.path)  # an unsubscribe link carries its token
+            log.error("server error on %s %s", request.method, path, exc_info=original)
             return problem(status)
         data = getattr(error, "data", None) or {}
         messages = data.get("messages") if isinstance(data, dict) else None

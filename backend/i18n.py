@@ -83,6 +83,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "precondition_failed": ("La ressource a changé entre-temps.", "Precondition failed."),
     "precondition_required": ("En-tête If-Match requis.", "If-Match header required."),
     "unsupported_media": ("Le corps doit être en JSON.", "The body must be JSON."),
+    "payload_too_large": (
+        "La requête est trop volumineuse.",
+        "The request body is too large.",
+    ),
+    "control_characters": (
+        "Caractère de contrôle refusé (NUL, par exemple) : envoyez du texte ordinaire.",
+        "Control character refused (such as NUL): send plain text.",
+    ),
+    "date_out_of_range": (
+        "Date hors des limites : années 2000 à 2100.",
+        "Date out of range: years 2000 to 2100.",
+    ),
 }
 _FR_TO_EN = {fr: en for fr, en in MESSAGES.values()}
 

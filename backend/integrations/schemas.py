@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validate
 
 from backend.invoices.models import InvoiceType
-from backend.schemas import InputSchema, OutputSchema, Siret
+from backend.schemas import AwareDateTime, Date, InputSchema, OutputSchema, Siret
 
 MAX_ITEMS = 500
 REFORM_CODES = [*list(range(200, 215)), 220, 221, 501]
@@ -61,8 +61,8 @@ class InvoiceIn(InputSchema):
     type = fields.String(validate=validate.OneOf([t.value for t in InvoiceType]))
     billing_framework = fields.String(validate=validate.Regexp(r"^A([1-9]|1[0-9]|2[0-5])$"))
     engagement_number = fields.String(validate=validate.Length(min=1, max=60))
-    invoice_date = fields.Date()
-    deposit_date = fields.Date()
+    invoice_date = Date()
+    deposit_date = Date()
     amount_excl_tax = _money()
     amount_incl_tax = _money()
     amount_to_pay = _money()
@@ -72,7 +72,7 @@ class InvoiceIn(InputSchema):
 class ChangeIn(InputSchema):
     code = StatusCode(required=True, metadata={"type": "string", "example": "MISE_A_DISPOSITION"})
     # Without a time zone the instant is ambiguous: say so in French, not marshmallow's English.
-    occurred_at = fields.AwareDateTime(
+    occurred_at = AwareDateTime(
         required=True, validate=_aware, error_messages={"invalid_awareness": NAIVE_DATETIME}
     )
     comment = fields.String(allow_none=True, validate=validate.Length(max=2000))

@@ -12,7 +12,7 @@ from backend.i18n import message
 from backend.invoices.statuses import Category
 from backend.payments.queries import PAYMENT_FILTERS, SORTS
 from backend.payments.schemas import InterestOwedOut, PaymentOut, PaymentTotalsOut
-from backend.schemas import OutputSchema, QuerySchema
+from backend.schemas import Date, OutputSchema, QuerySchema
 
 CATEGORIES = [c.value for c in Category]
 ID_RANGE = validate.Range(min=1, max=MAX_ID)
@@ -32,10 +32,10 @@ class InvoiceFilterArgs(QuerySchema):
     category = fields.List(fields.String(validate=validate.OneOf(CATEGORIES)))
     structure_id = fields.List(fields.Integer(validate=ID_RANGE))
     recipient_id = fields.List(fields.Integer(validate=ID_RANGE))
-    invoice_date_from = fields.Date()
-    invoice_date_to = fields.Date()
-    changed_from = fields.Date(metadata={"description": "Changement de statut depuis (inclus)"})
-    changed_to = fields.Date(metadata={"description": "Changement de statut jusqu'au (inclus)"})
+    invoice_date_from = Date()
+    invoice_date_to = Date()
+    changed_from = Date(metadata={"description": "Changement de statut depuis (inclus)"})
+    changed_to = Date(metadata={"description": "Changement de statut jusqu'au (inclus)"})
     amount_min = fields.Decimal(places=2, validate=validate.Range(min=0, max=10**12))
     amount_max = fields.Decimal(places=2, validate=validate.Range(min=0, max=10**12))
     q = fields.String(
@@ -166,8 +166,8 @@ class SummaryArgs(QuerySchema):
 
 
 class DashboardArgs(SummaryArgs):
-    changed_from = fields.Date()
-    changed_to = fields.Date()
+    changed_from = Date()
+    changed_to = Date()
 
     @validates_schema
     def check_ranges(self, data: dict[str, Any], **kwargs: Any) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from backend.payments.service import CATEGORIES
-from backend.schemas import InputSchema, OutputSchema, QuerySchema
+from backend.schemas import Date, InputSchema, OutputSchema, QuerySchema
 
 STATES = [
     "credit_note",
@@ -117,7 +117,7 @@ def _two_decimals(value: Decimal) -> None:
 
 
 class EcbRateIn(InputSchema):
-    half_year_start = fields.Date(required=True, validate=_half_year_start)
+    half_year_start = Date(required=True, validate=_half_year_start)
     rate_percent = fields.Decimal(
         required=True,
         validate=[

@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from backend.schemas import InputSchema, OutputSchema, QuerySchema, Siret
+from backend.schemas import InputSchema, OutputSchema, QuerySchema, Siret, check_year
 from backend.timeutil import PARIS
 from backend.trainings.models import Format, RegistrationState, SessionState
 from backend.trainings.present import AUDIENCES
@@ -20,8 +20,7 @@ class ParisDateTime(fields.DateTime):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> dt.datetime:
         parsed = super()._deserialize(value, attr, data, **kwargs)
-        if not 2000 <= parsed.year <= 2100:
-            raise ValidationError("Date hors des limites (années 2000 à 2100).")
+        check_year(parsed)
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=PARIS)
         return parsed.astimezone(dt.UTC)
