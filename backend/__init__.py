@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask, Request
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from backend.config import Config
 
@@ -47,6 +48,8 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
         LOGIN_RATE_LIMIT=config.login_rate_limit,
         RATELIMIT_STORAGE_URI=config.ratelimit_storage_uri,
         RATELIMIT_HEADERS_ENABLED=True,
+        # A 50 MB body was read whole before any check: 413 from werkzeug, as problem+json.
+        MAX_CONTENT_LENGTH=config.max_body_bytes,
         API_TITLE="Relais",
         API_VERSION="v1",
         OPENAPI_VERSION="3.0.3",
@@ -75,6 +78,10 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
         COMPRESS_CACHE_KEY=cache.compressed_key,
     )
     app.config.update(config.extra)
+    if config.trusted_proxies:
+        # The client's address (rate limits) is the one the trusted proxies forwarded.
+        n = config.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     app.extensions["relais_config"] = config
 
     db.init_app(app)

@@ -37,7 +37,18 @@ class Config:
         "REFRESH_TOKEN_TTL", 30 * 24 * 3600, int, doc="Durée du jeton de rafraîchissement (s)"
     )
     ratelimit_storage_uri: str = _setting(
-        "RATELIMIT_STORAGE_URI", "memory://", doc="Stockage des limites de débit (redis://…)"
+        "RATELIMIT_STORAGE_URI",
+        "relais-db://",
+        doc="Stockage des limites de débit : la base de Relais, redis://… ou memory://",
+    )
+    trusted_proxies: int = _setting(
+        "TRUSTED_PROXIES",
+        0,
+        int,
+        doc="Nombre de mandataires inverses de confiance (X-Forwarded-For)",
+    )
+    max_body_bytes: int = _setting(
+        "MAX_BODY_BYTES", 2 * 1024 * 1024, int, doc="Taille maximale d'un corps de requête (octets)"
     )
     login_rate_limit: str = _setting(
         "LOGIN_RATE_LIMIT", "10 per minute;50 per hour", doc="Limite des tentatives de connexion"

@@ -108,12 +108,16 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def dialect_insert(dialect: str) -> Any:
+    """The INSERT construct with ON CONFLICT of the database in use (PostgreSQL or SQLite)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
 def insert_ignoring_conflicts(session: Session, table: Any, rows: list[dict[str, Any]]) -> int:
     """INSERT rows, silently skipping those that hit a unique constraint; return how many landed."""
     if not rows:
         return 0
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(session.get_bind().dialect.name)
     # RETURNING, not rowcount: drivers do not all report rowcount for this statement.
     stmt = insert(table).values(rows).on_conflict_do_nothing().returning(*table.primary_key.columns)
     return len(session.execute(stmt).all())
@@ -133,6 +137,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 READ_ONLY = "_relais_read_only"
+# Execution option of a connection that only reads: on SQLite it never waits for the writer.
+READING = "relais_reading"
 
 
 def read_only(func: F) -> F:
@@ -166,7 +172,9 @@ def _begin(connection: Any) -> None:
     PostgreSQL: the requests of `read_only` views run in autocommit (no BEGIN, no ROLLBACK).
     """
     if connection.dialect.name == "sqlite":
-        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        reading = connection.get_execution_options().get(READING, False) or (
+            has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        )
         connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
     elif connection.dialect.name == "postgresql" and _read_only_request():
         pooled = connection.connection

@@ -8,12 +8,8 @@ from flask_limiter import Limiter
 
 from backend.api import Api
 from backend.db import db
-
-
-def client_address() -> str:
-    """The client's address for rate limits (gunicorn sits behind a trusted proxy)."""
-    return request.remote_addr or "unknown"
-
+from backend.ratelimits import storage as _storage  # noqa: F401  (registers relais-db://)
+from backend.ratelimits.keys import client_address
 
 api = Api()
 limiter = Limiter(key_func=client_address, default_limits=[], headers_enabled=True)

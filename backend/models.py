@@ -21,6 +21,7 @@ from backend.push.models import (
     NotificationPreference,
     NotificationSettings,
 )
+from backend.ratelimits.models import RateLimitCounter
 from backend.scheduler.models import JobRun, SchedulerLease
 from backend.sync.models import PortalAccount, SyncRun, SyncState
 from backend.trainings.models import Notice, Registration, TrainingPart, TrainingSession
@@ -43,6 +44,7 @@ __all__ = [
     "NotificationSettings",
     "PaymentNotice",
     "PortalAccount",
+    "RateLimitCounter",
     "Recipient",
     "RecipientHabits",
     "RecipientService",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import current_app, g, request
+from flask import current_app, g
 from flask.views import MethodView
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -19,6 +19,7 @@ from backend.api import Blueprint, abort
 from backend.db import current_session, db
 from backend.extensions import limiter
 from backend.push.devices import deactivate_for_session
+from backend.ratelimits.keys import email_key
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Connexion et compte")
 
@@ -33,16 +34,10 @@ def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
-def _login_email_key() -> str:
-    body = request.get_json(silent=True)
-    email = body.get("email") if isinstance(body, dict) else None
-    return "login:" + (service.normalize_email(email) if isinstance(email, str) else "?")
-
-
 @blp.route("/auth/login")
 class Login(MethodView):
     decorators = [
-        limiter.limit(_login_limit, key_func=_login_email_key),
+        limiter.limit(_login_limit, key_func=email_key("login")),
         limiter.limit(_login_limit),
     ]
 

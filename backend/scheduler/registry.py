@@ -16,6 +16,7 @@ from backend.mail import make_mailer
 from backend.payments import jobs as payment_jobs
 from backend.push import housekeeping as push_housekeeping
 from backend.push.broadcast import ServiceNotices
+from backend.ratelimits import jobs as ratelimit_jobs
 from backend.scheduler.models import JobRun
 from backend.scheduler.process import JobContext, JobSpec, Leadership
 from backend.site import build as site_build
@@ -83,6 +84,7 @@ def jobs(config: Config) -> tuple[JobSpec, ...]:
         JobSpec("site-rebuild", site_build.rebuild_site_on_change, site_build.CHECK_SECONDS),
         JobSpec("payment-reminders", payment_jobs.payment_reminders, 3600),
         JobSpec("payment-habits", payment_jobs.payment_habits_job, 24 * 3600),
+        JobSpec("rate-limits-prune", ratelimit_jobs.prune_counters, 24 * 3600),
     )
 
 

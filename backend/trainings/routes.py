@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, current_app
 from flask.views import MethodView
 
 from backend.accounts.service import normalize_email
@@ -13,6 +13,7 @@ from backend.api import Blueprint, abort
 from backend.db import current_session, utcnow
 from backend.extensions import limiter
 from backend.mail import current_mailer
+from backend.ratelimits.keys import email_key
 from backend.trainings import ical, links, queries, seats, service
 from backend.trainings.converters import use_ids
 from backend.trainings.models import RegistrationState, SessionState
@@ -48,11 +49,8 @@ def signup_limit() -> str:
     return str(current_app.extensions["relais_config"].signup_rate_limit)
 
 
-def signup_email_key() -> str:
-    """Rate-limit key of the address a form would send mail to."""
-    body = request.get_json(silent=True)
-    email = body.get("email") if isinstance(body, dict) else None
-    return "signup:" + (normalize_email(email) if isinstance(email, str) else "?")
+# Rate-limit key of the address a form would send mail to.
+signup_email_key = email_key("signup")
 
 
 def looks_like_a_robot(body: dict[str, Any]) -> bool:

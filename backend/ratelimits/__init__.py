@@ -1,0 +1,1 @@
+"""Rate limits: Flask-Limiter's counters kept in Relais' database, keys that hold no secret."""

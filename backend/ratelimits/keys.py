@@ -1,0 +1,37 @@
+"""Who a limit counts: the client's address, and the e-mail address a form names.
+
+Keys hold no personal data and have a bounded size: an address is normalised and hashed (a
+5 MB "e-mail" once made a 5 MB key kept for an hour), anything that is not an address
+shares one bucket (such a request fails validation anyway).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+
+from flask import request
+
+from backend.accounts.service import normalize_email
+
+MAX_EMAIL_LENGTH = 254  # RFC 5321's limit on a forward path
+
+
+def client_address() -> str:
+    """The client's address; behind proxies, TRUSTED_PROXIES makes it the forwarded one."""
+    return request.remote_addr or "unknown"
+
+
+def email_key(prefix: str) -> Callable[[], str]:
+    """A key per e-mail address of the JSON body's `email` field."""
+
+    def key() -> str:
+        body = request.get_json(silent=True)
+        email = body.get("email") if isinstance(body, dict) else None
+        if not isinstance(email, str) or not 3 <= len(email) <= MAX_EMAIL_LENGTH:
+            return f"{prefix}:?"
+        normalised = normalize_email(email).encode("utf-8", "replace")
+        return f"{prefix}:{hashlib.sha256(normalised).hexdigest()[:32]}"
+
+    key.__name__ = f"{prefix}_email_key"
+    return key
