@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from backend import i18n
@@ -21,6 +22,7 @@ from backend.invoices import service as invoices
 from backend.invoices.service import ChangeIn, InvoiceRecord
 
 SOURCE = "integration"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -80,19 +82,21 @@ def _ingest_one(session: Session, allowed: dict[str, int], index: int, raw: Any)
     if structure_id is None:
         return ItemResult(index, "error", detail=_text("structure_not_allowed"))
     changes = [ChangeIn(c["code"], c["occurred_at"], c.get("comment")) for c in item["changes"]]
-    for attempt in range(2):
-        try:
-            with session.begin_nested():
-                outcome = invoices.record(
-                    session, structure_id, InvoiceRecord(**data), changes, source=SOURCE
-                )
-            break
-        except IntegrityError:
-            # A concurrent writer created the same invoice first: try once more.
-            if attempt:
-                return ItemResult(index, "error", detail=i18n.message("conflict"))
-        except invoices.ForeignInvoice:
-            return ItemResult(index, "error", detail=_text("foreign_invoice"))
+    try:
+        outcome = invoices.record_isolated(
+            session, structure_id, InvoiceRecord(**data), changes, source=SOURCE
+        )
+    except IntegrityError:
+        return ItemResult(index, "error", detail=i18n.message("conflict"))
+    except invoices.ForeignInvoice:
+        return ItemResult(index, "error", detail=_text("foreign_invoice"))
+    except invoices.FutureChange as exc:
+        when = exc.change.occurred_at.isoformat(timespec="seconds")
+        return ItemResult(index, "error", detail=_text("future_change").format(when=when))
+    except DataError as exc:
+        # A value the database refuses that validation let through: this item fails alone.
+        log.warning("integration item %d refused by the database: %s", index, exc.orig)
+        return ItemResult(index, "error", detail=i18n.message("unprocessable"))
     return ItemResult(
         index,
         "ok",
@@ -116,6 +120,10 @@ _TEXTS = {
     "foreign_invoice": (
         "Cette facture (portal_id) appartient à une autre structure.",
         "This invoice (portal_id) belongs to another structure.",
+    ),
+    "future_change": (
+        "Changement de statut daté dans le futur ({when}) : refusé. Envoyez-le une fois survenu.",
+        "Status change dated in the future ({when}): refused. Send it once it has happened.",
     ),
 }
 

@@ -72,6 +72,9 @@ class Invoice(Base):
     status_changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When the facts held in the fields above were true (backend.invoices.service.record):
+    # an older observation never overwrites them.
+    facts_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     # Payment terms, kept by backend.payments.service.refresh_terms on every write.
     available_on: Mapped[dt.date | None] = mapped_column(Date)
     due_on: Mapped[dt.date | None] = mapped_column(Date)

@@ -49,11 +49,26 @@ class InvoiceRecord:
     amount_incl_tax: Decimal | None = None
     amount_to_pay: Decimal | None = None
     deposit_mode: str | None = None
+    # When these facts were true; None: as of its newest change, or now without changes.
+    observed_at: dt.datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
 class ForeignInvoice(ValueError):
     """The portal id is already known under another structure."""
+
+
+# Clocks disagree a little (the portal's, an ERP's, ours); beyond this a change is refused.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+class FutureChange(ValueError):
+    """A status change dated after now: it would stay the current status until that day,
+    hiding every real change (a MANDATEE of 2099 hid a rejection that needed action)."""
+
+    def __init__(self, change: ChangeIn) -> None:
+        super().__init__(change.occurred_at.isoformat())
+        self.change = change
 
 
 @dataclass
@@ -124,8 +139,14 @@ def record(
     """Upsert an invoice and append its status changes; replays change nothing.
 
     Every path that learns about a status (ingestion endpoint, portal sync, demo)
-    calls this, so history is written one way.
+    calls this, so history is written one way. A change dated in the future is refused
+    (FutureChange) before anything is written; an observation older than the one the
+    invoice's fields come from only fills the fields still unknown.
     """
+    latest = utcnow() + CLOCK_SKEW
+    for change in changes:
+        if change.occurred_at > latest:
+            raise FutureChange(change)
     invoice = session.scalar(
         select(Invoice).where(Invoice.portal_id == data.portal_id).with_for_update()
     )
@@ -140,6 +161,8 @@ def record(
     created = invoice is None
     previous_changed_at = None if invoice is None else invoice.status_changed_at
     counted_as = None if invoice is None else counts.key_of(invoice)
+    observed_at = _observed_at(data, changes)
+    newer = invoice is None or invoice.facts_at is None or observed_at > invoice.facts_at
     touched = created
     if invoice is None:
         first = min(changes, key=lambda c: c.occurred_at) if changes else None
@@ -151,16 +174,18 @@ def record(
             status_changed_at=first.occurred_at if first else utcnow(),
         )
         session.add(invoice)
-    else:
-        if invoice.recipient_id != recipient.id:
-            invoice.recipient_id, touched = recipient.id, True
-    if service_id is not None and invoice.service_id != service_id:
+    elif newer and invoice.recipient_id != recipient.id:
+        invoice.recipient_id, touched = recipient.id, True
+    known_service = invoice.service_id
+    if service_id is not None and known_service != service_id and (newer or not known_service):
         invoice.service_id, touched = service_id, True
     for name in _COPIED:
-        value = getattr(data, name)
-        if value is not None and getattr(invoice, name) != value:
+        value, known = getattr(data, name), getattr(invoice, name)
+        if value is not None and known != value and (newer or known is None):
             setattr(invoice, name, value)
             touched = True
+    if newer:
+        invoice.facts_at = observed_at
     session.flush()
     new_changes = _append_changes(session, invoice, changes, source)
     if new_changes:
@@ -177,6 +202,12 @@ def record(
     return RecordResult(invoice, created, new_changes, len(changes) - len(new_changes))
 
 
+def _observed_at(data: InvoiceRecord, changes: list[ChangeIn]) -> dt.datetime:
+    if data.observed_at is not None:
+        return data.observed_at
+    return max((change.occurred_at for change in changes), default=None) or utcnow()
+
+
 def record_isolated(
     session: Session,
     structure_id: int,
@@ -184,14 +215,26 @@ def record_isolated(
     changes: list[ChangeIn],
     *,
     source: str,
+    savepoint: bool = True,
 ) -> RecordResult:
-    """`record` in a savepoint; a concurrent first insert of the same invoice is retried once."""
-    try:
-        with session.begin_nested():
-            return record(session, structure_id, data, changes, source=source)
-    except IntegrityError:
-        with session.begin_nested():
-            return record(session, structure_id, data, changes, source=source)
+    """`record`, retried once when a concurrent writer created the same invoice first.
+
+    In a savepoint, whose rollback undoes this invoice alone; with `savepoint=False` the
+    caller commits each invoice on its own (the sync), and rolling back its transaction
+    undoes the same, without the savepoint's two round trips.
+    """
+    for attempt in (1, 2):
+        try:
+            if not savepoint:
+                return record(session, structure_id, data, changes, source=source)
+            with session.begin_nested():
+                return record(session, structure_id, data, changes, source=source)
+        except IntegrityError:
+            if not savepoint:
+                session.rollback()
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def _append_changes(

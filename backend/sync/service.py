@@ -11,7 +11,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import Recipient, Structure
@@ -247,6 +246,13 @@ def _walk(
                 session.rollback()
                 progress.errors += 1
                 log.warning("portal invoice %s belongs to another structure", summary.portal_id)
+            except invoices.FutureChange as exc:
+                session.rollback()
+                progress.errors += 1
+                log.warning(
+                    "portal invoice %s skipped: a change dated in the future (%s)",
+                    summary.portal_id, exc.change.occurred_at.isoformat(),
+                )  # fmt: skip
             progress.checkpoint(session)
             if directory is not None:
                 _check_directory(session, portal, account, *directory)
@@ -282,7 +288,7 @@ def _apply(
 
     The history call is skipped when nothing new can be in it.
     """
-    data = invoices.InvoiceRecord(**summary.record_fields())
+    data = invoices.InvoiceRecord(**summary.record_fields(), observed_at=summary.status_changed_at)
     if known == (normalize_code(summary.status), summary.status_changed_at):
         _record(session, progress.structure_id, data, [])
         return 0, None
@@ -305,16 +311,10 @@ def _apply(
 def _record(
     session: Session, structure_id: int, data: invoices.InvoiceRecord, changes: list[ChangeIn]
 ) -> invoices.RecordResult:
-    """`record` in the invoice's own transaction; a concurrent first insert is retried once.
-
-    Every invoice is committed on its own, so rolling the transaction back undoes exactly
-    what `record_isolated`'s savepoint would, without its two extra round trips.
-    """
-    try:
-        return invoices.record(session, structure_id, data, changes, source=SOURCE)
-    except IntegrityError:
-        session.rollback()
-        return invoices.record(session, structure_id, data, changes, source=SOURCE)
+    """`record` in the invoice's own transaction (each invoice is committed on its own)."""
+    return invoices.record_isolated(
+        session, structure_id, data, changes, source=SOURCE, savepoint=False
+    )
 
 
 DIRECTORY_MAX_AGE = dt.timedelta(days=30)

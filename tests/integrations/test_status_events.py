@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -383,3 +384,69 @@ def test_unknown_code_is_stored_and_shown_raw(client: FlaskClient, setup: Setup)
     assert detail["status"]["known"] is False
     assert detail["history"][-1]["label"] == "A_VALIDER_MOE_BIS"
     assert "tel que le portail" in detail["explanation"]
+
+
+@pytest.mark.parametrize("when", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"])
+def test_an_item_at_the_ends_of_time_fails_alone(
+    client: FlaskClient, setup: Setup, when: str
+) -> None:
+    """The offset pushed these instants out of Python's range: a 500, the good item lost."""
+    bad = item(setup.mine, 3001, [("DEPOSEE", when)])
+    good = item(setup.mine, 3002, [("DEPOSEE", "2026-10-01T10:00:00Z")])
+    response = setup.post(client, [bad, good])
+    assert response.status_code == 200, response.get_json()
+    first, second = response.get_json()["results"]
+    assert first["status"] == "error"
+    assert first["invalid_params"] == [
+        {"name": "changes.0.occurred_at", "reason": "Date hors des limites : années 2000 à 2100."}
+    ]
+    assert second["status"] == "ok" and history(3002) == [("DEPOSEE", "2026-10-01T10:00:00+00:00")]
+
+
+def test_a_change_dated_in_the_future_is_refused_with_its_reason(
+    client: FlaskClient, setup: Setup
+) -> None:
+    """A MANDATEE of 2099 stayed the current status and hid a real rejection."""
+    now = dt.datetime.now(dt.UTC)
+    first = [("DEPOSEE", (now - dt.timedelta(days=3)).isoformat())]
+    setup.post(client, [item(setup.mine, 3101, first)])
+    future = item(setup.mine, 3101, [("MANDATEE", "2099-01-01T00:00:00+00:00")])
+    body = setup.post(client, [future]).get_json()
+    assert body["rejected"] == 1
+    assert body["results"][0]["detail"] == (
+        "Changement de statut daté dans le futur (2099-01-01T00:00:00+00:00) : refusé. "
+        "Envoyez-le une fois survenu."
+    )
+    rejected = item(setup.mine, 3101, [("REJETEE", now.isoformat())])
+    assert setup.post(client, [rejected]).get_json()["accepted"] == 1
+    invoice = db.session.scalar(select(Invoice).where(Invoice.portal_id == 3101))
+    assert invoice is not None and invoice.status_code == "REJETEE"
+    assert [code for code, _ in history(3101)] == ["DEPOSEE", "REJETEE"]
+
+
+def test_a_change_within_the_clock_skew_is_accepted(client: FlaskClient, setup: Setup) -> None:
+    soon = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=2)).isoformat()
+    assert (
+        setup.post(client, [item(setup.mine, 3201, [("DEPOSEE", soon)])]).get_json()["accepted"]
+        == 1
+    )
+
+
+def test_an_older_replay_never_overwrites_newer_fields(client: FlaskClient, setup: Setup) -> None:
+    early = [("DEPOSEE", "2026-10-01T10:00:00Z")]
+    later = [*early, ("MISE_A_DISPOSITION", "2026-10-02T10:00:00Z")]
+    old = item(setup.mine, 3301, early, number="F-OLD", amount_incl_tax="100.00")
+    new = item(setup.mine, 3301, later, number="F-NEW", amount_incl_tax="120.00")
+    assert setup.post(client, [new]).get_json()["accepted"] == 1
+    replay = dict(old, invoice={**old["invoice"], "engagement_number": "EJ-42"})
+    assert setup.post(client, [replay]).get_json()["accepted"] == 1
+    db.session.expire_all()
+    invoice = db.session.scalar(select(Invoice).where(Invoice.portal_id == 3301))
+    assert invoice is not None
+    assert (invoice.number, str(invoice.amount_incl_tax)) == ("F-NEW", "120.00")
+    assert invoice.engagement_number == "EJ-42"  # unknown until then: an older fact fills it
+    assert invoice.status_code == "MISE_A_DISPOSITION"
+    newest = item(setup.mine, 3301, [("MANDATEE", "2026-10-05T10:00:00Z")], number="F-FIX")
+    assert setup.post(client, [newest]).get_json()["accepted"] == 1
+    db.session.expire_all()
+    assert db.session.get(Invoice, invoice.id).number == "F-FIX"  # type: ignore[union-attr]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -97,3 +99,23 @@ def test_invoice_of_another_structure_is_refused(app_ctx: Flask) -> None:
     else:
         raise AssertionError("ForeignInvoice not raised")
     assert len(db.session.scalars(select(StatusChange)).all()) == 1
+
+
+def test_a_future_change_is_refused_before_anything_is_written(app_ctx: Flask) -> None:
+    structure = StructureFactory()
+    soon = dt.datetime.now(dt.UTC) + service.CLOCK_SKEW + dt.timedelta(seconds=30)
+    changes = [service.ChangeIn("DEPOSEE", at(1)), service.ChangeIn("MANDATEE", soon)]
+    with pytest.raises(service.FutureChange) as refused:
+        _record(structure, 77, changes)
+    assert refused.value.change.code == "MANDATEE"
+    db.session.rollback()
+    assert db.session.scalars(select(StatusChange)).all() == []
+
+
+def test_the_sync_observation_time_decides_which_fields_win(app_ctx: Flask) -> None:
+    structure = StructureFactory()
+    _record(structure, 78, [], amount_to_pay=Decimal("90.00"), observed_at=at(5))
+    older = _record(structure, 78, [], amount_to_pay=Decimal("80.00"), observed_at=at(4))
+    assert older.invoice.amount_to_pay == Decimal("90.00")
+    newer = _record(structure, 78, [], amount_to_pay=Decimal("70.00"), observed_at=at(6))
+    assert newer.invoice.amount_to_pay == Decimal("70.00") and newer.invoice.facts_at == at(6)
