@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import logging
 import random
+import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import Recipient, Structure
@@ -29,6 +31,7 @@ from backend.portal import (
     window_end,
 )
 from backend.portal.endpoints import ENVIRONMENTS
+from backend.portal.retry import RetryPolicy
 from backend.sync import crypto
 from backend.sync.models import PortalAccount, SyncRun, SyncState
 
@@ -38,10 +41,15 @@ LEASE = dt.timedelta(minutes=2)
 LEASE_RENEWAL = LEASE / 4  # how often a run extends its lease and writes its counters
 PAGE_SIZE = 100  # invoices per search page; what Relais knows is read a page at a time
 RETRY_BACKOFF = (30, 120, 600, 1800)
+CLOSE_RETRIES = (0.5, 1.0, 2.0)  # waits while a database that dropped us comes back
 
 
 class NoPortalAccount(Exception):
     """The structure has no technical account registered."""
+
+
+class Interrupted(Exception):
+    """The process is stopping: the run ends here, the next one starts from its watermark."""
 
 
 def environment(config: Config) -> PortalEnvironment:
@@ -50,14 +58,26 @@ def environment(config: Config) -> PortalEnvironment:
     return ENVIRONMENTS[config.portal_env]
 
 
-def open_client(config: Config, account: TechnicalAccount) -> PortalClient:
+def open_client(
+    config: Config, account: TechnicalAccount, stop: threading.Event | None = None
+) -> PortalClient:
+    """The portal client; with `stop`, a wait between retries ends the run when it is set."""
     return PortalClient(
         environment(config),
         config.portal_client_id,
         config.portal_client_secret,
         account=account,
         timeout=config.portal_timeout,
+        retry=RetryPolicy(sleep=_interruptible(stop)) if stop is not None else None,
     )
+
+
+def _interruptible(stop: threading.Event) -> Callable[[float], None]:
+    def sleep(seconds: float) -> None:
+        if stop.wait(seconds):
+            raise Interrupted
+
+    return sleep
 
 
 def register_account(
@@ -138,6 +158,8 @@ class Progress:
     renewed_at: float = field(default_factory=time.monotonic)
     # Recipients whose directory entry this run has looked at (or decided not to).
     directories: set[int] = field(default_factory=set)
+    stop: threading.Event | None = None  # set when the process stops: the run ends early
+    started: float = field(default_factory=time.monotonic)
 
     def save_counters(self) -> None:
         self.run.invoices_seen = self.invoices_seen
@@ -154,6 +176,8 @@ class Progress:
             self.save_counters()
             self.renewed_at = time.monotonic()
         session.commit()
+        if self.stop is not None and self.stop.is_set():
+            raise Interrupted
 
 
 def sync_structure(
@@ -165,56 +189,119 @@ def sync_structure(
     client: PortalClient | None = None,
     force: bool = False,
     now: dt.datetime | None = None,
+    stop: threading.Event | None = None,
 ) -> SyncRun | None:
-    """Run one sync; None when another run holds the lease (unless forced)."""
+    """Run one sync; None when another run holds the lease (unless forced).
+
+    The run always ends: whatever interrupts it (the portal, `stop`, the database going away,
+    a bug), its row is closed as failed with the reason and the structure's lease released.
+    """
     now = now or utcnow()
     if not force and not claim(session, structure_id, holder, now):
         return None
-    state = session.get(SyncState, structure_id)
-    if state is None:
-        raise NoPortalAccount(structure_id)
-    # Read now: after the commits below, reading the state again would cost a query.
-    window_from, window_to, interval = state.watermark, window_end(now), state.interval_seconds
-    run = SyncRun(
-        structure_id=structure_id,
-        started_at=now,
-        window_from=window_from,
-        window_to=window_to,
-        invoices_seen=0,
-        changes=0,
-        errors=0,
-    )
-    session.add(run)
-    session.commit()
-    started = time.monotonic()
-    progress = Progress(run, state, structure_id)
+    progress: Progress | None = None
     try:
-        account = technical_account(session, structure_id, config)
-        session.commit()  # no transaction stays open while the portal is called
-        owned = client is None
-        portal = client or open_client(config, account)
+        state = session.get(SyncState, structure_id)
+        if state is None:
+            raise NoPortalAccount(structure_id)
+        # Read now: after the commits below, reading the state again would cost a query.
+        window_from, window_to, interval = state.watermark, window_end(now), state.interval_seconds
+        run = SyncRun(
+            structure_id=structure_id,
+            started_at=now,
+            window_from=window_from,
+            window_to=window_to,
+            invoices_seen=0,
+            changes=0,
+            errors=0,
+        )
+        session.add(run)
+        session.commit()
+        progress = Progress(run, state, structure_id, stop=stop)
         try:
-            _walk(session, portal, account, progress, window_from, window_to)
-        finally:
-            if owned:
-                portal.close()
-    except (PortalError, NoPortalAccount, crypto.CredentialsKeyError) as exc:
-        session.rollback()
-        progress.save_counters()
-        _failed(state, run, _describe(exc), now)
-    else:
-        progress.save_counters()
-        run.status = "ok" if not progress.errors else "partial"
-        state.watermark = window_to
-        state.last_success_at = utcnow()
-        state.consecutive_failures = 0
-        state.next_sync_at = now + _interval(interval, config.sync_jitter_seconds)
+            _fetch(session, config, client, progress, window_from, window_to)
+        except (PortalError, NoPortalAccount, crypto.CredentialsKeyError, Interrupted) as exc:
+            session.rollback()
+            progress.save_counters()
+            _failed(state, run, _describe(exc), now)
+        else:
+            progress.save_counters()
+            run.status = "ok" if not progress.errors else "partial"
+            state.watermark = window_to
+            state.last_success_at = utcnow()
+            state.consecutive_failures = 0
+            state.next_sync_at = now + _interval(interval, config.sync_jitter_seconds)
+        _close(session, state, run, progress.started)
+    except BaseException as exc:
+        _close_broken_run(session, structure_id, progress, exc, now)
+        raise
+    return run
+
+
+def _fetch(
+    session: Session,
+    config: Config,
+    client: PortalClient | None,
+    progress: Progress,
+    window_from: dt.datetime | None,
+    window_to: dt.datetime,
+) -> None:
+    account = technical_account(session, progress.structure_id, config)
+    session.commit()  # no transaction stays open while the portal is called
+    owned = client is None
+    portal = client or open_client(config, account, progress.stop)
+    try:
+        _walk(session, portal, account, progress, window_from, window_to)
+    finally:
+        if owned:
+            portal.close()
+
+
+def _close(session: Session, state: SyncState, run: SyncRun, started: float) -> None:
+    """End the run and give the structure's lease back."""
     run.finished_at = utcnow()
     run.duration_ms = int((time.monotonic() - started) * 1000)
     state.running_until = None
     state.running_holder = None
     session.commit()
-    return run
+
+
+def _close_broken_run(
+    session: Session,
+    structure_id: int,
+    progress: Progress | None,
+    exc: BaseException,
+    now: dt.datetime,
+) -> None:
+    """After an unexpected error, close the run as failed and free the structure.
+
+    On a session of its own: the run's may hold a dead connection (the database restarted)
+    or a failed transaction. The database may still be coming back, so a few tries; if all
+    fail, the lease runs out by itself (the row stays "running", as after a SIGKILL).
+    """
+    with contextlib.suppress(Exception):
+        session.rollback()  # ends the transaction (on SQLite, frees the write lock)
+    run_id = inspect(progress.run).identity if progress is not None else None
+    message = _describe_unexpected(exc)
+    for wait in (*CLOSE_RETRIES, None):
+        try:
+            with Session(session.get_bind()) as fresh:
+                state = fresh.get(SyncState, structure_id)
+                run = fresh.get(SyncRun, run_id) if run_id is not None else None
+                if state is not None and run is not None and progress is not None:
+                    run.invoices_seen, run.changes = progress.invoices_seen, progress.changes
+                    run.errors = progress.errors
+                    _failed(state, run, message, now)
+                    _close(fresh, state, run, progress.started)
+                elif state is not None:
+                    state.running_until, state.running_holder = None, None
+                    fresh.commit()
+            return
+        except Exception as error:
+            log.warning("sync of structure %s: closing the run failed (%s)", structure_id, error)
+            if wait is not None:
+                time.sleep(wait)
+    log.error("sync of structure %s: run left open; its lease expires by itself", structure_id)
 
 
 def _walk(
@@ -361,4 +448,18 @@ def _failed(state: SyncState, run: SyncRun, message: str, now: dt.datetime) -> N
 def _describe(exc: Exception) -> str:
     if isinstance(exc, NoPortalAccount):
         return "Aucun compte technique n'est enregistré pour cette structure."
+    if isinstance(exc, Interrupted):
+        return "Synchronisation interrompue par l'arrêt du service ; elle reprendra au redémarrage."
     return getattr(exc, "message", None) or str(exc)
+
+
+def _describe_unexpected(exc: BaseException) -> str:
+    """What a manager reads about a run cut short by an internal error: its kind and the
+    driver's own words, never the SQL statement (logged with the traceback instead)."""
+    cause = getattr(exc, "orig", None) or exc
+    words = str(cause).strip().splitlines()
+    detail = f"{type(cause).__name__} : {words[0][:300]}" if words else type(cause).__name__
+    return (
+        f"Synchronisation interrompue par une erreur interne ({detail}) ; "
+        "elle reprendra à la prochaine tentative."
+    )
