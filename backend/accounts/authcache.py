@@ -32,10 +32,8 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 
-import psycopg
-from sqlalchemy.engine import make_url
-
 from backend.accounts.scope import Grant, Scope
+from backend.reconnect import Listener
 
 log = logging.getLogger(__name__)
 CHANNEL = "relais_auth"
@@ -52,8 +50,7 @@ class AuthCache:
     """Login sessions and data versions of one worker process, kept fresh by NOTIFY."""
 
     def __init__(self, database_url: str, ttl: float = 300.0, max_sessions: int = 50_000):
-        url = make_url(database_url).set(drivername="postgresql")
-        self._conninfo = url.render_as_string(hide_password=False)
+        self._database_url = database_url
         self.ttl = ttl
         self.max_sessions = max_sessions
         self._lock = threading.Lock()
@@ -183,33 +180,25 @@ class AuthCache:
             self._thread.start()
 
     def _listen(self) -> None:
-        delay = 0.5
-        while not self._stop.is_set():
-            try:
-                with psycopg.connect(
-                    self._conninfo,
-                    autocommit=True,
-                    connect_timeout=5,
-                    keepalives=1,
-                    keepalives_idle=30,
-                    keepalives_interval=10,
-                    keepalives_count=3,
-                ) as connection:
-                    connection.execute(f"LISTEN {CHANNEL}")
-                    # Whatever happened before LISTEN was not heard: start from nothing.
-                    self.clear()
-                    self._ready.set()
-                    delay = 0.5
-                    while not self._stop.is_set():
-                        for notify in connection.notifies(timeout=1.0):
-                            self.apply(notify.payload)
-            except psycopg.Error as exc:
-                log.warning("authentication cache listener lost its connection: %s", exc)
-            finally:
-                self._ready.clear()
-                self.clear()
-            self._stop.wait(delay)
-            delay = min(delay * 2, 10.0)
+        listener = Listener(
+            self._database_url, CHANNEL, stop=self._stop,
+            on_connect=self._listening, on_disconnect=self._deaf,
+        )  # fmt: skip
+        try:
+            while not self._stop.is_set():
+                for payload in listener.notifies(timeout=1.0):
+                    self.apply(payload)
+        finally:
+            listener.close()
+
+    def _listening(self) -> None:
+        # Whatever happened before LISTEN was not heard: start from nothing.
+        self.clear()
+        self._ready.set()
+
+    def _deaf(self) -> None:
+        self._ready.clear()
+        self.clear()
 
     def close(self) -> None:
         self._stop.set()

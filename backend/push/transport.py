@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import psycopg
+import threading
+
 from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from backend.config import Config
 from backend.push.dispatcher import CHANNEL
+from backend.reconnect import Listener
 from notifications import PushTransport, make_transport
 
 
@@ -44,23 +45,24 @@ def _notify_before_commit(session: Session) -> None:
 
 
 class Waiter:
-    """A wait that returns early when a transaction NOTIFYs the dispatchers (PostgreSQL)."""
+    """A wait that returns early when a transaction NOTIFYs the dispatchers (PostgreSQL).
 
-    def __init__(self, database_url: str) -> None:
-        url = make_url(database_url).set(drivername="postgresql")
-        self.connection = psycopg.connect(
-            url.render_as_string(hide_password=False), autocommit=True
-        )
-        self.connection.execute(f"LISTEN {CHANNEL}")
+    Its LISTEN connection comes back by itself after a database restart; until then the
+    wait is a plain poll, so nothing is missed, only heard a little later.
+    """
+
+    def __init__(self, database_url: str, stop: threading.Event | None = None) -> None:
+        self.listener = Listener(database_url, CHANNEL, stop=stop)
+        self.listener.connect()
 
     def __call__(self, timeout: float) -> None:
-        for _ in self.connection.notifies(timeout=timeout, stop_after=1):
+        for _ in self.listener.notifies(timeout, stop_after=1):
             pass
 
     def close(self) -> None:
-        self.connection.close()
+        self.listener.close()
 
 
-def waiter(config: Config) -> Waiter | None:
+def waiter(config: Config, stop: threading.Event | None = None) -> Waiter | None:
     """A NOTIFY waiter on PostgreSQL; None means plain polling (SQLite)."""
-    return Waiter(config.database_url) if config.is_postgresql else None
+    return Waiter(config.database_url, stop) if config.is_postgresql else None
