@@ -7,10 +7,12 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from sqlalchemy import insert
 
 from backend.accounts.models import Recipient, RecipientService, Role, Structure, User
-from backend.db import current_session
-from backend.push.models import Device
+from backend.db import current_session, utcnow
+from backend.push.models import Delivery, Device, Notification
+from backend.push.transport import wake_dispatchers
 from notifications.firebase import FirebaseTransport
 from tests.factories import (
     MembershipFactory,
@@ -48,6 +50,29 @@ def add_device(user: User, token: str, platform: str = "android", locale: str = 
     current_session().add(device)
     current_session().commit()
     return device
+
+
+def queue_pushes(user_id: int, device_id: int, structure_id: int, count: int) -> set[int]:
+    """`count` notifications, each with one pending push to the device, inserted in bulk and
+    announced to the dispatchers (NOTIFY on PostgreSQL); their ids."""
+    session = current_session()
+    now = utcnow()
+    notes = [
+        {"user_id": user_id, "structure_id": structure_id, "kind": "status_change",
+         "category": "every_change", "status_code": "MANDATEE",
+         "title": f"Facture F-{n} : Mandatée", "body": "Commune. Nouveau statut : Mandatée.",
+         "created_at": now}
+        for n in range(count)
+    ]  # fmt: skip
+    ids = list(session.scalars(insert(Notification).returning(Notification.id), notes))
+    session.execute(
+        insert(Delivery),
+        [{"notification_id": i, "device_id": device_id, "not_before": now, "state": "pending",
+          "attempts": 0, "created_at": now} for i in ids],
+    )  # fmt: skip
+    wake_dispatchers(session)
+    session.commit()
+    return set(ids)
 
 
 @pytest.fixture
