@@ -8,9 +8,10 @@ import os
 import signal
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -22,12 +23,18 @@ from sqlalchemy.orm import Session
 
 from backend.config import Config
 from backend.db import current_session, insert_ignoring_conflicts, utcnow
+from backend.reconnect import Backoff
 from backend.scheduler import lease
 from backend.scheduler.models import JobRun
 
 log = logging.getLogger(__name__)
 # Interval triggers start here, so every process computes the same fire times.
 EPOCH = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+# After SIGTERM: how long loops and running jobs get to finish. `run-all` (and a service
+# manager) kill the process 15 s after SIGTERM; this leaves time to release the lease.
+STOP_GRACE = 8.0
+# A loop that ran this long before dying starts again after the shortest wait.
+HEALTHY_RUN = 60.0
 
 
 @dataclass
@@ -38,6 +45,8 @@ class JobContext:
     now: dt.datetime
     config: Config
     app: Flask
+    # Set when the process is stopping: a long job (the sync) ends early, cleanly.
+    stop: threading.Event = field(default_factory=threading.Event)
 
 
 @dataclass(frozen=True)
@@ -97,9 +106,11 @@ def _claim(session: Session, spec: JobSpec, holder: str, now: dt.datetime) -> in
     return slot
 
 
-def run_job(app: Flask, spec: JobSpec, leadership: Leadership) -> None:
-    """Run one occurrence if this process is the active scheduler."""
-    if not leadership.active:
+def run_job(
+    app: Flask, spec: JobSpec, leadership: Leadership, stop: threading.Event | None = None
+) -> None:
+    """Run one occurrence if this process is the active scheduler (and is not stopping)."""
+    if not leadership.active or (stop is not None and stop.is_set()):
         return
     with app.app_context():
         session = current_session()
@@ -109,7 +120,8 @@ def run_job(app: Flask, spec: JobSpec, leadership: Leadership) -> None:
             return
         error = None
         try:
-            spec.run(JobContext(session, now, app.extensions["relais_config"], app))
+            config = app.extensions["relais_config"]
+            spec.run(JobContext(session, now, config, app, stop or threading.Event()))
             session.commit()
         except Exception as exc:
             session.rollback()
@@ -132,7 +144,7 @@ def _finish(session: Session, job_id: str, slot: int, error: str | None) -> None
 
 
 def build_scheduler(
-    app: Flask, jobs: Sequence[JobSpec], leadership: Leadership
+    app: Flask, jobs: Sequence[JobSpec], leadership: Leadership, stop: threading.Event
 ) -> BlockingScheduler:
     scheduler = BlockingScheduler(
         timezone=dt.UTC,
@@ -149,10 +161,41 @@ def build_scheduler(
         scheduler.add_job(
             run_job,
             IntervalTrigger(seconds=spec.seconds, start_date=EPOCH, timezone=dt.UTC),
-            args=(app, spec, leadership),
+            args=(app, spec, leadership, stop),
             id=spec.id,
         )
     return scheduler
+
+
+def supervised(loop: Callable[[threading.Event], Any], stop: threading.Event) -> Callable[[], None]:
+    """`loop(stop)` for a thread, started again after a growing wait whenever it dies.
+
+    Why restart here rather than exit non-zero for a service manager to restart us: under
+    `make run`, `run-all` does not restart a child, it stops everything when one exits, so a
+    dead dispatcher would take the web server down with it; and the rest of this process (the
+    lease, the jobs) is healthy. A loop starts from scratch each time (the dispatcher builds a
+    new transport and LISTEN connection), so a restart leaves no broken state behind.
+    """
+    name = getattr(loop, "__name__", "loop")
+
+    def run() -> None:
+        backoff = Backoff(first=1.0, cap=60.0)
+        while not stop.is_set():
+            started = time.monotonic()
+            try:
+                loop(stop)
+                if stop.is_set():
+                    return
+                log.error("%s returned although the scheduler is running", name)
+            except Exception:
+                log.exception("%s died", name)
+            if time.monotonic() - started > HEALTHY_RUN:
+                backoff.reset()
+            delay = backoff.next()
+            log.warning("%s starts again in %.1f s", name, delay)
+            stop.wait(delay)
+
+    return run
 
 
 def run_scheduler(
@@ -167,11 +210,12 @@ def run_scheduler(
     config: Config = app.extensions["relais_config"]
     ttl = dt.timedelta(seconds=config.scheduler_lease_seconds)
     leadership = Leadership(holder or new_holder(), ttl)
-    scheduler = build_scheduler(app, registry.jobs(config) if jobs is None else jobs, leadership)
     stop = threading.Event()
+    specs = registry.jobs(config) if jobs is None else jobs
+    scheduler = build_scheduler(app, specs, leadership, stop)
     threads = [
         threading.Thread(
-            target=loop, args=(stop,), daemon=True, name=getattr(loop, "__name__", "loop")
+            target=supervised(loop, stop), daemon=True, name=getattr(loop, "__name__", "loop")
         )
         for loop in (*registry.background(app, leadership), *background)
     ]
@@ -188,7 +232,26 @@ def run_scheduler(
     log.info("scheduler %s started with %d jobs", leadership.holder, len(scheduler.get_jobs()))
     scheduler.start()
     stop.set()
-    for thread in threads:
-        thread.join(timeout=10)
+    stuck = _join(threads, time.monotonic() + STOP_GRACE)
     with app.app_context():
-        lease.release(current_session(), leadership.holder)
+        try:
+            lease.release(current_session(), leadership.holder)
+        except Exception:
+            log.exception("could not release the scheduler lease (it expires by itself)")
+    if stuck:
+        # A job blocked in a call that `stop` cannot cut short (a portal that does not answer,
+        # a site build): the interpreter would wait for it at exit, past run-all's patience.
+        log.warning("scheduler stopped with %s still running", ", ".join(stuck))
+        logging.shutdown()
+        os._exit(0)
+    log.info("scheduler stopped")
+
+
+def _join(loops: Sequence[threading.Thread], deadline: float) -> list[str]:
+    """Wait until the deadline for the loops, then for the jobs still running (the other
+    non-daemon threads); the names of those still running."""
+    me = threading.current_thread()
+    waiting = [*loops, *(t for t in threading.enumerate() if not t.daemon and t is not me)]
+    for thread in waiting:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    return [thread.name for thread in waiting if thread.is_alive()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from flask import Flask
@@ -21,11 +22,13 @@ log = logging.getLogger(__name__)
 EXPIRY_WARNING = dt.timedelta(days=15)
 
 
-def _sync_one(app: Flask, structure_id: int, holder: str) -> None:
+def _sync_one(app: Flask, structure_id: int, holder: str, stop: threading.Event) -> None:
+    if stop.is_set():
+        return  # the process is stopping: this structure waits for the next start
     with app.app_context():
         config: Config = app.extensions["relais_config"]
         try:
-            sync_structure(current_session(), structure_id, config=config, holder=holder)
+            sync_structure(current_session(), structure_id, config=config, holder=holder, stop=stop)
         except Exception:
             current_session().rollback()
             log.exception("sync of structure %s crashed", structure_id)
@@ -39,11 +42,11 @@ def sync_due(ctx: JobContext) -> None:
     holder = f"scheduler:{id(ctx)}"
     if workers == 1:
         for structure_id in due:
-            _sync_one(ctx.app, structure_id, holder)
+            _sync_one(ctx.app, structure_id, holder, ctx.stop)
         return
     with ThreadPoolExecutor(workers, thread_name_prefix="sync") as pool:
         for structure_id in due:
-            pool.submit(_sync_one, ctx.app, structure_id, holder)
+            pool.submit(_sync_one, ctx.app, structure_id, holder, ctx.stop)
 
 
 def expiring_accounts(ctx: JobContext) -> list[PortalAccount]:
