@@ -7,6 +7,7 @@ against a portal that is gone, and the structures not started yet wait for the n
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,30 @@ def test_sigterm_during_syncs_against_a_vanishing_portal_stops_promptly(
     held = select(SyncState).where(SyncState.running_until.is_not(None))
     assert current_session().scalars(held).all() == [], "every sync lease is released"
     assert len(runs) < STRUCTURES, "structures not started yet wait for the next start"
+
+
+def test_a_job_stuck_on_a_silent_portal_does_not_hold_the_stop_past_the_grace(
+    cluster_app: Flask, cluster_url: str, tmp_path: Path
+) -> None:
+    config = cluster_app.extensions["relais_config"]
+    register_account(current_session(), StructureFactory(), "TECH_1@cpro.fr", "secret", None,
+                     config=config)  # fmt: skip
+    current_session().commit()
+    log = tmp_path / "scheduler.log"
+    with socket.socket() as silent:  # accepts connections (the kernel does), never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        env = {
+            "DATABASE_URL": cluster_url, "RELAIS_INSTANCE": str(tmp_path / "instance"),
+            "PORTAL_BASE_URL": f"http://127.0.0.1:{silent.getsockname()[1]}",
+            "PORTAL_TIMEOUT": "60", "CREDENTIALS_KEY": config.credentials_key,
+            "SYNC_POLL_SECONDS": "1", "SITE_DIR": str(tmp_path / "site"), "PUSH_TRANSPORT": "log",
+        }  # fmt: skip
+        scheduler = relais(["scheduler"], env, log)
+        try:
+            assert wait_for(lambda: runs_started() >= 1, 40), "the sync should be under way"
+        finally:
+            code, seconds = stop_within_grace(scheduler)
+    print(f"\nscheduler stopped {seconds:.1f} s after SIGTERM, a portal call still waiting")
+    assert code == 0, f"the scheduler should stop within {STOP_GRACE} s (exit code {code})"
+    assert "still running" in log.read_text()
