@@ -28,9 +28,18 @@ from backend.portal.errors import (
 )
 from backend.portal.history import InvoiceHistory, StructureInfo
 from backend.portal.retry import RetryPolicy, parse_retry_after
-from backend.portal.wire import InvoiceSummary, SearchPage, format_datetime, window_end
+from backend.portal.wire import (
+    InvoiceSummary,
+    SearchPage,
+    UnreadableInvoice,
+    UnreadableValue,
+    format_datetime,
+    window_end,
+)
 
 log = logging.getLogger(__name__)
+MAX_PAGES = 10_000  # a walk beyond this is a portal that ignores paging, not a supplier
+HISTORY_PAGE = 50  # statuses per history page, as Pastell asks
 
 
 class PortalClient:
@@ -95,8 +104,16 @@ class PortalClient:
             body["periodeDateHeureEtatCourantAu"] = format_datetime(changed_to)
         if statuses:
             body["statutCourant"] = list(statuses)
-        answer = self._call(endpoints.SEARCH_SUPPLIER_INVOICES, body, account)
-        return SearchPage.from_wire(answer)
+        try:
+            answer = self._call(endpoints.SEARCH_SUPPLIER_INVOICES, body, account)
+        except PortalBusinessError as exc:
+            if exc.code == endpoints.CODE_NO_RESULT:
+                return SearchPage.empty()
+            raise
+        try:
+            return SearchPage.from_wire(answer)
+        except UnreadableValue as exc:
+            raise PortalProtocolError(str(exc)) from exc
 
     def iter_supplier_invoices(
         self,
@@ -107,48 +124,85 @@ class PortalClient:
         per_page: int = 100,
         account: TechnicalAccount | None = None,
         max_restarts: int = 3,
-    ) -> Iterator[InvoiceSummary]:
+    ) -> Iterator[InvoiceSummary | UnreadableInvoice]:
         """Every matching invoice, page after page, each (id, status, time) yielded once.
 
-        The window's end is pinned (default: the last whole minute) so changes made during
-        the walk stay out of it; if the total still moves between pages, the walk restarts.
+        Results that cannot be read come as UnreadableInvoice, for the caller to count. The
+        window's end is pinned (default: the last whole minute) so changes made during the
+        walk stay out of it; if the total still moves between pages, the walk restarts.
         """
         changed_to = changed_to or window_end(self._clock())
-        seen: set[tuple[int, str, dt.datetime | None]] = set()
+        seen: set[tuple[int | None, str, dt.datetime | None]] = set()
         for walk in range(max_restarts + 1):
-            shapes: set[tuple[int, int]] = set()
-            page_no = 1
-            while True:
-                page = self.search_supplier_invoices(
-                    changed_from=changed_from,
-                    changed_to=changed_to,
-                    statuses=statuses,
-                    page=page_no,
-                    per_page=per_page,
-                    account=account,
-                )
+            shapes: set[tuple[int | None, int | None]] = set()
+            for page in self._pages(changed_from, changed_to, statuses, per_page, account):
                 shapes.add((page.total, page.pages))
                 for invoice in page.invoices:
-                    key = (invoice.portal_id, invoice.status, invoice.status_changed_at)
+                    key = _identity(invoice)
                     if key not in seen:
                         seen.add(key)
                         yield invoice
-                if page_no >= page.pages or not page.invoices:
-                    break
-                page_no += 1
-            if len(shapes) == 1:
+            if len(shapes) <= 1:
                 return
             log.info("portal result set moved during walk %d; walking again", walk + 1)
         # Pages moved under every walk: an invoice may have slipped between two of them.
         # Failing keeps the sync's watermark where it was; the next run walks again.
         raise PortalResultsUnstableError
 
+    def _pages(
+        self,
+        changed_from: dt.datetime | None,
+        changed_to: dt.datetime,
+        statuses: Sequence[str] | None,
+        per_page: int,
+        account: TechnicalAccount | None,
+    ) -> Iterator[SearchPage]:
+        """Pages until the last one: as `pages` says, or, without it, a short or empty page."""
+        ids: set[int | None] = set()
+        for number in range(1, MAX_PAGES + 1):
+            page = self.search_supplier_invoices(
+                changed_from=changed_from, changed_to=changed_to, statuses=statuses,
+                page=number, per_page=per_page, account=account,
+            )  # fmt: skip
+            yield page
+            fresh = {_identity(invoice)[0] for invoice in page.invoices} - ids
+            if page.invoices and not fresh:
+                raise PortalProtocolError("le portail renvoie la même page de résultats")
+            ids |= fresh
+            last = number >= page.pages if page.pages is not None else len(page.invoices) < per_page
+            if last or not page.invoices:
+                return
+        raise PortalProtocolError(f"plus de {MAX_PAGES} pages de résultats")
+
     def invoice_history(
         self, portal_id: int, *, account: TechnicalAccount | None = None
     ) -> InvoiceHistory:
-        """Every dated status of one invoice (factures/v1/consulter/historique)."""
-        answer = self._call(endpoints.INVOICE_HISTORY, {"idFacture": portal_id}, account)
-        return InvoiceHistory.from_wire(answer, portal_id)
+        """Every dated status of one invoice (factures/v1/consulter/historique), all pages.
+
+        Real clients ask for a size (Pastell: `nbResultatsMaximum`, 50) or send a paging
+        block (go-choruspro: `paramRechercheHistoStatuts`); both are sent. Raises
+        UnreadableValue when a status's date cannot be read.
+        """
+        pages: list[InvoiceHistory] = []
+        for number in range(1, MAX_PAGES + 1):
+            body = {
+                "idFacture": portal_id,
+                "nbResultatsMaximum": HISTORY_PAGE,
+                "paramRechercheHistoStatuts": {
+                    "nbResultatsParPageListeHistoStatut": HISTORY_PAGE,
+                    "pageResultatDemandeeListeHistoStatut": number,
+                },
+            }
+            answer = self._call(endpoints.INVOICE_HISTORY, body, account)
+            page = InvoiceHistory.from_wire(answer, portal_id)
+            fresh = [e for e in page.events if all(e not in p.events for p in pages)]
+            pages.append(page)
+            last = (
+                number >= page.pages if page.pages is not None else len(page.events) < HISTORY_PAGE
+            )
+            if last or not fresh:
+                return InvoiceHistory.merge(pages)
+        raise PortalProtocolError(f"plus de {MAX_PAGES} pages d'historique")
 
     def consult_structure(
         self, structure_id: int, *, account: TechnicalAccount | None = None
@@ -251,3 +305,9 @@ def _account_error(body: dict[str, Any]) -> TechnicalAccountError:
     if body.get("codeRetour") == endpoints.CODE_PASSWORD_EXPIRED or "expir" in libelle.lower():
         return TechnicalPasswordExpiredError()
     return TechnicalAccountError()
+
+
+def _identity(invoice: InvoiceSummary | UnreadableInvoice) -> tuple[int | None, str, Any]:
+    if isinstance(invoice, UnreadableInvoice):
+        return (invoice.portal_id, "?", invoice.reason)
+    return (invoice.portal_id, invoice.status, invoice.status_changed_at)

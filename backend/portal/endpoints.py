@@ -37,6 +37,11 @@ SEARCH_SUPPLIER_INVOICES = "/cpro/factures/v1/rechercher/fournisseur"
 INVOICE_HISTORY = "/cpro/factures/v1/consulter/historique"
 CONSULT_STRUCTURE = "/cpro/structures/v1/consulter"
 
+# Documented by a recorded answer (DOMAIN.md, Pastell on the recipient search): an empty
+# search answers codeRetour 20000, "TRA_MSG_00.015 La recherche n'a retourné aucun résultat".
+# It is an empty page, not an error.
+CODE_NO_RESULT = 20000
+
 # Sandbox convention, not a published code (inference): how the sandbox says that the
 # technical account's password has expired; the client also matches "expir" in the libellé.
 CODE_PASSWORD_EXPIRED = 20001

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from backend.portal.wire import parse_date, parse_datetime
+from backend.portal.wire import UnreadableValue, paging_value, parse_date, parse_datetime
 
 
 @dataclass(frozen=True)
@@ -21,40 +21,57 @@ class StatusEvent:
 
 @dataclass(frozen=True)
 class InvoiceHistory:
-    """The consulter/historique answer: current status and every dated status, oldest first."""
+    """The consulter/historique answer: current status and every dated status, oldest first.
+
+    `pages` is the number of history pages the portal announced (None: not said)."""
 
     portal_id: int
     number: str | None
     current_status: str
     events: list[StatusEvent]
+    pages: int | None = None
 
     @classmethod
     def from_wire(cls, body: dict[str, Any], portal_id: int) -> InvoiceHistory:
         block = body.get("historiquesDesStatuts") or {}
-        events = [
-            StatusEvent(
-                code=str(e["histoStatutCode"]),
-                occurred_at=_required_datetime(e.get("histoStatutDatePassage")),
-                comment=e.get("histoStatutCommentaire") or None,
-                event_id=e.get("histoStatutId"),
-            )
-            for e in block.get("histoStatut") or []
-        ]
-        # The portal sorts newest first by default; order does not carry meaning, time does.
-        events.sort(key=lambda e: (e.occurred_at, e.event_id or 0))
+        events = [_event(entry) for entry in block.get("histoStatut") or []]
         return cls(
             portal_id=int(body.get("idFacture") or portal_id),
             number=body.get("numeroFacture"),
             current_status=str(body.get("statutCourantCode") or ""),
-            events=events,
+            events=_in_time_order(events),
+            pages=paging_value(body, "historiquesDesStatuts", "pagesHistoStatut"),
         )
 
+    @classmethod
+    def merge(cls, pages: list[InvoiceHistory]) -> InvoiceHistory:
+        """One history from its pages, each status once."""
+        events = {(e.code, e.occurred_at, e.event_id): e for page in pages for e in page.events}
+        first = pages[0]
+        return cls(
+            first.portal_id, first.number, first.current_status,
+            _in_time_order(list(events.values())), len(pages),
+        )  # fmt: skip
 
-def _required_datetime(value: str | None) -> dt.datetime:
-    parsed = parse_datetime(value)
-    if parsed is None:
-        raise ValueError("histoStatutDatePassage manquant")
-    return parsed
+
+def _event(entry: Any) -> StatusEvent:
+    if not isinstance(entry, dict) or not entry.get("histoStatutCode"):
+        raise UnreadableValue("histoStatut", entry)
+    occurred_at = parse_datetime(entry.get("histoStatutDatePassage"), "histoStatutDatePassage")
+    if occurred_at is None:
+        raise UnreadableValue("histoStatutDatePassage", None)
+    event_id = entry.get("histoStatutId")
+    return StatusEvent(
+        code=str(entry["histoStatutCode"]),
+        occurred_at=occurred_at,
+        comment=entry.get("histoStatutCommentaire") or None,
+        event_id=event_id if isinstance(event_id, int) else None,
+    )
+
+
+def _in_time_order(events: list[StatusEvent]) -> list[StatusEvent]:
+    # The portal sorts newest first by default; order does not carry meaning, time does.
+    return sorted(events, key=lambda e: (e.occurred_at, e.event_id or 0))
 
 
 @dataclass(frozen=True)

@@ -32,10 +32,12 @@ from backend.portal import (
 )
 from backend.portal.endpoints import ENVIRONMENTS
 from backend.portal.retry import RetryPolicy
+from backend.portal.wire import UnreadableInvoice, UnreadableValue
 from backend.sync import crypto
 from backend.sync.models import PortalAccount, SyncRun, SyncState
 
 log = logging.getLogger(__name__)
+Found = InvoiceSummary | UnreadableInvoice  # what a search walk yields
 SOURCE = "sync"
 LEASE = dt.timedelta(minutes=2)
 LEASE_RENEWAL = LEASE / 4  # how often a run extends its lease and writes its counters
@@ -160,6 +162,30 @@ class Progress:
     directories: set[int] = field(default_factory=set)
     stop: threading.Event | None = None  # set when the process stops: the run ends early
     started: float = field(default_factory=time.monotonic)
+    # Times of the invoices this run could not store (None: time unknown).
+    held: list[dt.datetime | None] = field(default_factory=list)
+
+    def skip(self, portal_id: int | None, at: dt.datetime | None, reason: str) -> None:
+        """An invoice not stored: counted, logged, and the next run reads again from it."""
+        self.errors += 1
+        self.held.append(at)
+        log.warning("portal invoice %s of structure %s skipped: %s",
+                    portal_id, self.structure_id, reason)  # fmt: skip
+
+    def watermark(
+        self, window_from: dt.datetime | None, window_to: dt.datetime
+    ) -> dt.datetime | None:
+        """Where the next run starts: past every stored invoice, never past a skipped one.
+
+        The portal's filter is read to the minute, so the next window starts at the minute
+        of the earliest skipped invoice; one of unknown time keeps the whole window."""
+        if not self.held:
+            return window_to
+        if any(at is None for at in self.held):
+            return window_from
+        earliest = min(at for at in self.held if at is not None)
+        resume = min(earliest.replace(second=0, microsecond=0), window_to)
+        return resume if window_from is None else max(window_from, resume)
 
     def save_counters(self) -> None:
         self.run.invoices_seen = self.invoices_seen
@@ -227,7 +253,7 @@ def sync_structure(
         else:
             progress.save_counters()
             run.status = "ok" if not progress.errors else "partial"
-            state.watermark = window_to
+            state.watermark = progress.watermark(window_from, window_to)
             state.last_success_at = utcnow()
             state.consecutive_failures = 0
             state.next_sync_at = now + _interval(interval, config.sync_jitter_seconds)
@@ -318,7 +344,11 @@ def _walk(
     summaries = portal.iter_supplier_invoices(
         changed_from=window_from, changed_to=window_to, account=account, per_page=PAGE_SIZE
     )
-    for page in _pages(summaries, PAGE_SIZE):
+    for results in _pages(summaries, PAGE_SIZE):
+        page = [summary for summary in results if isinstance(summary, InvoiceSummary)]
+        for unreadable in (item for item in results if isinstance(item, UnreadableInvoice)):
+            progress.invoices_seen += 1
+            progress.skip(unreadable.portal_id, unreadable.status_changed_at, unreadable.reason)
         known = _known(session, page)
         session.commit()
         for summary in page:
@@ -330,22 +360,23 @@ def _walk(
                 )
                 progress.changes += added
             except invoices.ForeignInvoice:
+                # Reading it again would not help: the watermark may pass it.
                 session.rollback()
                 progress.errors += 1
                 log.warning("portal invoice %s belongs to another structure", summary.portal_id)
             except invoices.FutureChange as exc:
+                session.rollback()  # read again next run: by then its date may have come
+                when = exc.change.occurred_at.isoformat()
+                progress.skip(summary.portal_id, summary.status_changed_at, f"dated {when}")
+            except UnreadableValue as exc:
                 session.rollback()
-                progress.errors += 1
-                log.warning(
-                    "portal invoice %s skipped: a change dated in the future (%s)",
-                    summary.portal_id, exc.change.occurred_at.isoformat(),
-                )  # fmt: skip
+                progress.skip(summary.portal_id, summary.status_changed_at, str(exc))
             progress.checkpoint(session)
             if directory is not None:
                 _check_directory(session, portal, account, *directory)
 
 
-def _pages(summaries: Iterable[InvoiceSummary], size: int) -> Iterator[list[InvoiceSummary]]:
+def _pages(summaries: Iterable[Found], size: int) -> Iterator[list[Found]]:
     iterator = iter(summaries)
     while page := list(itertools.islice(iterator, size)):
         yield page
@@ -376,7 +407,7 @@ def _apply(
     The history call is skipped when nothing new can be in it.
     """
     data = invoices.InvoiceRecord(**summary.record_fields(), observed_at=summary.status_changed_at)
-    if known == (normalize_code(summary.status), summary.status_changed_at):
+    if known is not None and _unchanged(known, summary):
         _record(session, progress.structure_id, data, [])
         return 0, None
     history = portal.invoice_history(summary.portal_id, account=account)
@@ -393,6 +424,21 @@ def _apply(
         ):
             directory = (recipient_id, summary.recipient_portal_id)
     return len(result.new_changes), directory
+
+
+def _unchanged(known: tuple[str, dt.datetime | None], summary: InvoiceSummary) -> bool:
+    """Relais already has this status at this time: its history holds nothing new.
+
+    Compared to the minute: search results give seconds and milliseconds, history entries
+    (where Relais' time comes from) have been recorded to the minute."""
+    code, changed_at = known
+    if code != normalize_code(summary.status):
+        return False
+    if changed_at is None or summary.status_changed_at is None:
+        return changed_at is summary.status_changed_at
+    return changed_at.replace(second=0, microsecond=0) == summary.status_changed_at.replace(
+        second=0, microsecond=0
+    )
 
 
 def _record(

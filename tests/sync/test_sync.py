@@ -68,6 +68,7 @@ def run(portal: Portal, **kwargs) -> SyncRun:  # type: ignore[no-untyped-def]
     return result
 
 
+@pytest.mark.parametrize("portal", ["current", "legacy"], indirect=True)
 def test_first_sync_brings_every_invoice_with_its_history(portal: Portal) -> None:
     result = run(portal)
     expected = portal.portal_view()
@@ -79,6 +80,7 @@ def test_first_sync_brings_every_invoice_with_its_history(portal: Portal) -> Non
     assert invoice.recipient.name and invoice.amount_incl_tax is not None
 
 
+@pytest.mark.parametrize("portal", ["current", "legacy"], indirect=True)
 def test_next_sync_asks_only_for_what_changed(portal: Portal) -> None:
     run(portal)
     portal.clock.advance(dt.timedelta(minutes=3))

@@ -24,13 +24,18 @@ def main() -> None:
         help="l'historique semé s'arrête ce nombre de secondes avant le démarrage",
     )  # fmt: skip
     parser.add_argument("--quiet", action="store_true", help="sans journal des requêtes")
+    parser.add_argument(
+        "--wire", choices=["current", "legacy"], default="current",
+        help="graphie des réponses : celle du portail d'aujourd'hui, ou l'ancienne",
+    )  # fmt: skip
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
     if args.quiet:  # benchmarks: one log line per request costs the sandbox's CPU
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     seeded_until = real_clock() - dt.timedelta(seconds=args.history_lag)
     serve(args.host, args.port, store_path=args.store, seed=args.seed, invoices=args.invoices,
-          demo=args.demo, demo_interval=args.interval, seeded_until=seeded_until)  # fmt: skip
+          demo=args.demo, demo_interval=args.interval, seeded_until=seeded_until,
+          wire=args.wire)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from collections import Counter
 from flask import Flask, Response, jsonify, request
 
 from backend.portal.sandbox.core import Sandbox
+from backend.portal.sandbox.render import STYLES
 
 
 def register_admin(app: Flask, sandbox: Sandbox) -> None:
@@ -31,6 +32,15 @@ def register_admin(app: Flask, sandbox: Sandbox) -> None:
             return jsonify(sandbox.faults.configure(**body()))
         except ValueError as exc:
             return jsonify(error=str(exc)), 400
+
+    @app.post("/_sandbox/wire")
+    def wire() -> Response | tuple[Response, int]:
+        """Answer in today's spelling or the older one: {"style": "current" | "legacy"}."""
+        style = STYLES.get(str(body().get("style")))
+        if style is None:
+            return jsonify(error=f"style parmi : {', '.join(STYLES)}"), 400
+        sandbox.wire = style
+        return jsonify(style=style.name)
 
     @app.post("/_sandbox/faults/reset")
     def reset() -> Response:

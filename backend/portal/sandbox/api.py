@@ -14,6 +14,7 @@ from backend.portal.sandbox.core import AccountRefused, Sandbox
 
 # Sandbox conventions for input errors (HTTP 400 + codeRetour, as the portal does).
 BAD_BODY, BAD_DATE, BAD_PAGING, NO_INVOICE, NO_STRUCTURE, BAD_STATUS = range(20101, 20107)
+HISTORY_DEFAULT = 200
 
 
 class BadInput(Exception):
@@ -116,7 +117,7 @@ def _window(body: dict[str, Any], key: str) -> dt.datetime | None:
     try:
         return render.parse_window(body.get(key))
     except ValueError as exc:
-        raise BadInput(BAD_DATE, f"{key} : format attendu AAAA-MM-JJ HH:MM.") from exc
+        raise BadInput(BAD_DATE, f"{key} : date et heure ISO 8601 attendues.") from exc
 
 
 def search(sandbox: Sandbox, supplier_id: int, body: dict[str, Any]) -> dict[str, Any]:
@@ -140,7 +141,7 @@ def search(sandbox: Sandbox, supplier_id: int, body: dict[str, Any]) -> dict[str
     rows, total = sandbox.store.search(*query, (page - 1) * per_page, per_page)
     if page == 1 and total > per_page and rows and sandbox.faults.take("change_between_pages"):
         sandbox.nudge(int(rows[0]["id"]))
-    return render.search(rows, page, per_page, total)
+    return render.search(rows, page, per_page, total, sandbox.wire)
 
 
 def history(sandbox: Sandbox, supplier_id: int, body: dict[str, Any]) -> dict[str, Any]:
@@ -151,7 +152,16 @@ def history(sandbox: Sandbox, supplier_id: int, body: dict[str, Any]) -> dict[st
     )
     if inv is None:
         raise BadInput(NO_INVOICE, "Facture introuvable ou non accessible avec ce compte.")
-    return render.history(inv, sandbox.store.history(int(inv["id"])))
+    paging = body.get("paramRechercheHistoStatuts") or {}
+    if not isinstance(paging, dict):
+        raise BadInput(BAD_PAGING, "paramRechercheHistoStatuts doit être un objet.")
+    # A paging block (go-choruspro) or a maximum (Pastell); 200 unasked (inference).
+    size = _int(body, "nbResultatsMaximum", HISTORY_DEFAULT, 1, 1000)
+    size = _int(paging, "nbResultatsParPageListeHistoStatut", size, 1, 1000)
+    page = _int(paging, "pageResultatDemandeeListeHistoStatut", 1, 1, 100_000)
+    events = sandbox.store.history(int(inv["id"]))
+    shown = events[(page - 1) * size : page * size]
+    return render.history(inv, shown, page, size, len(events))
 
 
 def structure(sandbox: Sandbox, body: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from backend.portal.sandbox.admin import register_admin
 from backend.portal.sandbox.api import register_api
 from backend.portal.sandbox.clock import real_clock
 from backend.portal.sandbox.core import Sandbox
+from backend.portal.sandbox.render import STYLES
 from backend.portal.sandbox.seed import seed_demo
 from backend.portal.sandbox.store import Store
 
@@ -33,6 +34,7 @@ def create_sandbox_app(
     demo_interval: float = 3.0,
     demo_count: int = 3,
     seeded_until: dt.datetime | None = None,
+    wire: str = "current",
 ) -> SandboxApp:
     """Build the sandbox; an empty store (None = in memory) gets the seeded demo data set.
 
@@ -44,6 +46,7 @@ def create_sandbox_app(
             seed_demo(store, random.Random(seed), seeded_until or clock(), invoices)
     app = SandboxApp(__name__)
     app.sandbox = Sandbox(store, seed=seed, clock=clock, token_lifetime=token_lifetime)
+    app.sandbox.wire = STYLES[wire]
     register_api(app, app.sandbox)
     register_admin(app, app.sandbox)
     if demo:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from backend.portal.endpoints import CODE_ACCOUNT_REFUSED, CODE_PASSWORD_EXPIRED
 from backend.portal.sandbox.faults import Faults
 from backend.portal.sandbox.lifecycle import Change, Lifecycle
+from backend.portal.sandbox.render import CURRENT, WireStyle
 from backend.portal.sandbox.store import Store
 from backend.portal.wire import PARIS
 
@@ -43,6 +44,7 @@ class Sandbox:
         self.store, self.clock = store, clock
         self.lifecycle = Lifecycle(store, random.Random(f"{seed}-lifecycle"))
         self.faults = Faults()
+        self.wire: WireStyle = CURRENT  # how answers are spelt (render.STYLES)
         self.token_lifetime = token_lifetime
         self.calls: Counter[str] = Counter()
         self._tokens: dict[str, dt.datetime] = {}
