@@ -27,9 +27,13 @@ from tests.helpers import auth_headers
 
 
 def ago(days: int, hour: int = 10) -> dt.datetime:
-    """An instant `days` Paris days before today (10:00 UTC is the same day in Paris)."""
+    """An instant `days` Paris days before today (10:00 UTC is the same day in Paris).
+
+    Never in the future: the service refuses changes dated after now (early in the day,
+    today's 10:00 UTC is still to come)."""
     day = paris_today() - dt.timedelta(days=days)
-    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.UTC)
+    instant = dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.UTC)
+    return min(instant, dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
 
 
 def received(days: int) -> list[tuple[str, dt.datetime]]:
