@@ -1,7 +1,16 @@
 """Payment deadlines of public buyers, derived from an invoice's status history.
 
-Legal basis: Code de la commande publique, R2192-10 to R2192-13 (the period, its start) and
-the single suspension of the period when the payment request is incomplete.
+Code de la commande publique:
+- L2192-10 and R2192-10: every pouvoir adjudicateur pays within 30 days;
+- R2192-11: 50 days for public health establishments and the armed forces' health service,
+  60 days for public enterprises (except those that are local public establishments);
+- R2192-12 and R2192-15: the period runs from the receipt of the payment request; for an
+  invoice sent through the portal, the day the buyer is told it is available there;
+- R2192-14: when the receipt is not recorded, the request's date plus two days;
+- R2192-27 to R2192-29: one interruption, then a new period (`interruption.py`);
+- L2192-13: the delay runs from the day after the period expired.
+R2192-13 (a request received before the service was done runs from the service) is not
+applied: the portal does not say when the service was done.
 """
 
 from __future__ import annotations
@@ -11,28 +20,22 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from backend.invoices.statuses import Category, normalize_code, status_info
+from backend.invoices.statuses import normalize_code, status_info
 from backend.payments.formatting import format_date, format_days
+from backend.payments.interruption import DocumentRequest, Interruption, payment_period
+from backend.payments.milestones import (
+    AVAILABLE,
+    BEFORE_RECEIPT,
+    CASHED,
+    DOCUMENTS_REQUESTED,
+    PAID,
+    PAYMENT_ORDER,
+    PRESUMED_RECEIPT_DAYS,
+    REQUESTED,
+    closes_unpaid,
+    documents_received,
+)
 from backend.timeutil import PARIS, paris_today
-
-# R2192-12 starts the period when the buyer receives the payment request, i.e. for a portal
-# invoice when it becomes available to the recipient (MISE_A_DISPOSITION). Some recipients
-# never report that status; deposit and routing happen the same day or just before, so they
-# are the best evidence of receipt we have (R2192-13: an uncertain receipt date must not
-# delay the period). The first availability counts, even after a recycling, because the
-# buyer's entity already held the invoice then.
-AVAILABLE = "MISE_A_DISPOSITION"
-START_FALLBACKS = frozenset({"DEPOSEE", "EN_COURS_ACHEMINEMENT"})
-# A_COMPLETER shares the reform's lifecycle code 208 (Suspendue) with SUSPENDUE.
-SUSPENSIONS = frozenset({"SUSPENDUE", "A_COMPLETER"})
-REJECTED = "REJETEE"
-PAID = "MISE_EN_PAIEMENT"
-# Reform code 212 (Encaissée) proves payment too; it comes after the release of funds, so it
-# is only used when the portal never reported MISE_EN_PAIEMENT.
-CASHED = "212"
-# After a suspension, COMPLETEE or any later processing (or payment) status means the clock
-# runs again, even when COMPLETEE itself was never reported.
-RESUMING = frozenset({Category.IN_PROGRESS, Category.PAID})
 
 
 class RecipientCategory(enum.Enum):
@@ -40,11 +43,20 @@ class RecipientCategory(enum.Enum):
 
     STATE_AND_LOCAL = (
         30,
-        "État, collectivités territoriales et leurs établissements publics administratifs",
+        "État, collectivités territoriales, établissements publics et autres pouvoirs "
+        "adjudicateurs",
         "R2192-10",
     )
-    HEALTH = (50, "Établissements publics de santé", "R2192-11")
-    PUBLIC_ENTERPRISE = (60, "Entreprises publiques", "R2192-10")
+    HEALTH = (
+        50,
+        "Établissements publics de santé et établissements du service de santé des armées",
+        "R2192-11",
+    )
+    PUBLIC_ENTERPRISE = (
+        60,
+        "Entreprises publiques, hors établissements publics locaux",
+        "R2192-11",
+    )
 
     def __init__(self, days: int, label_fr: str, article: str) -> None:
         self.days = days
@@ -62,27 +74,15 @@ class RecipientCategory(enum.Enum):
 
 
 @dataclass(frozen=True)
-class Suspension:
-    """An interval during which the payment period stood still."""
-
-    start: dt.date
-    end: dt.date | None  # None: still suspended
-
-    def days(self, today: dt.date) -> int:
-        return max(0, ((self.end or today) - self.start).days)
-
-
-@dataclass(frozen=True)
 class PaymentTerms:
     """Everything a supplier wants to know about when an invoice is due and whether it is late."""
 
     category: RecipientCategory
     today: dt.date
-    rejected: bool = False
+    rejected: bool = False  # closed unpaid: rejected, refused, cancelled, replaced…
     start_date: dt.date | None = None
-    suspensions: tuple[Suspension, ...] = ()
-    suspended_days: int = 0
-    due_date: dt.date | None = None
+    interruption: Interruption | None = None
+    due_date: dt.date | None = None  # provisional while the documents are awaited
     payment_date: dt.date | None = None
     is_late: bool = False
     days_late: int = 0
@@ -97,19 +97,35 @@ class PaymentTerms:
     def has_deadline(self) -> bool:
         return self.due_date is not None
 
+    @property
+    def awaiting_documents(self) -> bool:
+        """Interrupted, and the new period has not opened yet: the due date is provisional."""
+        return self.interruption is not None and self.interruption.end is None
+
+    @property
+    def suspensions(self) -> tuple[Interruption, ...]:
+        """The interruption as a list of at most one (the API's and migration 0007's shape)."""
+        return (self.interruption,) if self.interruption else ()
+
+    @property
+    def suspended_days(self) -> int:
+        """How long the documents were awaited: information only, never added to the period."""
+        return self.interruption.days(self.today) if self.interruption else 0
+
 
 Event = tuple[str, dt.date]
 
 
 def _events(history: Iterable[tuple[str | int, dt.datetime]]) -> list[Event]:
-    """Normalize codes, convert instants to Paris calendar days, sort chronologically."""
+    """Known codes, normalized, as Paris calendar days, in chronological order."""
     timed = []
     for code, occurred_at in history:
         if occurred_at.tzinfo is None or occurred_at.utcoffset() is None:
             raise ValueError(f"occurred_at must be timezone-aware: {occurred_at!r}")
         timed.append((occurred_at, normalize_code(code)))
     timed.sort(key=lambda item: item[0])  # stable: same-instant entries keep their order
-    return [(code, occurred_at.astimezone(PARIS).date()) for occurred_at, code in timed]
+    days = [(code, occurred_at.astimezone(PARIS).date()) for occurred_at, code in timed]
+    return [(code, day) for code, day in days if status_info(code) is not None]
 
 
 def _first(events: list[Event], codes: Iterable[str]) -> dt.date | None:
@@ -117,80 +133,49 @@ def _first(events: list[Event], codes: Iterable[str]) -> dt.date | None:
     return next((day for code, day in events if code in wanted), None)
 
 
-def _resumes(code: str) -> bool:
-    info = status_info(code)
-    return info is not None and info.category in RESUMING
+def _start(events: list[Event]) -> tuple[dt.date, str] | None:
+    """When the period starts, and the sentence that says why; None before any request."""
+    available = _first(events, {AVAILABLE})
+    if available is not None:
+        return available, (
+            f"Facture mise à disposition du destinataire le {format_date(available)} : le "
+            "délai de paiement court à partir de ce jour (article R2192-15)."
+        )
+    requested = _first(events, REQUESTED)
+    if requested is None:
+        return None
+    presumed = requested + dt.timedelta(days=PRESUMED_RECEIPT_DAYS)
+    # A status the buyer set shows it held the invoice by that day, whatever the presumption.
+    held = next((day for code, day in events if code not in BEFORE_RECEIPT), None)
+    if held is not None and requested <= held < presumed:
+        return held, (
+            f"Facture déposée sur le portail le {format_date(requested)}, sa mise à disposition "
+            f"n'est pas connue ; le destinataire l'avait le {format_date(held)} : le délai de "
+            "paiement court au plus tard à partir de ce jour."
+        )
+    return presumed, (
+        f"Facture déposée sur le portail le {format_date(requested)}, sa mise à disposition "
+        "n'est pas connue : le délai de paiement court de la date de la demande augmentée de "
+        f"deux jours, le {format_date(presumed)} (article R2192-14)."
+    )
 
 
-def _suspensions(events: list[Event]) -> list[Suspension]:
-    """Pair each suspension with the next status showing that processing resumed."""
-    found: list[Suspension] = []
-    opened: dt.date | None = None
+def _requests(events: list[Event]) -> list[DocumentRequest]:
+    """Pair each suspension with the status showing the documents arrived."""
+    found: list[DocumentRequest] = []
+    opened: DocumentRequest | None = None
+    ordered = False
     for code, day in events:
-        if code in SUSPENSIONS:
-            opened = day if opened is None else opened
-        elif opened is not None and _resumes(code):
-            found.append(Suspension(opened, day))
-            opened = None
-    if opened is not None:
-        found.append(Suspension(opened, None))
-    return found
-
-
-def _counted_suspension(
-    found: list[Suspension], start: dt.date, days: int, payment: dt.date | None
-) -> tuple[Suspension | None, list[str]]:
-    """Keep the first suspension that can legally stop the clock; explain the others.
-
-    The code allows a single suspension. Counting only the first follows the text and never
-    lets a buyer stretch the period by suspending again; a suspension after the period has
-    expired (or after payment) cannot revive it.
-    """
-    counted: Suspension | None = None
-    notes: list[str] = []
-    for item in found:
-        ended_before = item.end is not None and item.end <= start
-        after_payment = payment is not None and item.start > payment
-        if ended_before or after_payment:
+        if code in DOCUMENTS_REQUESTED:
+            opened = opened or DocumentRequest(day, None, after_payment_order=ordered)
             continue
-        clipped = Suspension(max(item.start, start), item.end)
-        if counted is not None:
-            notes.append(
-                f"Suspension du {format_date(item.start)} non prise en compte : "
-                "le délai ne peut être suspendu qu'une seule fois."
-            )
-        elif clipped.start > start + dt.timedelta(days=days):
-            notes.append(
-                f"Suspension du {format_date(item.start)} non prise en compte : "
-                "le délai de paiement était déjà expiré."
-            )
-        else:
-            counted = clipped
-    return counted, notes
-
-
-def _start_line(events: list[Event], start: dt.date) -> str:
-    if _first(events, {AVAILABLE}) == start:
-        return (
-            f"Facture mise à disposition du destinataire le {format_date(start)} : "
-            "le délai de paiement court à partir de ce jour."
-        )
-    return (
-        f"Facture déposée sur le portail le {format_date(start)} (sa mise à disposition "
-        "du destinataire n'est pas connue) : le délai de paiement court à partir de ce jour."
-    )
-
-
-def _suspension_line(suspension: Suspension, today: dt.date) -> str:
-    if suspension.end is None:
-        return (
-            f"Délai suspendu depuis le {format_date(suspension.start)} (facture incomplète) : "
-            "il reprendra quand la facture sera complétée."
-        )
-    return (
-        f"Délai suspendu du {format_date(suspension.start)} au {format_date(suspension.end)} "
-        f"(facture incomplète) : {format_days(suspension.days(today))} s'ajoutent au délai."
-    )
+        if opened is not None and documents_received(code):
+            found.append(DocumentRequest(opened.notified, day, opened.after_payment_order))
+            opened = None
+        if code in (PAID, CASHED):
+            return found  # once paid, nothing is left to interrupt
+        ordered = ordered or code in PAYMENT_ORDER
+    return [*found, opened] if opened else found
 
 
 def _outcome_line(due: dt.date, payment: dt.date | None, today: dt.date) -> str:
@@ -218,12 +203,17 @@ def payment_terms(
     """Compute an invoice's payment deadline and delay from its status history."""
     category = category or RecipientCategory.default()
     today = today or paris_today()
-    events = [(code, day) for code, day in _events(history) if status_info(code) is not None]
-    if any(code == REJECTED for code, _ in events):
-        line = "Facture rejetée : aucun délai de paiement ne court pour elle."
+    events = _events(history)
+    closing = next((code for code, _ in events if closes_unpaid(code)), None)
+    if closing is not None:
+        label = status_info(closing).label_fr  # type: ignore[union-attr]
+        line = (
+            f"Facture au statut « {label} » : le destinataire ne la paiera pas, aucun délai de "
+            "paiement ne court pour elle."
+        )
         return PaymentTerms(category, today, rejected=True, explanation=(line,))
     payment = _first(events, {PAID}) or _first(events, {CASHED})
-    start = _first(events, {AVAILABLE}) or _first(events, START_FALLBACKS)
+    start = _start(events)
     if start is None:
         line = "La facture n'est pas encore parvenue au destinataire : le délai n'a pas commencé."
         return PaymentTerms(category, today, payment_date=payment, explanation=(line,))
@@ -234,36 +224,45 @@ def _terms_from(
     events: list[Event],
     category: RecipientCategory,
     today: dt.date,
-    start: dt.date,
+    start: tuple[dt.date, str],
     payment: dt.date | None,
 ) -> PaymentTerms:
     """Build the terms of an invoice whose period has started."""
-    suspension, notes = _counted_suspension(_suspensions(events), start, category.days, payment)
-    suspended = suspension.days(today) if suspension else 0
-    due = start + dt.timedelta(days=category.days + suspended)
-    # While suspended, the due date moves one day per day: it is only provisional.
-    provisional = " provisoire" if suspension and suspension.end is None else ""
-    lines = [
-        _start_line(events, start),
+    start_date, start_line = start
+    period = payment_period(start_date, category.days, _requests(events))
+    interruption, due = period.interruption, period.due_date
+    if due is None:
+        # Documents awaited (a payment would have ended the wait): the new period opens on
+        # their receipt, today at the earliest.
+        assert interruption is not None
+        due = max(today, interruption.start) + dt.timedelta(days=interruption.new_days)
+        due_line = (
+            f"Date limite de paiement provisoire : {format_date(due)}, si les pièces sont "
+            "reçues aujourd'hui."
+        )
+        outcome = "Délai interrompu : pas de retard tant que les pièces ne sont pas reçues."
+    else:
+        due_line = f"Date limite de paiement : {format_date(due)}."
+        outcome = _outcome_line(due, payment, today)
+    lines = (
+        start_line,
         f"Délai global de paiement : {format_days(category.days)} "
         f"({category.label_fr} ; {category.legal_reference}).",
-        *([_suspension_line(suspension, today)] if suspension else []),
-        *notes,
-        f"Date limite de paiement{provisional} : {format_date(due)}.",
-        _outcome_line(due, payment, today),
-    ]
+        *period.steps,
+        due_line,
+        outcome,
+    )
     reference = payment or today
     late = reference > due
     return PaymentTerms(
         category,
         today,
-        start_date=start,
-        suspensions=(suspension,) if suspension else (),
-        suspended_days=suspended,
+        start_date=start_date,
+        interruption=interruption,
         due_date=due,
         payment_date=payment,
         is_late=late,
         days_late=max(0, (reference - due).days),
         days_until_due=(due - today).days if payment is None and not late else None,
-        explanation=tuple(lines),
+        explanation=lines,
     )

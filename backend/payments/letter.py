@@ -12,6 +12,7 @@ from fpdf.enums import XPos, YPos
 
 from backend.payments.formatting import format_date, format_days, format_eur
 from backend.payments.interest import RECOVERY_INDEMNITY, InterestResult
+from backend.payments.interruption import NEW_PERIOD_DAYS, Interruption
 
 # Debian's fonts-dejavu-core: a free TTF font with every French character and the
 # no-break spaces of French typography, which the PDF core fonts lack.
@@ -34,10 +35,14 @@ class ClaimData:
     invoice_number: str
     invoice_date: dt.date
     invoice_amount: Decimal
+    period_start: dt.date
+    period_days: int
+    period_reference: str  # « article R2192-10 du Code de la commande publique »
     due_date: dt.date
     payment_date: dt.date | None
     interest: InterestResult
     letter_date: dt.date
+    interruption: Interruption | None = None
     recipient_address: str = ""
     place: str = ""
 
@@ -63,11 +68,28 @@ def format_siret(siret: str) -> str:
     return f"{digits[:3]} {digits[3:6]} {digits[6:9]} {digits[9:]}"
 
 
+def _interruption(interruption: Interruption | None) -> str:
+    """The sentence on the buyer's interruption of the period (R2192-27 to R2192-29)."""
+    if interruption is None or interruption.end is None:
+        return ""
+    length = format_days(interruption.new_days)
+    if interruption.new_days > NEW_PERIOD_DAYS:
+        length += ", égal au solde qui restait à courir,"
+    return (
+        f" Vous avez interrompu ce délai le {format_date(interruption.start)} pour nous "
+        "demander des pièces (article R2192-27 du même code) ; elles vous sont parvenues le "
+        f"{format_date(interruption.end)}, date à laquelle un nouveau délai de {length} s'est "
+        "ouvert (article R2192-29)."
+    )
+
+
 def _facts(data: ClaimData) -> str:
     invoice = (
         f"Notre facture n° {data.invoice_number} du {format_date(data.invoice_date)}, "
-        f"d'un montant de {format_eur(data.invoice_amount)} TTC, devait être payée au plus "
-        f"tard le {format_date(data.due_date)}."
+        f"d'un montant de {format_eur(data.invoice_amount)} TTC, relève d'un délai de paiement "
+        f"de {format_days(data.period_days)} ({data.period_reference}), qui a couru à compter "
+        f"du {format_date(data.period_start)}.{_interruption(data.interruption)} La facture "
+        f"devait donc être payée au plus tard le {format_date(data.due_date)}."
     )
     delay = format_days(data.interest.days_late)
     if data.payment_date is None:
@@ -78,11 +100,10 @@ def _facts(data: ClaimData) -> str:
 
 
 LEGAL_BASIS = (
-    "En application de l'article L2192-13 du Code de la commande publique, ce retard ouvre "
-    "droit à des intérêts moratoires, dus de plein droit et sans formalité, ainsi qu'à une "
-    "indemnité forfaitaire pour frais de recouvrement de 40 euros. Les articles R2192-31 à "
-    "R2192-36 du même code en fixent le taux (taux de la Banque centrale européenne majoré "
-    "de huit points), la période de calcul, le montant de l'indemnité et le délai de versement."
+    "En application de l'article L2192-13 du Code de la commande publique, ce retard fait "
+    "courir, de plein droit et sans autre formalité, des intérêts moratoires au taux de la "
+    "Banque centrale européenne majoré de huit points (article R2192-31), et donne droit à "
+    "une indemnité forfaitaire pour frais de recouvrement de 40 euros (article D2192-35)."
 )
 
 

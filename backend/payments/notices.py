@@ -18,13 +18,14 @@ from backend.invoices.models import Invoice, StatusChange
 from backend.payments.amounts import owed, rate_table
 from backend.payments.formatting import format_date, format_days, format_eur
 from backend.payments.interest import RECOVERY_INDEMNITY
+from backend.payments.milestones import CASHED, PAID, PAYMENT_ORDER
 from backend.payments.models import PaymentNotice
 from backend.push import service as push
 from backend.push.compose import PAYMENT, Words
 
 DUE_SOON, OVERDUE, PAID_LATE = "due_soon", "overdue", "paid_late"
 # Payment steps: once one is seen, the buyer is paying and a reminder would only worry.
-PAYMENT_STEPS = ("MANDATEE", "MISE_A_DISPOSITION_COMPTABLE", "COMPTABILISEE", "MISE_EN_PAIEMENT")
+PAYMENT_STEPS = sorted({*PAYMENT_ORDER, PAID, CASHED})
 # "Deadline passed" is news for a week; older ones (a first sync, a backfill) are not pushed.
 OVERDUE_WINDOW = dt.timedelta(days=7)
 

@@ -12,7 +12,7 @@ from backend.payments.amounts import owed, rate_table
 from backend.payments.deadlines import PaymentTerms, RecipientCategory
 from backend.payments.habits import PaymentHabits
 from backend.payments.interest import InterestResult
-from backend.payments.service import category_code, category_of, open_suspension, terms_of
+from backend.payments.service import category_code, category_of, terms_of
 from backend.timeutil import paris_today
 
 UNREPORTED = (
@@ -40,7 +40,7 @@ def state_of(terms: PaymentTerms | None) -> str:
         return "paid_late" if terms.is_late else "paid_on_time"
     if not terms.has_deadline:
         return "paid" if terms.is_paid else "not_started"
-    if open_suspension(terms):
+    if terms.awaiting_documents:
         return "suspended"
     return "late" if terms.is_late else "running"
 
@@ -102,12 +102,18 @@ def payment_block(
         "state": state,
         "start_date": terms.start_date if terms else None,
         "suspensions": [
-            {"start": s.start, "end": s.end, "days": s.days(today)}
+            {
+                "start": s.start,
+                "end": s.end,
+                "days": s.days(today),
+                "balance_days": s.balance_days,
+                "new_period_days": s.new_days,
+            }
             for s in (terms.suspensions if terms else ())
         ],
         "suspended_days": terms.suspended_days if terms else 0,
         "due_date": terms.due_date if terms else None,
-        "due_date_provisional": bool(terms and open_suspension(terms)),
+        "due_date_provisional": bool(terms and terms.awaiting_documents),
         "paid_on": terms.payment_date if terms else None,
         "days_until_due": terms.days_until_due if terms else None,
         "days_late": terms.days_late if terms else 0,

@@ -40,9 +40,29 @@ class CategoryOut(OutputSchema):
 
 
 class SuspensionOut(OutputSchema):
-    start = fields.Date(required=True)
-    end = fields.Date(allow_none=True, required=True)
-    days = fields.Integer(required=True)
+    """L'interruption du délai de paiement (article R2192-27 du Code de la commande publique)."""
+
+    start = fields.Date(
+        required=True, metadata={"description": "Suspension de la facture : délai interrompu"}
+    )
+    end = fields.Date(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Réception des pièces (nouveau délai) ; null tant qu'attendues"},
+    )
+    days = fields.Integer(
+        required=True,
+        metadata={"description": "Durée de l'attente des pièces, pour information seulement"},
+    )
+    balance_days = fields.Integer(
+        required=True, metadata={"description": "Jours qui restaient du délai initial"}
+    )
+    new_period_days = fields.Integer(
+        required=True,
+        metadata={
+            "description": "Nouveau délai (R2192-29) : 30 jours, ou le solde s'il est plus long"
+        },
+    )
 
 
 class InterestOut(OutputSchema):
@@ -71,12 +91,36 @@ class HabitsOut(OutputSchema):
 
 class PaymentOut(OutputSchema):
     category = fields.Nested(CategoryOut, required=True)
-    state = fields.String(required=True, validate=validate.OneOf(STATES))
+    state = fields.String(
+        required=True,
+        validate=validate.OneOf(STATES),
+        metadata={
+            "description": "rejected : facture close sans paiement (rejetée, refusée, annulée, "
+            "remplacée…) ; suspended : délai interrompu, pièces attendues"
+        },
+    )
     start_date = fields.Date(allow_none=True, required=True)
-    suspensions = fields.List(fields.Nested(SuspensionOut), required=True)
-    suspended_days = fields.Integer(required=True)
+    suspensions = fields.List(
+        fields.Nested(SuspensionOut),
+        required=True,
+        metadata={
+            "description": "L'interruption retenue, au plus une : le délai ne peut être "
+            "interrompu qu'une fois, et avant le mandatement (R2192-27). Une suspension non "
+            "retenue n'y figure pas ; l'explication dit pourquoi."
+        },
+    )
+    suspended_days = fields.Integer(
+        required=True,
+        metadata={
+            "description": "Durée de l'interruption, pour information : elle ne s'ajoute pas au "
+            "délai ; un nouveau délai court à la réception des pièces (R2192-29)"
+        },
+    )
     due_date = fields.Date(allow_none=True, required=True)
-    due_date_provisional = fields.Boolean(required=True)
+    due_date_provisional = fields.Boolean(
+        required=True,
+        metadata={"description": "Pièces attendues : date limite si elles arrivaient ce jour"},
+    )
     paid_on = fields.Date(allow_none=True, required=True)
     days_until_due = fields.Integer(allow_none=True, required=True)
     days_late = fields.Integer(required=True)

@@ -49,17 +49,13 @@ def terms_of(
     return payment_terms(history, category_of(recipient), today=today)
 
 
-def open_suspension(terms: PaymentTerms) -> bool:
-    return any(s.end is None for s in terms.suspensions)
-
-
 def _apply(invoice: Invoice, terms: PaymentTerms | None) -> None:
-    """Store the dates; a suspended invoice has no fixed due date until it is completed."""
+    """Store the dates; an interrupted invoice has no due date until the documents arrive."""
     if terms is None:
         invoice.available_on = invoice.due_on = invoice.paid_on = None
         return
     invoice.available_on = terms.start_date
-    invoice.due_on = None if open_suspension(terms) else terms.due_date
+    invoice.due_on = None if terms.awaiting_documents else terms.due_date
     invoice.paid_on = terms.payment_date
 
 

@@ -32,6 +32,9 @@ def claim(end: dt.date, paid: bool = True, **overrides: object) -> ClaimData:
         "invoice_number": "F-2025-042",
         "invoice_date": dt.date(2025, 2, 27),
         "invoice_amount": Decimal("1200.00"),
+        "period_start": dt.date(2025, 3, 1),
+        "period_days": 30,
+        "period_reference": "article R2192-10 du Code de la commande publique",
         "due_date": DUE,
         "payment_date": end if paid else None,
         "interest": late_payment_interest(Decimal("1200.00"), DUE, end),
@@ -55,8 +58,13 @@ def test_letter_text_has_the_amounts_and_the_legal_basis() -> None:
     assert "SIRET : 732 829 320 00074" in text
     assert "facture n° F-2025-042 du 27 février 2025" in text
     assert "mise en paiement le 12 avril 2025" in text
-    assert "L2192-13" in text and "R2192-31 à R2192-36" in text
-    assert "de plein droit et sans formalité" in text
+    flat = " ".join(text.split())
+    assert "a couru à compter du 1er mars 2025" in flat
+    assert "interrompu" not in flat
+    for article in ("L2192-13", "R2192-10", "R2192-31", "D2192-35", "R2192-36"):
+        assert f"article {article}" in flat, article
+    assert "R2192-35" not in flat.replace("D2192-35", "")
+    assert "de plein droit et sans autre formalité" in flat
     assert "salutations distinguées" in text
 
 

@@ -60,32 +60,75 @@ def test_on_time_running_and_suspended(client: FlaskClient, payments: Payments) 
     assert on_time["claim_available"] is False
     soon = _payment(client, payments, payments.due_soon.id)
     assert soon["state"] == "running" and soon["days_until_due"] == 3
+    # Available 20 days ago, suspended 10 days ago (20 days were left): a new period of
+    # 30 days will open when the documents arrive; if today, it ends in 30 days.
     suspended = _payment(client, payments, payments.suspended.id)
     assert suspended["state"] == "suspended"
     assert suspended["due_date_provisional"] is True
-    assert suspended["suspensions"][0]["end"] is None
+    assert suspended["due_date"] == (paris_today() + dt.timedelta(days=30)).isoformat()
+    assert suspended["suspensions"] == [
+        {
+            "start": (paris_today() - dt.timedelta(days=10)).isoformat(),
+            "end": None,
+            "days": 10,
+            "balance_days": 20,
+            "new_period_days": 30,
+        }
+    ]
     assert suspended["suspended_days"] == 10
 
 
-def test_completion_resumes_the_clock_and_stores_the_due_date(
+def test_completion_opens_a_new_period_and_stores_the_due_date(
     client: FlaskClient, payments: Payments
 ) -> None:
     assert payments.suspended.due_on is None
-    make_invoice(
-        payments.mine,
-        payments.town,
-        [*received(20), ("SUSPENDUE", ago(10)), ("COMPLETEE", ago(4))],
-        number="F-SUSP-BIS",
-    )
     invoice = make_invoice(
         payments.mine,
         payments.town,
         [*received(20), ("SUSPENDUE", ago(10)), ("COMPLETEE", ago(4))],
     )
     db.session.refresh(invoice)
-    assert invoice.due_on == paris_today() - dt.timedelta(days=20) + dt.timedelta(days=36)
+    # 30 days from the documents' receipt, not the 6 days of waiting added back.
+    assert invoice.due_on == paris_today() - dt.timedelta(days=4) + dt.timedelta(days=30)
     block = _payment(client, payments, invoice.id)
     assert block["state"] == "running" and block["suspended_days"] == 6
+    assert block["due_date_provisional"] is False
+    assert any("un nouveau délai de 30" in line for line in block["explanation"])
+
+
+def test_worked_example_through_the_detail_and_the_letter(
+    client: FlaskClient, payments: Payments
+) -> None:
+    """DOMAIN.md: €5,000, available 3 March 2025, suspended 25 March, completed 1 April,
+    paid 10 May: due 1 May, 9 days late, 13.75 € + 40 € = 53.75 €."""
+    paris = dt.timezone(dt.timedelta(hours=1))
+    history = [
+        ("DEPOSEE", dt.datetime(2025, 3, 3, 9, tzinfo=paris)),
+        ("MISE_A_DISPOSITION", dt.datetime(2025, 3, 3, 10, tzinfo=paris)),
+        ("SUSPENDUE", dt.datetime(2025, 3, 25, 10, tzinfo=paris), "Bon de commande manquant"),
+        ("COMPLETEE", dt.datetime(2025, 4, 1, 10, tzinfo=paris)),
+        ("MISE_EN_PAIEMENT", dt.datetime(2025, 5, 10, 10, tzinfo=paris)),
+    ]
+    invoice = make_invoice(
+        payments.mine, payments.town, history, amount="5000.00", number="F-EXEMPLE"
+    )
+    block = _payment(client, payments, invoice.id)
+    assert (block["state"], block["due_date"], block["days_late"]) == ("paid_late", "2025-05-01", 9)
+    assert block["suspensions"][0]["end"] == "2025-04-01"
+    interest = block["interest"]
+    assert (interest["rate_percent"], interest["interest"], interest["total"]) == (
+        "11.15",
+        "13.75",
+        "53.75",
+    )
+    letter = client.get(
+        f"/api/v1/invoices/{invoice.id}/late-payment-claim?format=text",
+        headers=payments.headers(client),
+    ).get_data(as_text=True)
+    flat = " ".join(letter.split())
+    assert "Vous avez interrompu ce délai le 25 mars 2025" in flat
+    assert "payée au plus tard le 1er mai 2025" in flat
+    assert "53,75 €" in flat and "87,35" not in flat
 
 
 def test_credit_note_and_list_fields(client: FlaskClient, payments: Payments) -> None:
