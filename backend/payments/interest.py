@@ -1,9 +1,10 @@
 """Late-payment interest (intérêts moratoires) and the fixed recovery indemnity.
 
-Code de la commande publique: L2192-13 (due by right), R2192-31 (ECB rate + 8 points, the
-rate in force on the first day of the half-year in which the interest began to run),
-R2192-32 (interest runs from the day after the deadline to the payment date included),
-R2192-35 (€40 indemnity), R2192-36 (both paid within 45 days of the principal).
+Code de la commande publique: L2192-13 (both due by right, from the day after the period
+expired), R2192-31 (ECB main refinancing rate in force on the first day of the half-year in
+which the interest began to run, plus 8 points), R2192-32 (interest runs until the payment
+date included), D2192-35 (the €40 indemnity), R2192-36 (both paid within 45 days of the
+payment of the principal). The ECB's rates: see `rates.ECB_URL`.
 """
 
 from __future__ import annotations
