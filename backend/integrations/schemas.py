@@ -5,18 +5,19 @@ from __future__ import annotations
 from marshmallow import ValidationError, fields, validate
 
 from backend.invoices.models import InvoiceType
+from backend.invoices.statuses import REFORM_TO_STATUS
 from backend.schemas import AwareDateTime, Date, InputSchema, OutputSchema, Siret
 
 MAX_ITEMS = 500
-REFORM_CODES = [*list(range(200, 215)), 220, 221, 501]
+REFORM_CODES = sorted(REFORM_TO_STATUS)
 
 
 class StatusCode(fields.Field):
-    """A portal code (letters and underscores) or a reform lifecycle code (200–213…)."""
+    """A portal code (letters and underscores) or a reform lifecycle code (200–228, 501)."""
 
     default_error_messages = {
         "invalid": "Code de statut invalide : un code du portail (ex. MISE_A_DISPOSITION) "
-        "ou un code du cycle de vie 200 à 213 est attendu."
+        "ou un code du cycle de vie de la réforme (200 à 228, 501) est attendu."
     }
 
     def _deserialize(self, value: object, attr: str | None, data: object, **kwargs: object) -> str:

@@ -10,7 +10,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from backend.invoices.models import Invoice, StatusChange
-from backend.invoices.statuses import ACK_CODES, ACK_DAYS, CATEGORY_LABELS, status_info
+from backend.invoices.statuses import (
+    ACK_CODES,
+    ACK_DAYS,
+    CATEGORY_LABELS,
+    status_info,
+    status_label,
+)
 from backend.payments.present import is_late, late, payment_block
 from backend.timeutil import PARIS, paris_today
 
@@ -21,7 +27,8 @@ UNKNOWN_EXPLANATION = (
 
 
 def status(code: str, lang: str) -> dict[str, Any]:
-    """Label, category and reform code of a status; unknown codes are shown raw."""
+    """Label, category and reform code of a status; an unknown code keeps its code and reads
+    as words."""
     return dict(_status(code, lang))
 
 
@@ -32,7 +39,7 @@ def _status(code: str, lang: str) -> dict[str, Any]:
     if info is None:
         return {
             "code": code,
-            "label": code,
+            "label": status_label(code, lang),
             "known": False,
             "category": None,
             "category_label": None,
@@ -53,16 +60,19 @@ def _status(code: str, lang: str) -> dict[str, Any]:
 
 
 def acknowledgement(invoice: Invoice | Any, today: dt.date | None = None) -> dict[str, Any] | None:
-    """The 7 days to acknowledge a rejected or suspended invoice, counted in Paris days."""
+    """A rejected or suspended invoice's acknowledgement on the portal, mandatory at login
+    7 days after the status (counted in Paris days)."""
     if invoice.status_code not in ACK_CODES:
         return None
     return _acknowledgement(invoice.status_changed_at, today or paris_today())
 
 
 def _acknowledgement(changed_at: dt.datetime, today: dt.date) -> dict[str, Any]:
-    deadline = changed_at.astimezone(PARIS).date() + dt.timedelta(days=ACK_DAYS)
-    days_left = (deadline - today).days
-    return {"deadline": deadline, "days_left": days_left, "overdue": days_left < 0}
+    """When the portal's login pop-up makes the acknowledgement mandatory (not a legal
+    deadline: the portal then asks for it before anything else)."""
+    mandatory_from = changed_at.astimezone(PARIS).date() + dt.timedelta(days=ACK_DAYS)
+    days = (mandatory_from - today).days
+    return {"mandatory_from": mandatory_from, "days_until_mandatory": days, "mandatory": days <= 0}
 
 
 def _party(party: Any, key: str) -> dict[str, Any]:
@@ -194,7 +204,7 @@ def invoice_row_json(row: Any, lang: str, today: dt.date | None = None) -> dict[
     ack = None
     if status_code in ACK_CODES:
         ack = _acknowledgement(status_changed_at, today)
-        ack["deadline"] = ack["deadline"].isoformat()
+        ack["mandatory_from"] = ack["mandatory_from"].isoformat()
     return {
         "id": id_,
         "portal_id": portal_id,

@@ -97,9 +97,16 @@ class CurrentStatusOut(StatusOut):
 
 
 class AcknowledgementOut(OutputSchema):
-    deadline = fields.Date(required=True)
-    days_left = fields.Integer(required=True)
-    overdue = fields.Boolean(required=True)
+    """On the portal, a rejected or suspended invoice raises a pop-up at login; after 7 days
+    acknowledging it becomes mandatory. Not a legal deadline."""
+
+    mandatory_from = fields.Date(
+        required=True, metadata={"description": "Jour où l'acquittement devient obligatoire"}
+    )
+    days_until_mandatory = fields.Integer(required=True)
+    mandatory = fields.Boolean(
+        required=True, metadata={"description": "Le portail exige l'acquittement à la connexion"}
+    )
 
 
 class InvoiceOut(OutputSchema):
@@ -196,9 +203,9 @@ class ToAcknowledgeOut(OutputSchema):
     status = fields.Nested(StatusOut, required=True)
     comment = fields.String(allow_none=True, required=True)
     changed_at = fields.DateTime(required=True)
-    deadline = fields.Date(required=True)
-    days_left = fields.Integer(required=True)
-    overdue = fields.Boolean(required=True)
+    mandatory_from = fields.Date(required=True)
+    days_until_mandatory = fields.Integer(required=True)
+    mandatory = fields.Boolean(required=True)
 
 
 class TotalsOut(OutputSchema):

@@ -1,6 +1,10 @@
 """The catalogue of invoice statuses: labels, categories, reform codes, what to do.
 
-The portal's list is not closed: codes missing here are stored and shown raw.
+Sources: the portal's codes and labels (DOMAIN.md, research/portal-domain.md); the reform's
+lifecycle codes 200–228 and 501 with their names as published in platform documentation
+(e.g. NomaUBL's status reference, docs.nomana-it.fr); the mapping of portal codes to reform
+codes published with DOMAIN.md. The portal's list is not closed: codes missing here are
+stored as sent and shown with a label made from the code (`status_label`).
 """
 
 from __future__ import annotations
@@ -144,9 +148,11 @@ _CORE = [
         False,
         "Le traitement est interrompu : des pièces justificatives manquent. "
         "Le motif est indiqué en commentaire.",
-        "Complétez la facture (pièces jointes ou commentaire) dans les 7 jours.",
+        "Complétez la facture (pièces jointes ou commentaire) sur le portail. Une fenêtre "
+        "vous la rappelle à la connexion ; après 7 jours, son acquittement est obligatoire.",
         "Processing is paused: supporting documents are missing. The reason is in the comment.",
-        "Complete the invoice (attachments or a comment) within 7 days.",
+        "Complete the invoice (attachments or a comment) on the portal. A pop-up reminds you "
+        "at login; after 7 days, acknowledging it is mandatory.",
     ),
     StatusInfo(
         "COMPLETEE",
@@ -168,11 +174,14 @@ _CORE = [
         True,
         "Le destinataire refuse la facture pour une erreur de facturation (montant, cadre…). "
         "Le motif est indiqué en commentaire. La facture est annulée.",
-        "Prenez connaissance du rejet dans les 7 jours, puis émettez une nouvelle facture "
-        "avec un nouveau numéro.",
+        "Acquittez le rejet sur le portail (une fenêtre le rappelle à la connexion ; après "
+        "7 jours, l'acquittement est obligatoire), puis « Traiter le rejet » le retire de la "
+        "Synthèse. Émettez une nouvelle facture avec un nouveau numéro.",
         "The recipient refused the invoice for a billing error (amount, framework…). "
         "The reason is in the comment. The invoice is cancelled.",
-        "Acknowledge the rejection within 7 days, then issue a new invoice with a new number.",
+        "Acknowledge the rejection on the portal (a pop-up reminds you at login; after 7 days "
+        "it is mandatory); “Traiter le rejet” then removes it from the Synthèse. Issue a new "
+        "invoice with a new number.",
     ),
     StatusInfo(
         "SERVICE_FAIT",
@@ -295,8 +304,9 @@ _OTHER = [
     ("INTERPRETEE_OCR", "Interprétée (OCR)", "Read by OCR", P),
     ("ERREUR_FOURNISSEUR_SUR_MOA", "Erreur sur la maîtrise d'ouvrage", "Error on the MOA", A),
     ("ERREUR_MOE_SUR_MOA", "Erreur de la MOE sur la MOA", "MOE error on the MOA", P),
-    ("ERREUR_DESTINATAIRE_PD", "Erreur de destinataire", "Recipient error", A),
-    ("ERREUR_DESTINATAIRE_EA", "Erreur de destinataire", "Recipient error", A),
+    # The portal does not publish what PD and EA stand for: the labels keep them apart.
+    ("ERREUR_DESTINATAIRE_PD", "Erreur de destinataire (PD)", "Recipient error (PD)", A),
+    ("ERREUR_DESTINATAIRE_EA", "Erreur de destinataire (EA)", "Recipient error (EA)", A),
     ("NON_CONFORME", "Non conforme", "Not compliant", A),
     ("A_ASSOCIER_MOE", "À associer par la maîtrise d'œuvre", "To associate by the MOE", P),
     ("ERREUR_DE_MOE", "Erreur de maîtrise d'œuvre", "MOE error", A),
@@ -341,47 +351,63 @@ _OTHER = [
     ("TECHNIQUE_INCONNU", "État technique inconnu", "Unknown technical state", P),
 ]
 
-# Reform lifecycle codes without a portal equivalent are stored under their number.
+# Reform lifecycle codes whose meaning no portal status carries exactly are stored under
+# their number: (code, French, English, category, final).
 _REFORM_ONLY = [
-    ("202", "Reçue", "Received", P, 202),
-    ("205", "Approuvée", "Approved", P, 205),
-    ("206", "Approuvée partiellement", "Partly approved", P, 206),
-    ("207", "En litige", "Disputed", A, 207),
-    ("212", "Encaissée", "Cashed", PAID, 212),
-    ("213", "Rejetée (plateforme)", "Rejected by the platform", A, 213),
+    ("201", "Émise par la plateforme", "Issued by the platform", P, False),
+    ("202", "Reçue par la plateforme", "Received by the platform", P, False),
+    ("205", "Approuvée", "Approved", P, False),
+    ("206", "Approuvée partiellement", "Partly approved", P, False),
+    ("207", "En litige", "Disputed", A, False),
+    # The buyer refuses the invoice (the portal's REJETEE maps to it): issue a new one.
+    ("210", "Refusée", "Refused", A, True),
+    ("212", "Encaissée", "Cashed", PAID, True),
+    # The platform refuses it on its checks: a new invoice is needed.
+    ("213", "Rejetée (plateforme)", "Rejected by the platform", A, True),
+    ("214", "Visée", "Endorsed", P, False),
+    ("220", "Annulée", "Cancelled", C, True),
+    # The counterpart of À recycler: the routing data is wrong, fix it and send it again.
+    ("221", "Erreur de routage", "Routing error", A, False),
+    # Payment-related statuses: who is to be paid, and how.
+    ("224", "Demande de paiement direct", "Direct payment request", P, False),
+    ("225", "Affacturée", "Factored", P, False),
+    ("226", "Affacturée (confidentiel)", "Factored (confidential)", P, False),
+    ("227", "Changement de compte à payer", "Change of payee account", P, False),
+    ("228", "Non affacturée", "Not factored", P, False),
+    # Refused as inadmissible: the invoice is closed, a new one is needed.
+    ("501", "Irrecevable", "Inadmissible", A, True),
 ]
 
 STATUSES: dict[str, StatusInfo] = {s.code: s for s in _CORE}
+# A refusal in a validation circuit ends the invoice, as a rejection does: issue a new one.
+_REFUSALS = frozenset({"REFUSEE_1", "REFUSEE_2", "REFUSEE_MOE", "REFUSEE_MOA"})
 STATUSES.update(
-    {code: StatusInfo(code, fr, en, cat, None, cat is C) for code, fr, en, cat in _OTHER}
+    {
+        code: StatusInfo(code, fr, en, cat, None, cat is C or code in _REFUSALS)
+        for code, fr, en, cat in _OTHER
+    }
 )
 STATUSES.update(
     {
-        code: StatusInfo(code, fr, en, cat, lc, lc in (212, 213))
-        for code, fr, en, cat, lc in _REFORM_ONLY
+        code: StatusInfo(code, fr, en, cat, int(code), final)
+        for code, fr, en, cat, final in _REFORM_ONLY
     }
 )
-# Reform code -> the status Relais stores for it.
+# Reform code -> the status Relais stores for it: the portal's status when it means the same.
 REFORM_TO_STATUS: dict[int, str] = {
     200: "DEPOSEE",
-    201: "EN_COURS_ACHEMINEMENT",
-    202: "202",
     203: "MISE_A_DISPOSITION",
     204: "PRISE_EN_COMPTE_DESTINATAIRE",
-    205: "205",
-    206: "206",
-    207: "207",
     208: "SUSPENDUE",
     209: "COMPLETEE",
-    210: "REJETEE",
     211: "MISE_EN_PAIEMENT",
-    212: "212",
-    213: "213",
+    **{int(code): code for code, *_ in _REFORM_ONLY},
 }
 
 # The Synthèse: what waits for the supplier, in the portal's order.
 TODO_CODES = ("BROUILLON", "A_RECYCLER", "SUSPENDUE", "REJETEE", "A_COMPLETER")
-# Statuses the supplier must acknowledge within ACK_DAYS.
+# Statuses the portal asks the supplier to acknowledge at login: after ACK_DAYS days the
+# acknowledgement is mandatory (a pop-up, not a legal deadline).
 ACK_CODES = frozenset({"SUSPENDUE", "REJETEE"})
 ACK_DAYS = 7
 
@@ -391,8 +417,19 @@ def status_info(code: str) -> StatusInfo | None:
     return STATUSES.get(code)
 
 
+def status_label(code: str, lang: str) -> str:
+    """A status's label; an unknown code reads as words (EN_ATTENTE_VISA_ORDONNATEUR:
+    « En attente visa ordonnateur »), never as a raw code in a push or a page."""
+    info = STATUSES.get(code)
+    if info is not None:
+        return info.label(lang)
+    words = code.replace("_", " ").strip().lower()
+    return words[:1].upper() + words[1:] if words else code
+
+
 def normalize_code(code: str | int) -> str:
-    """Map a reform lifecycle code (200–213) to the stored status; keep others as given."""
+    """Map a reform lifecycle code (200–228, 501) to the stored status; keep others as
+    given."""
     text = str(code).strip()
     # isdecimal, not isdigit: "²" is a digit to Python but int() refuses it.
     if text.isascii() and text.isdecimal() and int(text) in REFORM_TO_STATUS:

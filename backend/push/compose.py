@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backend.invoices.statuses import Category, status_info
+from backend.invoices.statuses import Category, status_info, status_label
 
 # Notification categories a user can switch on or off, per structure.
 ACTION_REQUIRED, PAYMENT, EVERY_CHANGE = "action_required", "payment", "every_change"
@@ -31,7 +31,7 @@ class Words:
 def status_words(code: str, number: str, recipient: str, lang: str) -> Words:
     """Title names the invoice and its new status; the body, the recipient and what to do."""
     info = status_info(code)
-    label = info.label(lang) if info else code
+    label = status_label(code, lang)
     english = lang.startswith("en")
     title = f"Invoice {number}: {label}" if english else f"Facture {number} : {label}"
     action = info.action(lang) if info else ""

@@ -360,7 +360,7 @@ def test_out_of_order_batches_keep_the_newest_current(client: FlaskClient, setup
     ]
 
 
-def test_unknown_code_is_stored_and_shown_raw(client: FlaskClient, setup: Setup) -> None:
+def test_unknown_code_is_stored_raw_and_shown_as_words(client: FlaskClient, setup: Setup) -> None:
     body = setup.post(
         client,
         [
@@ -380,9 +380,9 @@ def test_unknown_code_is_stored_and_shown_raw(client: FlaskClient, setup: Setup)
         headers=auth_headers(client, setup.member.email),
     ).get_json()
     assert detail["status"]["code"] == "A_VALIDER_MOE_BIS"
-    assert detail["status"]["label"] == "A_VALIDER_MOE_BIS"
+    assert detail["status"]["label"] == "A valider moe bis"  # the code as words
     assert detail["status"]["known"] is False
-    assert detail["history"][-1]["label"] == "A_VALIDER_MOE_BIS"
+    assert detail["history"][-1]["label"] == "A valider moe bis"
     assert "tel que le portail" in detail["explanation"]
 
 

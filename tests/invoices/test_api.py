@@ -22,7 +22,7 @@ def test_list_newest_change_first_with_total(client: FlaskClient, world: World) 
     first = body["items"][0]
     assert first["status"] == {
         "code": "ETAT_INEDIT",
-        "label": "ETAT_INEDIT",
+        "label": "Etat inedit",  # an unknown code, as words
         "known": False,
         "category": None,
         "category_label": None,
@@ -36,7 +36,7 @@ def test_list_newest_change_first_with_total(client: FlaskClient, world: World) 
     assert suspended["status"]["label"] == "Suspendue"
     assert suspended["status"]["lifecycle_code"] == 208
     assert suspended["amount_incl_tax"] == "820.50"
-    assert suspended["acknowledgement"]["deadline"] == "2026-11-02"
+    assert suspended["acknowledgement"]["mandatory_from"] == "2026-11-02"
 
 
 def test_filters(client: FlaskClient, world: World) -> None:
@@ -193,7 +193,7 @@ def test_detail_of_unknown_status(client: FlaskClient, world: World) -> None:
         f"/api/v1/invoices/{world.unknown.id}", headers=world.headers(client)
     ).get_json()
     assert body["status"]["known"] is False
-    assert body["history"][-1]["label"] == "ETAT_INEDIT"
+    assert body["history"][-1]["label"] == "Etat inedit"
     assert "tel que le portail" in body["history"][-1]["explanation"]
 
 
@@ -210,7 +210,7 @@ def test_summary(client: FlaskClient, world: World) -> None:
     assert body["action_required"] == {"count": 3, "amount_incl_tax": "1220.49"}
     acks = body["to_acknowledge"]
     assert [a["number"] for a in acks] == ["F-REJET", "F-SUSP"]
-    assert acks[0]["deadline"] == "2026-11-01" and acks[0]["overdue"] is True
+    assert acks[0]["mandatory_from"] == "2026-11-01" and acks[0]["mandatory"] is True
     assert acks[0]["comment"] == "Montant erroné"
 
 
