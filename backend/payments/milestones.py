@@ -15,8 +15,12 @@ AVAILABLE = "MISE_A_DISPOSITION"
 # availability is never reported, R2192-14 dates the receipt two days after the request.
 REQUESTED = frozenset({"DEPOSEE", "EN_COURS_ACHEMINEMENT"})
 PRESUMED_RECEIPT_DAYS = 2
-# Statuses set before the buyer holds the invoice: anything else shows it had it by then.
-BEFORE_RECEIPT = REQUESTED | {"BROUILLON"}
+# Reform codes 224 to 228 (direct payment request, factoring, change of payee) come from the
+# supplier's side: they say nothing of what the buyer holds or has received.
+SUPPLIER_SIDE = frozenset({"224", "225", "226", "227", "228"})
+# Statuses set before the buyer holds the invoice, or not by the buyer: any other status
+# shows the buyer had the invoice by then.
+BEFORE_RECEIPT = REQUESTED | SUPPLIER_SIDE | {"BROUILLON"}
 # R2192-28: the interruption is notified with the reasons and the documents to supply; on the
 # portal the buyer suspends the invoice with a comment. A_COMPLETER (works invoices) shares
 # the reform's code 208 (Suspendue) with SUSPENDUE.

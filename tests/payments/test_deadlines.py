@@ -106,6 +106,19 @@ def test_a_processing_status_shows_the_documents_arrived() -> None:
     assert result.due_date == dt.date(2025, 5, 3)
 
 
+def test_a_factoring_status_is_not_the_documents_arriving() -> None:
+    # 225 (Affacturée) comes from the supplier's side; the documents arrive on 1 April.
+    result = terms(
+        *AVAILABLE_3_MARCH,
+        ("SUSPENDUE", at(2025, 3, 25)),
+        (225, at(2025, 3, 27)),
+        ("COMPLETEE", at(2025, 4, 1)),
+    )
+    assert result.due_date == dt.date(2025, 5, 1)
+    start = terms(("DEPOSEE", at(2025, 3, 1)), (225, at(2025, 3, 2)))
+    assert start.start_date == dt.date(2025, 3, 3)
+
+
 def test_while_documents_are_awaited_the_due_date_is_provisional_and_nothing_is_late() -> None:
     # Suspended 25 March and still waiting on 20 April, past the first due date (2 April).
     result = terms(*AVAILABLE_3_MARCH, ("SUSPENDUE", at(2025, 3, 25)), today=dt.date(2025, 4, 20))
@@ -231,8 +244,9 @@ def test_an_invoice_closed_unpaid_has_no_deadline(code: str | int, label: str) -
 
 
 def test_every_final_unpaid_status_closes_the_period() -> None:
-    # A replaced or abandoned invoice will not be paid either: no delay, no claim.
-    for code in ("REMPLACEE_PAR_A22", "ABANDONNEE"):
+    # A replaced, refused, cancelled (220) or inadmissible (501) invoice will not be paid
+    # either: no delay, no claim.
+    for code in ("REMPLACEE_PAR_A22", "ABANDONNEE", "REFUSEE_1", 220, 501):
         assert terms(*AVAILABLE_3_MARCH, (code, at(2025, 3, 20))).rejected, code
     assert not terms(*AVAILABLE_3_MARCH, (212, at(2025, 4, 20))).rejected  # Encaissée
 
