@@ -1,0 +1,401 @@
+"""Every route of the app is classified, and every guarded one refuses outsiders.
+
+ROUTES says, for each (method, rule) of `app.url_map`, who may call it and how the rightful
+user calls it; a route missing from the table fails the first test. Each guarded route is
+then called by the rightful user (it works: the path and body are right) and by outsiders:
+without credentials (401), without the role (403), as another trainer, another structure or
+another user (403/404, or their own empty view). An outsider's answer never carries the
+victims' data (every private value of theirs contains MARKER) and leaves the database as it
+was, but for the outsider's own rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+from backend.db import utcnow
+from tests.payments_api.conftest import ecb_rates
+from tests.route_world import MARKER, Rows, World, others, rows, snapshot, world
+from tests.test_access_matrix import MATRIX_RULES
+
+__all__ = ["ecb_rates", "world"]
+
+
+class Kind(enum.Enum):
+    PUBLIC = "anyone, on purpose"
+    MATRIX = "scope matrix: test_access_matrix.py shows what each user sees"
+    OWN = "the user's own rows"
+    STRUCTURE = "a structure's data, by an id in the path"
+    TRAINER = "trainers (a session: its trainer) and admins"
+    ADMIN = "administrators"
+    API_KEY = "integration clients, by API key"
+
+
+Body = dict[str, Any] | Callable[[World], dict[str, Any]] | None
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: Kind
+    path: str = ""  # with the world's ids: "/api/v1/devices/{device}"
+    body: Body = None  # what the rightful user sends; outsiders send the same
+    ok: int = 200  # the rightful user's status
+    why: str = ""  # public routes: why anyone may call them
+    outsiders: dict[str, int] = field(default_factory=dict)  # beyond the kind's defaults
+
+
+def public(why: str, path: str = "") -> Route:
+    """`path`: a GET an anonymous caller makes, to check it shows nothing private."""
+    return Route(Kind.PUBLIC, path, why=why)
+
+
+# Who is refused, and how, on every route of a kind (a route's `outsiders` add or override).
+REFUSED = {
+    Kind.OWN: {"b_manager": 404},
+    Kind.STRUCTURE: {"b_manager": 404, "nobody": 404, "a_roads_only": 404},
+    Kind.TRAINER: {"a_member": 403, "a_manager": 403, "other_trainer": 403},
+    Kind.ADMIN: {"a_member": 403, "a_manager": 403, "trainer": 403},
+    Kind.API_KEY: {"b_key": 200},  # per-item errors, nothing stored
+    Kind.MATRIX: {},
+}
+RIGHTFUL = {Kind.OWN: "a_manager", Kind.STRUCTURE: "a_manager", Kind.MATRIX: "a_manager"}
+RIGHTFUL |= {Kind.TRAINER: "trainer", Kind.ADMIN: "admin", Kind.API_KEY: "a_key"}
+
+
+def _paris_day(days: int, hour: int) -> str:
+    return f"{(utcnow() + dt.timedelta(days=days)).date().isoformat()}T{hour:02d}:00:00"
+
+
+def _new_session(w: World) -> dict[str, Any]:
+    parts = [{"starts_at": _paris_day(20, 10), "ends_at": _paris_day(20, 11)}]
+    return {
+        "title": "Gérer les factures de travaux",
+        "format": "webinar",
+        "audiences": ["moe"],
+        "capacity": 30,
+        "visio_url": "https://visio.example/travaux",
+        "parts": parts,
+        "trainer_id": w.ids["trainer"],
+    }
+
+
+def _status_event(w: World) -> dict[str, Any]:
+    yesterday = (utcnow() - dt.timedelta(days=1)).replace(microsecond=0).isoformat()
+    invoice = {
+        "portal_id": w.ids["portal_id"],
+        "number": "F-A-0001",
+        "structure_siret": w.a.siret,
+        "recipient_siret": w.town.siret,
+        "amount_incl_tax": "1200.00",
+    }
+    return {
+        "items": [{"invoice": invoice, "changes": [{"code": "MANDATEE", "occurred_at": yesterday}]}]
+    }
+
+
+def _my_preferences_in(w: World) -> dict[str, Any]:
+    return {"structures": [{"structure_id": w.ids["a"], "every_change": True}]}
+
+
+V1 = "/api/v1"
+T = f"{V1}/trainer/trainings"
+ROUTES: dict[tuple[str, str], Route] = {
+    ("GET", "/"): public("the community site", "/"),
+    ("GET", "/<sitepath:path>"): public("the community site's pages and files"),
+    ("GET", "/static/<path:filename>"): public("Flask's static files"),
+    ("GET", "/api/docs"): public("API reference (Swagger UI)"),
+    ("GET", "/api/openapi.json"): public("API reference", "/api/openapi.json"),
+    ("GET", "/api/swagger-ui/<path:filename>"): public("Swagger UI's files"),
+    ("GET", "/healthz"): public("liveness probe", "/healthz"),
+    ("GET", "/readyz"): public("readiness probe", "/readyz"),
+    ("POST", f"{V1}/auth/login"): public("logging in"),
+    ("POST", f"{V1}/auth/refresh"): public("the refresh token is the credential"),
+    ("GET", f"{V1}/trainings"): public("training catalogue", f"{V1}/trainings"),
+    ("GET", f"{V1}/trainings/<id:training_id>"): public(
+        "a published session (drafts: 404)", f"{V1}/trainings/{{training}}"
+    ),
+    ("GET", f"{V1}/trainings/<id:training_id>/calendar.ics"): public(
+        "a published session's calendar", f"{V1}/trainings/{{training}}/calendar.ics"
+    ),
+    ("GET", f"{V1}/trainings/calendar.ics"): public(
+        "the sessions' calendar feed", f"{V1}/trainings/calendar.ics"
+    ),
+    ("GET", f"{V1}/forms/token"): public("anti-robot token of the sign-up forms"),
+    ("POST", f"{V1}/trainings/<id:training_id>/registrations"): public("signing up"),
+    ("POST", f"{V1}/registrations/confirm"): public("the e-mailed token is the credential"),
+    ("POST", f"{V1}/registrations/cancel"): public("the e-mailed token is the credential"),
+    ("POST", f"{V1}/registrations/preview"): public("the e-mailed token is the credential"),
+    ("GET", f"{V1}/announcements"): public("site banner", f"{V1}/announcements"),
+    ("POST", f"{V1}/newsletter/subscriptions"): public("newsletter sign-up"),
+    ("POST", f"{V1}/newsletter/confirm"): public("the e-mailed token is the credential"),
+    ("POST", f"{V1}/newsletter/unsubscribe"): public("the e-mailed token is the credential"),
+    ("POST", f"{V1}/newsletter/unsubscribe/<string:token>"): public("one-click unsubscribe"),
+    **{
+        ("GET", rule): Route(Kind.MATRIX, rule.replace("<int:invoice_id>", "{invoice}"))
+        for rule in MATRIX_RULES
+    },
+    ("POST", f"{V1}/auth/logout"): Route(
+        Kind.OWN, f"{V1}/auth/logout", ok=204, outsiders={"b_manager": 204}
+    ),
+    ("GET", f"{V1}/devices"): Route(Kind.OWN, f"{V1}/devices", outsiders={"b_manager": 200}),
+    ("POST", f"{V1}/devices"): Route(
+        Kind.OWN,
+        f"{V1}/devices",
+        {"token": "fresh-device-token-0001", "platform": "android"},
+        ok=201,
+        outsiders={"b_manager": 201},
+    ),
+    ("DELETE", f"{V1}/devices/<id:device_id>"): Route(Kind.OWN, f"{V1}/devices/{{device}}", ok=204),
+    ("GET", f"{V1}/me/notification-preferences"): Route(
+        Kind.OWN, f"{V1}/me/notification-preferences", outsiders={"b_manager": 200}
+    ),
+    ("PUT", f"{V1}/me/notification-preferences"): Route(
+        Kind.OWN,
+        f"{V1}/me/notification-preferences",
+        _my_preferences_in,
+        outsiders={"b_manager": 422},  # not a member of A
+    ),
+    ("GET", f"{V1}/notifications"): Route(
+        Kind.OWN, f"{V1}/notifications", outsiders={"b_manager": 200}
+    ),
+    ("POST", f"{V1}/notifications/<id:notification_id>/read"): Route(
+        Kind.OWN, f"{V1}/notifications/{{notification}}/read", ok=204
+    ),
+    ("POST", f"{V1}/notifications/read-all"): Route(
+        Kind.OWN, f"{V1}/notifications/read-all", ok=204, outsiders={"b_manager": 204}
+    ),
+    ("GET", f"{V1}/structures/<int:structure_id>/sync"): Route(
+        Kind.STRUCTURE,
+        f"{V1}/structures/{{a}}/sync",
+        outsiders={"a_member": 403, "a_roads_only": 403},  # managers only
+    ),
+    ("GET", f"{V1}/invoices/<int:invoice_id>/late-payment-claim"): Route(
+        Kind.STRUCTURE, f"{V1}/invoices/{{invoice}}/late-payment-claim?format=text"
+    ),
+    ("GET", f"{T}"): Route(Kind.TRAINER, T, outsiders={"other_trainer": 200}),
+    ("POST", f"{T}"): Route(Kind.TRAINER, T, _new_session, ok=201),
+    ("GET", f"{T}/<id:training_id>"): Route(Kind.TRAINER, f"{T}/{{training}}"),
+    ("PATCH", f"{T}/<id:training_id>"): Route(
+        Kind.TRAINER, f"{T}/{{training}}", {"title": "Un autre titre"}
+    ),
+    ("POST", f"{T}/<id:training_id>/publish"): Route(Kind.TRAINER, f"{T}/{{draft}}/publish"),
+    ("POST", f"{T}/<id:training_id>/cancel"): Route(Kind.TRAINER, f"{T}/{{training}}/cancel"),
+    ("GET", f"{T}/<id:training_id>/participants"): Route(
+        Kind.TRAINER, f"{T}/{{training}}/participants"
+    ),
+    ("GET", f"{T}/<id:training_id>/participants.csv"): Route(
+        Kind.TRAINER, f"{T}/{{training}}/participants.csv"
+    ),
+    ("PATCH", f"{T}/<id:training_id>/participants/<id:registration_id>"): Route(
+        Kind.TRAINER, f"{T}/{{training}}/participants/{{registration}}", {"attended": True}
+    ),
+    ("DELETE", f"{T}/<id:training_id>/participants/<id:registration_id>"): Route(
+        Kind.TRAINER, f"{T}/{{training}}/participants/{{registration}}", ok=204
+    ),
+    ("GET", f"{V1}/admin/ecb-rates"): Route(Kind.ADMIN, f"{V1}/admin/ecb-rates"),
+    ("PUT", f"{V1}/admin/ecb-rates"): Route(
+        Kind.ADMIN,
+        f"{V1}/admin/ecb-rates",
+        {"rates": [{"half_year_start": "2027-01-01", "rate_percent": "2", "source": "BCE"}]},
+    ),
+    ("PUT", f"{V1}/admin/recipients/<int:recipient_id>/payment-category"): Route(
+        Kind.ADMIN, f"{V1}/admin/recipients/{{town}}/payment-category", {"category": "health"}
+    ),
+    ("GET", f"{V1}/admin/push/dead-letters"): Route(Kind.ADMIN, f"{V1}/admin/push/dead-letters"),
+    ("POST", f"{V1}/admin/push/dead-letters/<id:delivery_id>/retry"): Route(
+        Kind.ADMIN, f"{V1}/admin/push/dead-letters/{{delivery}}/retry", ok=204
+    ),
+    ("POST", f"{V1}/announcements"): Route(
+        Kind.ADMIN, f"{V1}/announcements", {"category": "news", "title": "Nouveautés"}, ok=201
+    ),
+    ("PATCH", f"{V1}/announcements/<id:announcement_id>"): Route(
+        Kind.ADMIN, f"{V1}/announcements/{{announcement}}", {"title": "Autre titre"}
+    ),
+    ("DELETE", f"{V1}/announcements/<id:announcement_id>"): Route(
+        Kind.ADMIN, f"{V1}/announcements/{{announcement}}", ok=204
+    ),
+    ("POST", f"{V1}/integrations/status-events"): Route(
+        Kind.API_KEY, f"{V1}/integrations/status-events", _status_event
+    ),
+}
+# Credentials that must not open a door: none, forged, revoked (a bearer token is no API key).
+NO_TOKEN = ("anonymous", "garbage_token", "revoked_token")
+NO_KEY = ("anonymous_key", "garbage_key", "revoked_key", "a_bearer")
+GUARDED = [key for key, route in ROUTES.items() if route.kind is not Kind.PUBLIC]
+IGNORED_METHODS = {"HEAD", "OPTIONS"}
+
+
+def _name(key: tuple[str, str]) -> str:
+    return f"{key[0]} {key[1]}"
+
+
+def _call(client: FlaskClient, w: World, key: tuple[str, str], who: str | None) -> TestResponse:
+    route = ROUTES[key]
+    body = route.body(w) if callable(route.body) else route.body
+    headers = w.headers[who] if who else {}
+    return client.open(route.path.format(**w.ids), method=key[0], json=body, headers=headers)
+
+
+def _faults(response: TestResponse, expected: int) -> list[str]:
+    """What is wrong with an outsider's answer: its status, its type, the victims' data."""
+    text = response.get_data(as_text=True)
+    faults = []
+    if response.status_code != expected:
+        faults.append(f"status {response.status_code} (expected {expected}): {text[:300]}")
+    if expected >= 400 and response.mimetype != "application/problem+json":
+        faults.append(f"type {response.mimetype}")
+    if MARKER in text.lower():
+        faults.append("shows the victims' data")
+    return faults
+
+
+def _changed(before: dict[str, list[str]], after: dict[str, list[str]]) -> list[str]:
+    return [f"changed {table}" for table in before if before[table] != after[table]]
+
+
+# --- the table is complete, and the documentation agrees with it ----------------------------
+
+
+def test_every_route_is_classified(app: Flask) -> None:
+    rules = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        for method in (rule.methods or set()) - IGNORED_METHODS
+    }
+    assert sorted(rules - set(ROUTES)) == [], "classify these routes in ROUTES"
+    assert sorted(set(ROUTES) - rules) == [], "these routes no longer exist"
+    assert all(route.why for route in ROUTES.values() if route.kind is Kind.PUBLIC)
+
+
+def _documented_path(rule: str) -> str:
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule)
+
+
+def test_the_documentation_agrees_with_the_table(app: Flask) -> None:
+    """Public operations say `security: []`, the integration one its API key; others 401."""
+    paths = app.test_client().get("/api/openapi.json").get_json()["paths"]
+    documented = 0
+    for (method, rule), route in ROUTES.items():
+        operation = paths.get(_documented_path(rule), {}).get(method.lower())
+        if operation is None:
+            assert route.kind is Kind.PUBLIC, (method, rule)
+            continue
+        documented += 1
+        security = operation.get("security")
+        assert (security == []) == (route.kind is Kind.PUBLIC), (method, rule)
+        assert (security == [{"apiKey": []}]) == (route.kind is Kind.API_KEY), (method, rule)
+        refusals = {401} if route.kind is not Kind.PUBLIC else set()
+        refused = REFUSED.get(route.kind, {}) | route.outsiders
+        refusals |= {status for status in refused.values() if status >= 400}
+        assert refusals <= {int(s) for s in operation["responses"]}, (method, rule)
+    assert documented == sum(len(ops) - ("parameters" in ops) for ops in paths.values())
+
+
+# --- the rightful user gets through: the table's paths and bodies are right -----------------
+
+
+@pytest.mark.parametrize("key", GUARDED, ids=_name)
+def test_the_rightful_user_gets_through(
+    client: FlaskClient, world: World, key: tuple[str, str]
+) -> None:
+    route = ROUTES[key]
+    response = _call(client, world, key, RIGHTFUL[route.kind])
+    assert response.status_code == route.ok, response.get_data(as_text=True)[:500]
+    if route.kind is Kind.API_KEY:
+        assert response.get_json()["rejected"] == 0, response.get_json()
+
+
+# --- outsiders -------------------------------------------------------------------------------
+
+
+def _cases(kinds: tuple[Kind, ...], names: tuple[str, ...]) -> list[tuple[Any, str, int]]:
+    """(route, outsider, expected status) of these outsiders on the routes of these kinds."""
+    cases = []
+    for key, route in ROUTES.items():
+        if route.kind in kinds:
+            refused = REFUSED[route.kind] | route.outsiders
+            cases += [(key, who, refused[who]) for who in names if who in refused]
+    return cases
+
+
+OUTSIDERS = {
+    "no credentials": [
+        (key, who, 401)
+        for key in GUARDED
+        for who in (NO_KEY if ROUTES[key].kind is Kind.API_KEY else NO_TOKEN)
+    ],
+    "without the role": _cases((Kind.ADMIN, Kind.TRAINER), ("a_member", "a_manager", "trainer")),
+    "another trainer": _cases((Kind.TRAINER,), ("other_trainer",)),
+    "outside the structure": _cases(
+        (Kind.STRUCTURE,), ("b_manager", "nobody", "a_roads_only", "a_member")
+    ),
+    "another user": _cases((Kind.OWN,), ("b_manager",)),
+    "another structure's key": _cases((Kind.API_KEY,), ("b_key",)),
+}
+
+
+def _outsider_faults(
+    client: FlaskClient, w: World, key: tuple[str, str], who: str, expected: int, before: Rows
+) -> tuple[list[str], Rows]:
+    """What went wrong with this call, and the rows after it (the next call's `before`)."""
+    w.log_in_again(who)  # their last call may have been a logout; their own rows don't count
+    response = _call(client, w, key, who)
+    after, user = rows(), w.ids.get(who)
+    faults = _faults(response, expected) + _changed(others(before, user), others(after, user))
+    if ROUTES[key].kind is Kind.API_KEY and expected == 200:
+        statuses = [r["status"] for r in response.get_json()["results"]]
+        faults += [f"items {statuses}"] if statuses != ["error"] else []
+    return faults, after
+
+
+@pytest.mark.parametrize("outsider", OUTSIDERS)
+def test_outsiders_get_neither_data_nor_changes(
+    client: FlaskClient, world: World, outsider: str
+) -> None:
+    """One world for every call: an outsider's call changes nothing, so the next one is fair."""
+    assert OUTSIDERS[outsider]
+    failures, before = [], rows()
+    for key, who, expected in OUTSIDERS[outsider]:
+        faults, before = _outsider_faults(client, world, key, who, expected, before)
+        failures += [f"{who} {_name(key)}: {fault}" for fault in faults]
+    assert not failures, "\n".join(failures)
+
+
+def test_a_trainer_cannot_reach_another_sessions_participant_through_their_own(
+    client: FlaskClient, world: World
+) -> None:
+    """The registration id belongs to the trainer's session, not only the session id."""
+    own = world.ids["other_training"]
+    path = f"{T}/{own}/participants/{world.ids['registration']}"
+    before = snapshot(None)
+    for method, body in (("PATCH", {"attended": True}), ("DELETE", None)):
+        response = client.open(
+            path, method=method, json=body, headers=world.headers["other_trainer"]
+        )
+        assert _faults(response, 404) == [], method
+    assert snapshot(None) == before
+
+
+# Anonymous reads of public routes (drafts are not public: 404).
+PUBLIC_READS = [r.path for r in ROUTES.values() if r.kind is Kind.PUBLIC and r.path]
+PUBLIC_READS += [f"{V1}/trainings/{{draft}}", f"{V1}/trainings/{{draft}}/calendar.ics"]
+
+
+def test_public_reads_show_nothing_private(client: FlaskClient, world: World) -> None:
+    for path in PUBLIC_READS:
+        response = client.get(path.format(**world.ids))
+        # Drafts are not public; the site answers 404 until `make run` has built it.
+        expected = {404} if "{draft}" in path else {200, 404} if path == "/" else {200}
+        assert response.status_code in expected, path
+        assert MARKER not in response.get_data(as_text=True).lower(), path
+        response.close()  # the site's files: the test client leaves them open otherwise
