@@ -10,12 +10,14 @@ Code de la commande publique:
   balance left on the day the notification was received if that balance is over thirty days.
 The period is not suspended: the days the documents were awaited are not added back.
 
-Where the texts are silent, Relais reads them so as never to claim a day too early:
+Where the texts are silent, Relais reads them as follows (our inference, not their words):
 - the notification is received on the day the invoice is suspended (the portal shows the
   suspension and its reason to the supplier at once); a later receipt could only shorten the
-  balance, so this day gives the longest new period;
+  balance, so this day gives the longest new period and never a delay claimed too early;
+- a buyer that reported its payment order (`milestones.PAYMENT_ORDER`) has a public
+  accountant, so a request after it is no interruption; a buyer without one never reports it;
 - a request for documents after the period expired interrupts nothing: the delay, and its
-  interest, were already running (L2192-13);
+  interest, were already running (L2192-13); one settled before the period began neither;
 - the first request for documents that the texts allow is the interruption; any later one is
   not a second interruption and changes nothing.
 """
@@ -78,7 +80,7 @@ def payment_period(start: dt.date, days: int, requests: Iterable[DocumentRequest
         if refusal:
             steps.append(refusal)
             continue
-        interruption = _interrupt(request, start, days, first_due)
+        interruption = _interrupt(request, days, first_due)
         steps += _interruption_steps(interruption, first_due)
     if interruption is None:
         return Period(start, days, first_due, None, first_due, tuple(steps))
@@ -107,9 +109,7 @@ def _refusal(request: DocumentRequest, counted: Interruption | None, first_due: 
     return ""
 
 
-def _interrupt(
-    request: DocumentRequest, start: dt.date, days: int, first_due: dt.date
-) -> Interruption:
+def _interrupt(request: DocumentRequest, days: int, first_due: dt.date) -> Interruption:
     # A request notified before the period started leaves the whole period as balance.
     balance = min(days, (first_due - request.notified).days)
     return Interruption(request.notified, request.received, balance, max(NEW_PERIOD_DAYS, balance))
@@ -119,9 +119,8 @@ def _interruption_steps(interruption: Interruption, first_due: dt.date) -> list[
     """Two lines: the interruption, then the new period (opened, or still to open)."""
     longer = interruption.new_days > NEW_PERIOD_DAYS
     new = format_days(interruption.new_days) + (", le solde qui restait," if longer else "")
-    article = "(article R2192-29" + (
-        " : 30 jours, ou ce solde s'il est plus long)" if longer else ")"
-    )
+    rule = f" : {format_days(NEW_PERIOD_DAYS)}, ou ce solde s'il est plus long"
+    article = f"(article R2192-29{rule if longer else ''})"
     interrupted = (
         f"Facture suspendue le {format_date(interruption.start)} (pièces demandées) : "
         f"le délai est interrompu (article R2192-27) ; il restait "
