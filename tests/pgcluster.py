@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob
 import os
 import pwd
+import shlex
 import shutil
 import socket
 import subprocess
@@ -61,6 +62,13 @@ class PgCluster:
         self.data = self.root / "data"
         self.log = self.root / "server.log"
         self.port = _free_port()
+        try:
+            self._initdb()
+        except BaseException:
+            shutil.rmtree(self.root, ignore_errors=True)
+            raise
+
+    def _initdb(self) -> None:
         if self.owner is not None:
             os.chown(self.root, self.owner.pw_uid, self.owner.pw_gid)
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres",
@@ -81,8 +89,10 @@ class PgCluster:
 
     def _run(self, tool: str, *args: str) -> None:
         command = [str(self.bindir / tool), *args]
-        if self.owner is not None:
+        if self.owner is not None and shutil.which("runuser"):
             command = ["runuser", "-u", self.owner.pw_name, "--", *command]
+        elif self.owner is not None:
+            command = ["su", self.owner.pw_name, "-c", shlex.join(command)]
         done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode:
             log = self.log.read_text() if self.log.exists() else ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from backend import create_app
@@ -18,7 +19,7 @@ from backend.scheduler.process import run_scheduler
 CRASHES = 2
 
 
-def flaky_loop(runs: Path):  # type: ignore[no-untyped-def]
+def flaky_loop(runs: Path) -> Callable[[threading.Event], None]:
     def loop(stop: threading.Event) -> None:
         count = int(runs.read_text()) + 1 if runs.exists() else 1
         runs.write_text(str(count))
