@@ -150,8 +150,8 @@ def _start(events: list[Event]) -> tuple[dt.date, str] | None:
     if held is not None and requested <= held < presumed:
         return held, (
             f"Facture déposée sur le portail le {format_date(requested)}, sa mise à disposition "
-            f"n'est pas connue ; le destinataire l'avait le {format_date(held)} : le délai de "
-            "paiement court au plus tard à partir de ce jour."
+            f"n'est pas connue ; le destinataire l'a traitée le {format_date(held)}, il l'avait "
+            "donc reçue : le délai de paiement court à partir de ce jour."
         )
     return presumed, (
         f"Facture déposée sur le portail le {format_date(requested)}, sa mise à disposition "

@@ -265,7 +265,7 @@ def test_a_buyer_status_before_the_presumed_receipt_starts_the_period() -> None:
     result = terms(("DEPOSEE", at(2025, 3, 1)), ("PRISE_EN_COMPTE_DESTINATAIRE", at(2025, 3, 2)))
     assert result.start_date == dt.date(2025, 3, 2)
     assert result.due_date == dt.date(2025, 4, 1)
-    assert "l'avait le 2 mars 2025" in result.explanation[0]
+    assert "l'a traitée le 2 mars 2025" in result.explanation[0]
 
 
 def test_days_are_paris_calendar_days_and_reform_codes_are_understood() -> None:
