@@ -387,9 +387,45 @@ STATUSES.update(
         for code, fr, en, cat in _OTHER
     }
 )
+# What the reform's statuses that need action ask of the supplier: (French, English).
+_REFORM_ACTIONS = {
+    "207": (
+        "Prenez contact avec votre client pour régler le litige.",
+        "Contact your customer to settle the dispute.",
+    ),
+    "210": (
+        "Votre client refuse la facture : émettez-en une nouvelle, avec un nouveau numéro, "
+        "en tenant compte du motif.",
+        "Your customer refused the invoice: issue a new one, with a new number, "
+        "taking the reason into account.",
+    ),
+    "213": (
+        "La plateforme a rejeté la facture à ses contrôles : corrigez-la et émettez-la de "
+        "nouveau, avec un nouveau numéro.",
+        "The platform rejected the invoice on its checks: fix it and issue it again, "
+        "with a new number.",
+    ),
+    "221": (
+        "Les données d'acheminement sont erronées : corrigez-les et renvoyez la facture.",
+        "The routing data is wrong: fix it and send the invoice again.",
+    ),
+    "501": (
+        "La facture est irrecevable : émettez-en une nouvelle, avec un nouveau numéro.",
+        "The invoice is inadmissible: issue a new one, with a new number.",
+    ),
+}
 STATUSES.update(
     {
-        code: StatusInfo(code, fr, en, cat, int(code), final)
+        code: StatusInfo(
+            code,
+            fr,
+            en,
+            cat,
+            int(code),
+            final,
+            action_fr=_REFORM_ACTIONS.get(code, ("", ""))[0],
+            action_en=_REFORM_ACTIONS.get(code, ("", ""))[1],
+        )
         for code, fr, en, cat, final in _REFORM_ONLY
     }
 )

@@ -90,3 +90,14 @@ def test_every_code_the_sandbox_emits_has_words_in_pushes() -> None:
     for code in codes:
         words = status_words(code, "F-1", "Commune", "fr")
         assert code not in words.title and code not in words.body, (code, words)
+
+
+def test_every_status_that_needs_action_says_what_to_do() -> None:
+    from backend.invoices.statuses import STATUSES
+
+    core_and_reform = [
+        info for info in STATUSES.values() if info.lifecycle_code or info.code in ("BROUILLON",)
+    ]
+    for info in core_and_reform:
+        if info.action_required:
+            assert info.action("fr") and info.action("en"), info.code

@@ -71,16 +71,16 @@ def test_an_ingested_change_reaches_the_fcm_server(
     received = {m["token"]: m for m in fcm_server.messages}
     fr = received["tok-android-1"]
     invoice_id = fr["data"]["invoice_id"]
-    assert fr["notification"] == {
-        "title": "Facture F-2026-077 : Rejetée",
-        "body": "Commune de Villeurbanne. Prenez connaissance du rejet dans les 7 jours, "
-        "puis émettez une nouvelle facture avec un nouveau numéro.",
+    assert fr["notification"] == {  # 210: the reform's « Refusée »
+        "title": "Facture F-2026-077 : Refusée",
+        "body": "Commune de Villeurbanne. Votre client refuse la facture : émettez-en une "
+        "nouvelle, avec un nouveau numéro, en tenant compte du motif.",
     }
-    assert fr["data"]["status"] == "REJETEE" and fr["data"]["kind"] == "status_change"
+    assert fr["data"]["status"] == "210" and fr["data"]["kind"] == "status_change"
     assert fr["data"]["notification_id"].isdigit()
     assert fr["android"]["collapse_key"] == f"invoice-{invoice_id}"
     assert fr["android"]["priority"] == "high"
-    assert received["tok-ios-1"]["notification"]["title"] == "Invoice F-2026-077: Rejected"
+    assert received["tok-ios-1"]["notification"]["title"] == "Invoice F-2026-077: Refused"
     apns = received["tok-ios-1"]["apns"]["headers"]
     assert apns["apns-collapse-id"] == f"invoice-{invoice_id}" and apns["apns-priority"] == "10"
     sent = current_session().scalars(select(Delivery).where(Delivery.device_id == android.id)).one()
