@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.config import Config
-from backend.db import current_session, insert_ignoring_conflicts, utcnow
+from backend.db import insert_ignoring_conflicts, unit_of_work, utcnow
 from backend.reconnect import Backoff
 from backend.scheduler import lease
 from backend.scheduler.models import JobRun
@@ -79,31 +79,28 @@ def new_holder() -> str:
 
 def renew(app: Flask, leadership: Leadership) -> None:
     with app.app_context():
-        session = current_session()
         try:
-            if lease.try_acquire(session, leadership.holder, leadership.ttl):
-                if leadership.until is None:
-                    log.info("scheduler %s is now active", leadership.holder)
-                leadership.until = utcnow() + leadership.ttl
-            else:
-                if leadership.until is not None:
-                    log.warning("scheduler %s lost the lease", leadership.holder)
-                leadership.until = None
+            with unit_of_work() as session:
+                held = lease.try_acquire(session, leadership.holder, leadership.ttl)
         except Exception:
-            session.rollback()
             leadership.until = None
             log.exception("lease renewal failed")
+            return
+        if held:
+            if leadership.until is None:
+                log.info("scheduler %s is now active", leadership.holder)
+            leadership.until = utcnow() + leadership.ttl
+        else:
+            if leadership.until is not None:
+                log.warning("scheduler %s lost the lease", leadership.holder)
+            leadership.until = None
 
 
 def _claim(session: Session, spec: JobSpec, holder: str, now: dt.datetime) -> int | None:
     """Record the occurrence; None when another runner already has this slot."""
     slot = round((now - EPOCH).total_seconds() / spec.seconds)
     row = {"job_id": spec.id, "slot": slot, "holder": holder, "started_at": now}
-    if not insert_ignoring_conflicts(session, JobRun.__table__, [row]):
-        session.rollback()
-        return None
-    session.commit()
-    return slot
+    return slot if insert_ignoring_conflicts(session, JobRun.__table__, [row]) else None
 
 
 def run_job(
@@ -113,34 +110,35 @@ def run_job(
     if not leadership.active or (stop is not None and stop.is_set()):
         return
     with app.app_context():
-        session = current_session()
         now = utcnow()
-        slot = _claim(session, spec, leadership.holder, now) if spec.record else None
-        if spec.record and slot is None:
-            return
+        slot = None
+        if spec.record:
+            with unit_of_work() as session:
+                slot = _claim(session, spec, leadership.holder, now)
+            if slot is None:
+                return
         error = None
         try:
             config = app.extensions["relais_config"]
-            spec.run(JobContext(session, now, config, app, stop or threading.Event()))
-            session.commit()
+            with unit_of_work() as session:
+                spec.run(JobContext(session, now, config, app, stop or threading.Event()))
         except Exception as exc:
-            session.rollback()
             error = f"{type(exc).__name__}: {exc}"
             log.exception("job %s failed", spec.id)
         if slot is not None:
-            _finish(session, spec.id, slot, error)
+            _finish(spec.id, slot, error)
 
 
-def _finish(session: Session, job_id: str, slot: int, error: str | None) -> None:
+def _finish(job_id: str, slot: int, error: str | None) -> None:
     try:
-        session.execute(
-            update(JobRun)
-            .where(JobRun.job_id == job_id, JobRun.slot == slot)
-            .values(finished_at=utcnow(), ok=error is None, error=error)
-        )
-        session.commit()
+        with unit_of_work() as session:
+            session.execute(
+                update(JobRun)
+                .where(JobRun.job_id == job_id, JobRun.slot == slot)
+                .values(finished_at=utcnow(), ok=error is None, error=error)
+            )
     except IntegrityError:
-        session.rollback()
+        log.warning("job %s: its run row could not be closed", job_id)
 
 
 def build_scheduler(
@@ -235,7 +233,8 @@ def run_scheduler(
     stuck = _join(threads, time.monotonic() + STOP_GRACE)
     with app.app_context():
         try:
-            lease.release(current_session(), leadership.holder)
+            with unit_of_work() as session:
+                lease.release(session, leadership.holder)
         except Exception:
             log.exception("could not release the scheduler lease (it expires by itself)")
     if stuck:
