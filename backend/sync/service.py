@@ -227,6 +227,8 @@ def sync_structure(
         return None
     progress: Progress | None = None
     try:
+        if not force:
+            _close_abandoned_runs(session, structure_id, now)
         state = session.get(SyncState, structure_id)
         if state is None:
             raise NoPortalAccount(structure_id)
@@ -262,6 +264,19 @@ def sync_structure(
         _close_broken_run(session, structure_id, progress, exc, now)
         raise
     return run
+
+
+ABANDONED = "Synchronisation interrompue (processus arrêté) : reprise à la suivante."
+
+
+def _close_abandoned_runs(session: Session, structure_id: int, now: dt.datetime) -> None:
+    """Runs still open when the lease was free had lost their process (a SIGKILL, a machine
+    stopped): they end as failed, so every run row reaches a final state."""
+    session.execute(
+        update(SyncRun)
+        .where(SyncRun.structure_id == structure_id, SyncRun.finished_at.is_(None))
+        .values(status="failed", finished_at=now, error=ABANDONED)
+    )
 
 
 def _fetch(

@@ -328,8 +328,9 @@ def test_the_sync_reads_and_writes_its_bookkeeping_per_page_not_per_invoice(
     known = [s for s in statements if s.startswith("SELECT invoices.portal_id, invoices.status")]
     assert len(known) == 1  # one page
     bookkeeping = [s for s in statements if "sync_runs" in s or "sync_states" in s]
-    # Claim, state, run, end of run: a handful per run, whatever the number of invoices.
-    assert len(bookkeeping) <= 8, bookkeeping
+    # Claim, abandoned runs, state, run, end of run: a handful per run, whatever the number
+    # of invoices.
+    assert len(bookkeeping) <= 9, bookkeeping
     assert not any(s.startswith("SAVEPOINT") for s in statements)
 
 
@@ -344,3 +345,20 @@ def test_each_recipient_is_looked_up_in_the_directory_once_a_month(portal: Porta
     portal.clock.advance(dt.timedelta(minutes=2))
     assert run(portal).changes == 5
     assert sandbox.calls[CONSULT_STRUCTURE] == len(recipients)
+
+
+def test_a_run_whose_process_was_killed_ends_as_failed_at_the_next_run(portal: Portal) -> None:
+    """A SIGKILL leaves a run open; its lease expires, and the next run closes it."""
+    killed = SyncRun(
+        structure_id=portal.structure.id, started_at=portal.clock() - dt.timedelta(minutes=10),
+        invoices_seen=3, changes=1, errors=0,
+    )  # fmt: skip
+    current_session().add(killed)
+    current_session().commit()
+    assert run(portal).status == "ok"
+    current_session().expire_all()
+    closed = current_session().get(SyncRun, killed.id)
+    assert closed is not None and closed.status == "failed" and closed.finished_at is not None
+    assert closed.error == sync_service.ABANDONED
+    open_runs = current_session().scalars(select(SyncRun).where(SyncRun.finished_at.is_(None)))
+    assert open_runs.all() == []
