@@ -1,16 +1,31 @@
-"""Serve the built community site at `/`, beside the API (same origin, no CORS)."""
+"""Serve the built community site at `/`, beside the API (same origin, no CORS).
+
+A site address answers like a static site: a folder without its trailing slash is redirected
+to it (its pages' relative links resolve against the folder), and an unknown address gets the
+site's own « page introuvable » with a 404. Only `/api/…` answers problem+json.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, send_from_directory
+from flask import Blueprint, abort, current_app, redirect, request, send_from_directory
 from flask.blueprints import BlueprintSetupState
 from swagger_ui_bundle import swagger_ui_path
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import PathConverter
 from werkzeug.wrappers import Response
 
+from backend.api import problem
+
 blp = Blueprint("site", __name__)
+NOT_FOUND_PAGE = "404.html"
+# Shown when the site has not been built: the API still works, the pages do not.
+BARE_NOT_FOUND = (
+    '<!doctype html><html lang="fr"><meta charset="utf-8"><title>Page introuvable</title>'
+    "<h1>Page introuvable</h1><p>Cette adresse ne correspond à aucune page du site.</p></html>"
+)
 
 
 @blp.get("/api/swagger-ui/<path:filename>")
@@ -35,16 +50,38 @@ def _register_converter(state: BlueprintSetupState) -> None:
 @blp.get("/<sitepath:path>")
 def page(path: str) -> Response:
     """A file of the built site; folders answer with their index.html."""
-    root = Path(current_app.extensions["relais_config"].site_dir)
-    if not root.is_dir():
-        abort(404)
+    root = _site_root()
     target = (root / path).resolve()
-    if not target.is_relative_to(root.resolve()):
+    if not root.is_dir() or not target.is_relative_to(root.resolve()):
         abort(404)
     if target.is_dir():
+        if path and not path.endswith("/"):
+            return _with_slash()
         path = f"{path.rstrip('/')}/index.html".lstrip("/")
     response = send_from_directory(root, path, max_age=300)
     # Read the file now: compressing a streamed file leaves it open when a browser aborts.
     response.direct_passthrough = False
     response.make_sequence()
     return response
+
+
+def _with_slash() -> Response:
+    """308 to the folder's canonical address; the query string (a session's ?id=) goes along."""
+    location = quote(request.script_root + request.path) + "/"
+    if request.query_string:
+        location += "?" + request.query_string.decode("latin-1")
+    return redirect(location, 308)
+
+
+@blp.errorhandler(NotFound)
+def not_found(error: NotFound) -> Response:
+    """The site's own 404 page for its addresses; the API's files keep problem+json."""
+    if request.path.startswith("/api/"):
+        return problem(404)
+    page = _site_root() / NOT_FOUND_PAGE
+    body = page.read_bytes() if page.is_file() else BARE_NOT_FOUND.encode()
+    return Response(body, 404, mimetype="text/html")
+
+
+def _site_root() -> Path:
+    return Path(current_app.extensions["relais_config"].site_dir)
