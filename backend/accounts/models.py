@@ -64,6 +64,13 @@ class Recipient(Base):
     payment_status_not_reported: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     portal_structure_id: Mapped[int | None]
     directory_checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Postal address, as the portal's invoice consult gives it (`adresseDestinataire*`): the
+    # claim letter's addressee. Unknown until the sync's monthly directory check reads it.
+    address_line1: Mapped[str | None] = mapped_column(String(200))
+    address_line2: Mapped[str | None] = mapped_column(String(200))
+    postal_code: Mapped[str | None] = mapped_column(String(10))
+    city: Mapped[str | None] = mapped_column(String(120))
+    country: Mapped[str | None] = mapped_column(String(2))
     # Sets the legal payment period (backend.payments.deadlines.RecipientCategory, lowercase).
     payment_category: Mapped[str] = mapped_column(String(30), server_default="state_and_local")
     services: Mapped[list[RecipientService]] = relationship(

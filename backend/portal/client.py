@@ -15,6 +15,7 @@ from tenacity import RetryError
 
 from backend.portal import endpoints
 from backend.portal.auth import Clock, TechnicalAccount, TokenProvider, utc_now
+from backend.portal.consult import InvoiceRecipient
 from backend.portal.endpoints import PortalEnvironment
 from backend.portal.errors import (
     PortalBusinessError,
@@ -43,7 +44,8 @@ HISTORY_PAGE = 50  # statuses per history page, as Pastell asks
 
 
 class PortalClient:
-    """Synchronous client for the supplier calls Relais needs (search, history, directory)."""
+    """Synchronous client for the supplier calls Relais needs (search, history, invoice consult,
+    directory)."""
 
     def __init__(
         self,
@@ -203,6 +205,14 @@ class PortalClient:
             if last or not fresh:
                 return InvoiceHistory.merge(pages)
         raise PortalProtocolError(f"plus de {MAX_PAGES} pages d'historique")
+
+    def consult_invoice(
+        self, portal_id: int, *, account: TechnicalAccount | None = None
+    ) -> InvoiceRecipient:
+        """One issued invoice's recipient: names and postal address (consulter/fournisseur)."""
+        body = {"identifiantFactureCPP": portal_id, "codeLangue": "FR"}
+        answer = self._call(endpoints.CONSULT_SUPPLIER_INVOICE, body, account)
+        return InvoiceRecipient.from_wire(answer)
 
     def consult_structure(
         self, structure_id: int, *, account: TechnicalAccount | None = None

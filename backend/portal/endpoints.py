@@ -35,6 +35,7 @@ ENVIRONMENTS = {env.name: env for env in (PRODUCTION, QUALIFICATION)}
 TOKEN_PATH = "/api/oauth/token"
 SEARCH_SUPPLIER_INVOICES = "/cpro/factures/v1/rechercher/fournisseur"
 INVOICE_HISTORY = "/cpro/factures/v1/consulter/historique"
+CONSULT_SUPPLIER_INVOICE = "/cpro/factures/v1/consulter/fournisseur"
 CONSULT_STRUCTURE = "/cpro/structures/v1/consulter"
 
 # Documented by a recorded answer (DOMAIN.md, Pastell on the recipient search): an empty

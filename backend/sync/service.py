@@ -30,6 +30,7 @@ from backend.portal import (
     TechnicalAccount,
     window_end,
 )
+from backend.portal.consult import InvoiceRecipient
 from backend.portal.endpoints import ENVIRONMENTS
 from backend.portal.retry import RetryPolicy
 from backend.portal.wire import UnreadableInvoice, UnreadableValue
@@ -416,7 +417,7 @@ def _apply(
     progress: Progress,
     summary: InvoiceSummary,
     known: tuple[str, dt.datetime | None] | None,
-) -> tuple[int, tuple[int, int] | None]:
+) -> tuple[int, tuple[int, int, int] | None]:
     """Record one invoice: how many changes were new, and the directory entry to check.
 
     The history call is skipped when nothing new can be in it.
@@ -437,7 +438,7 @@ def _apply(
             recipient.directory_checked_at
             and recipient.directory_checked_at > utcnow() - DIRECTORY_MAX_AGE
         ):
-            directory = (recipient_id, summary.recipient_portal_id)
+            directory = (recipient_id, summary.recipient_portal_id, summary.portal_id)
     return len(result.new_changes), directory
 
 
@@ -466,6 +467,8 @@ def _record(
 
 
 DIRECTORY_MAX_AGE = dt.timedelta(days=30)
+# Named alike on the portal's answer (portal.consult.InvoiceRecipient) and on Recipient.
+ADDRESS_FIELDS = ("address_line1", "address_line2", "postal_code", "city", "country")
 
 
 def _check_directory(
@@ -474,12 +477,18 @@ def _check_directory(
     account: TechnicalAccount,
     recipient_id: int,
     portal_structure_id: int,
+    invoice_portal_id: int,
 ) -> None:
-    """Refresh a recipient's directory flags (once a month); called with no transaction open."""
+    """Refresh a recipient's directory flags and, from the invoice that brought it, its postal
+    address (once a month); called with no transaction open."""
     info = portal.consult_structure(portal_structure_id, account=account)
+    addressee = _addressee(portal, account, invoice_portal_id)
     recipient = session.get(Recipient, recipient_id)
     if recipient is None:
         return
+    if addressee is not None and addressee.has_address:
+        for name in ADDRESS_FIELDS:
+            setattr(recipient, name, getattr(addressee, name))
     recipient.portal_structure_id = portal_structure_id
     recipient.service_code_required = info.service_code_required
     recipient.engagement_required = info.engagement_required
@@ -487,6 +496,18 @@ def _check_directory(
     recipient.payment_status_not_reported = info.payment_status_not_reported
     recipient.directory_checked_at = utcnow()
     session.commit()
+
+
+def _addressee(
+    portal: PortalClient, account: TechnicalAccount, invoice_portal_id: int
+) -> InvoiceRecipient | None:
+    """The recipient block of one invoice; None when the portal does not show it (the address
+    then stays as it was, and the letter goes without it: no reason to fail the run)."""
+    try:
+        return portal.consult_invoice(invoice_portal_id, account=account)
+    except PortalError as exc:
+        log.warning("invoice %s: no recipient address from the portal (%s)", invoice_portal_id, exc)
+        return None
 
 
 def _interval(seconds: int, jitter: int) -> dt.timedelta:

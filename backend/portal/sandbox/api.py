@@ -1,4 +1,5 @@
-"""The portal's endpoints as the sandbox serves them: token, search, history, structure."""
+"""The portal's endpoints as the sandbox serves them: token, search, history, invoice consult,
+structure."""
 
 from __future__ import annotations
 
@@ -72,6 +73,10 @@ def register_api(app: Flask, sandbox: Sandbox) -> None:
     app.add_url_rule(
         endpoints.INVOICE_HISTORY, "history", guarded(lambda s, b: history(sandbox, s, b)),
         methods=["POST"],
+    )  # fmt: skip
+    app.add_url_rule(
+        endpoints.CONSULT_SUPPLIER_INVOICE, "consult_invoice",
+        guarded(lambda s, b: consult_invoice(sandbox, s, b)), methods=["POST"],
     )  # fmt: skip
     app.add_url_rule(
         endpoints.CONSULT_STRUCTURE, "structure", guarded(lambda s, b: structure(sandbox, b)),
@@ -162,6 +167,19 @@ def history(sandbox: Sandbox, supplier_id: int, body: dict[str, Any]) -> dict[st
     events = sandbox.store.history(int(inv["id"]))
     shown = events[(page - 1) * size : page * size]
     return render.history(inv, shown, page, size, len(events))
+
+
+def consult_invoice(sandbox: Sandbox, supplier_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """consulter/fournisseur for an invoice of the caller's structure."""
+    inv = sandbox.store.row(
+        "SELECT * FROM invoice_view WHERE id = ? AND supplier_id = ?",
+        [body.get("identifiantFactureCPP"), supplier_id],
+    )
+    if inv is None:
+        raise BadInput(NO_INVOICE, "Facture introuvable ou non accessible avec ce compte.")
+    recipient = sandbox.store.row("SELECT * FROM structures WHERE id = ?", [inv["recipient_id"]])
+    assert recipient is not None  # invoice_view joins it
+    return render.consulted_invoice(inv, recipient)
 
 
 def structure(sandbox: Sandbox, body: dict[str, Any]) -> dict[str, Any]:

@@ -138,6 +138,45 @@ def history(
     }
 
 
+def consulted_invoice(inv: sqlite3.Row, recipient: sqlite3.Row) -> dict[str, Any]:
+    """The consulter/fournisseur answer: the invoice's blocks a supplier reads (research §2.4).
+
+    The recipient's `address` holds the street line, then its complement on a second line."""
+    street, _, complement = (recipient["address"] or "").partition("\n")
+    destinataire = _compact({
+        "idDestinataire": inv["recipient_id"],
+        "codeDestinataire": inv["recipient_siret"],
+        "libelleDestinataire": inv["recipient_name"],
+        "idServiceExecutant": inv["service_id"],
+        "codeServiceExecutant": inv["service_code"],
+        "libelleServiceExecutant": inv["service_name"],
+        "adresseDestinataireDetail": street or None,
+        "adresseDestinataireComplement1": complement or None,
+        "adresseDestinataireCodePostal": recipient["postal_code"],
+        "adresseDestinataireVille": recipient["city"],
+        "adresseDestinataireCodePays": "FR",
+        "adresseDestinataireLibellePays": "France",
+    })  # fmt: skip
+    facture = {
+        "identifiantFactureCPP": inv["id"],
+        "numeroFacture": inv["number"],
+        "statutFacture": inv["status"],
+        "modeDepot": inv["deposit_mode"],
+        "cadreDeFacturation": {"codeCadreFacturation": inv["framework"]},
+        "destinataire": destinataire,
+        "fournisseur": {"codeFournisseur": inv["supplier_siret"],
+                        "designationFournisseur": inv["supplier_name"]},
+        "references": _compact({"dateFacture": inv["invoice_date"],
+                                "dateDepot": inv["deposit_date"], "typeFacture": inv["type"],
+                                "codeDeviseFacture": inv["currency"],
+                                "numeroBonCommande": inv["engagement"]}),
+        "montantTotal": {"montantHtTotal": amount(inv["amount_ht"]),
+                         "montantTtcTotal": amount(inv["amount_ttc"]),
+                         "montantAPayer": amount(inv["amount_to_pay"])},
+    }  # fmt: skip
+    return {**SUCCESS, "facture": facture}
+
+
 def structure(row: sqlite3.Row, password_expires_on: str | None) -> dict[str, Any]:
     """The structures/v1/consulter answer."""
     public = row["kind"] == "public"

@@ -23,22 +23,27 @@ SUPPLIERS = (
     ("Bérard Informatique Conseil", "contact@berard-ic.fr", "27 boulevard Guist'hau",
      "44000", "Nantes", "BIC-2026-{n:03d}", Decimal("0.20")),
 )  # fmt: skip
-# name, postal code, city, (service code, EJ, EJ or service, payment not reported),
-# payment period in days, services
+# name, street address (a second line is the portal's complement), postal code, city,
+# (service code, EJ, EJ or service, payment not reported), payment period in days, services
 RECIPIENTS = (
-    ("Commune de Saint-Malo", "35400", "Saint-Malo", (True, False, False, False), 30,
+    ("Commune de Saint-Malo", "Place Chateaubriand", "35400", "Saint-Malo",
+     (True, False, False, False), 30,
      (("SERV_TECH", "Services techniques"), ("RESTAU_SCO", "Restauration scolaire"),
       ("DSI", "Direction des systèmes d'information"))),
-    ("Département d'Ille-et-Vilaine", "35000", "Rennes", (False, True, False, False), 30,
+    ("Département d'Ille-et-Vilaine", "1 avenue de la Préfecture\nCS 24218", "35000", "Rennes",
+     (False, True, False, False), 30,
      (("DIR_ROUTES", "Direction des routes"), ("COLLEGES", "Service des collèges"))),
-    ("Centre hospitalier universitaire de Brest", "29200", "Brest",
+    ("Centre hospitalier universitaire de Brest", "2 avenue Foch", "29200", "Brest",
      (False, False, True, False), 50,
      (("ACHATS", "Direction des achats"), ("DSN", "Direction du numérique"))),
-    ("Université de Nantes", "44000", "Nantes", (True, True, False, False), 30,
+    ("Université de Nantes", "1 quai de Tourville", "44000", "Nantes",
+     (True, True, False, False), 30,
      (("DAF", "Direction des affaires financières"), ("FC", "Formation continue"))),
-    ("Préfecture de la région Bretagne", "35000", "Rennes", (False, True, False, True), 30,
+    ("Préfecture de la région Bretagne", "3 avenue de la Préfecture", "35000", "Rennes",
+     (False, True, False, True), 30,
      (("SGAR", "Secrétariat général pour les affaires régionales"),)),
-    ("Lycée Chateaubriand", "35700", "Rennes", (False, False, False, True), 30, ()),
+    ("Lycée Chateaubriand", "136 boulevard de Vitré", "35700", "Rennes",
+     (False, False, False, True), 30, ()),
 )  # fmt: skip
 TYPES = (("FACTURE", 80), ("AVOIR", 10), ("ACOMPTE", 10))
 FRAMEWORKS = (("A1", 72), ("A2", 8), ("A9", 12), ("A12", 8))
@@ -103,12 +108,12 @@ def _add_supplier(
 
 
 def _add_recipient(store: Store, rng: random.Random, row: tuple) -> dict:
-    name, postal, city, flags, days, services = row
+    name, address, postal, city, flags, days, services = row
     rid = store.insert("structures", {
-        "siret": fake_siret(rng), "name": name, "kind": "public", "postal_code": postal,
-        "city": city, "service_code_required": flags[0], "engagement_required": flags[1],
-        "engagement_or_service": flags[2], "payment_not_reported": flags[3],
-        "payment_days": days,
+        "siret": fake_siret(rng), "name": name, "kind": "public", "address": address,
+        "postal_code": postal, "city": city, "service_code_required": flags[0],
+        "engagement_required": flags[1], "engagement_or_service": flags[2],
+        "payment_not_reported": flags[3], "payment_days": days,
     })  # fmt: skip
     ids = [store.insert("services", {"structure_id": rid, "code": code, "name": label})
            for code, label in services]  # fmt: skip
