@@ -34,7 +34,7 @@ class ClaimData:
     recipient_name: str
     invoice_number: str
     invoice_date: dt.date
-    invoice_amount: Decimal
+    invoice_amount: Decimal | None  # TTC; the amount to pay is the interest's principal
     period_start: dt.date
     period_days: int
     period_reference: str  # « article R2192-10 du Code de la commande publique »
@@ -44,6 +44,7 @@ class ClaimData:
     letter_date: dt.date
     interruption: Interruption | None = None
     recipient_address: str = ""
+    recipient_service: str = ""  # the service exécutant's name, when the invoice names one
     place: str = ""
 
 
@@ -83,18 +84,31 @@ def _interruption(interruption: Interruption | None) -> str:
     )
 
 
+def _amounts(data: ClaimData) -> str:
+    """The invoice's amount TTC and, apart, the amount to pay on which interest runs."""
+    invoice = f"facture n° {data.invoice_number} du {format_date(data.invoice_date)}"
+    to_pay = format_eur(data.interest.principal)
+    if data.payment_date is None:
+        base, runs = "le montant restant à payer", f"courent les intérêts, est de {to_pay}."
+    else:
+        base, runs = "le montant à payer", f"ont couru les intérêts, était de {to_pay}."
+    if data.invoice_amount is None:
+        return f"{base.capitalize()} de notre {invoice}, sur lequel {runs}"
+    amount = format_eur(data.invoice_amount)
+    return f"Notre {invoice} s'élève à {amount} TTC ; {base}, sur lequel {runs}"
+
+
 def _facts(data: ClaimData) -> str:
-    invoice = (
-        f"Notre facture n° {data.invoice_number} du {format_date(data.invoice_date)}, "
-        f"d'un montant de {format_eur(data.invoice_amount)} TTC, relève d'un délai de paiement "
-        f"de {format_days(data.period_days)} ({data.period_reference}), qui a couru à compter "
+    period = (
+        f"{_amounts(data)} Cette facture relève d'un délai de paiement de "
+        f"{format_days(data.period_days)} ({data.period_reference}), qui a couru à compter "
         f"du {format_date(data.period_start)}.{_interruption(data.interruption)} La facture "
         f"devait donc être payée au plus tard le {format_date(data.due_date)}."
     )
     delay = format_days(data.interest.days_late)
     if data.payment_date is None:
-        return f"{invoice} Elle reste non payée à ce jour, soit {delay} de retard."
-    return f"{invoice} Elle a été mise en paiement le {format_date(data.payment_date)}, " + (
+        return f"{period} Elle reste non payée à ce jour, soit {delay} de retard."
+    return f"{period} Elle a été mise en paiement le {format_date(data.payment_date)}, " + (
         f"soit avec {delay} de retard."
     )
 
@@ -128,17 +142,24 @@ def _request(data: ClaimData) -> str:
 
 
 def build_letter(data: ClaimData) -> Letter:
-    """Compose the claim letter; refuse when the invoice was not paid late."""
+    """Compose the claim letter; refuse when nothing was to pay or it was not paid late."""
+    if data.interest.principal <= 0:
+        raise ValueError("Nothing to pay: no period runs, there is nothing to claim.")
     if not data.interest.is_late:
         raise ValueError("No delay: there is no late-payment interest to claim.")
     place = f"{data.place}, le" if data.place else "Le"
+    service = (f"Service : {data.recipient_service}",) if data.recipient_service else ()
     return Letter(
         sender=(
             data.supplier_name,
             *data.supplier_address.strip().splitlines(),
             f"SIRET : {format_siret(data.supplier_siret)}",
         ),
-        recipient=(data.recipient_name, *data.recipient_address.strip().splitlines()),
+        recipient=(
+            data.recipient_name,
+            *service,
+            *data.recipient_address.strip().splitlines(),
+        ),
         dateline=f"{place} {format_date(data.letter_date)}",
         subject=(
             "Objet : demande de paiement des intérêts moratoires et de l'indemnité forfaitaire "

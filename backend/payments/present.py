@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from backend.invoices.models import Invoice
-from backend.payments.amounts import owed, rate_table
+from backend.payments.amounts import nothing_to_pay, owed, rate_table
 from backend.payments.deadlines import PaymentTerms, RecipientCategory
 from backend.payments.habits import PaymentHabits
 from backend.payments.interest import InterestResult
@@ -19,6 +19,7 @@ UNREPORTED = (
     "Ce destinataire ne transmet pas la mise en paiement au portail : Relais ne peut pas "
     "savoir si la facture a été payée, le retard affiché reste à vérifier."
 )
+NO_PERIOD = "Aucun délai de paiement ne court : la facture ne peut pas être en retard."
 
 
 def category_out(category: RecipientCategory) -> dict[str, Any]:
@@ -30,10 +31,8 @@ def category_out(category: RecipientCategory) -> dict[str, Any]:
     }
 
 
-def state_of(terms: PaymentTerms | None) -> str:
+def state_of(terms: PaymentTerms) -> str:
     """One word for the phone: where the invoice stands against its deadline."""
-    if terms is None:
-        return "credit_note"
     if terms.rejected:
         return "rejected"
     if terms.is_paid and terms.has_deadline:
@@ -88,8 +87,12 @@ def payment_block(
     today = today or paris_today()
     history = [(change.code, change.occurred_at) for change in invoice.history]
     terms = terms_of(invoice, history, invoice.recipient, today)
-    state = state_of(terms)
-    explanation = list(terms.explanation) if terms else ["Avoir : aucun paiement n'est attendu."]
+    if terms is None:
+        nothing = nothing_to_pay(invoice)
+        assert nothing is not None
+        state, explanation = nothing.state, [f"{nothing.reason} {NO_PERIOD}"]
+    else:
+        state, explanation = state_of(terms), list(terms.explanation)
     reported = not invoice.recipient.payment_status_not_reported
     if not reported and state in ("late", "running"):
         explanation.append(UNREPORTED)

@@ -62,7 +62,11 @@ class LatePaymentClaim(MethodView):
     @blp.response(200, content_type=PDF)
     @blp.doc(**LETTER_DOC)
     @blp.problem(404, "Facture introuvable ou hors de vos structures")
-    @blp.problem(409, "Facture sans retard de paiement : rien à réclamer")
+    @blp.problem(
+        409,
+        "Rien à réclamer : facture payée ou à payer dans le délai, avoir, facture déjà payée "
+        "(cadre A2) ou montant à payer nul",
+    )
     def get(self, args: dict[str, Any], invoice_id: int) -> Response:
         """Le courrier réclamant les intérêts moratoires et l'indemnité forfaitaire."""
         session = current_session()

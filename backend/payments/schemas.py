@@ -13,6 +13,7 @@ from backend.schemas import Date, InputSchema, OutputSchema, QuerySchema
 
 STATES = [
     "credit_note",
+    "nothing_to_pay",
     "rejected",
     "not_started",
     "running",
@@ -95,8 +96,10 @@ class PaymentOut(OutputSchema):
         required=True,
         validate=validate.OneOf(STATES),
         metadata={
-            "description": "rejected : facture close sans paiement (rejetée, refusée, annulée, "
-            "remplacée…) ; suspended : délai interrompu, pièces attendues"
+            "description": "credit_note : avoir ; nothing_to_pay : rien à payer (facture déjà "
+            "payée, cadre A2, ou montant à payer nul), ni délai ni retard ; rejected : facture "
+            "close sans paiement (rejetée, refusée, annulée, remplacée…) ; suspended : délai "
+            "interrompu, pièces attendues"
         },
     )
     start_date = fields.Date(allow_none=True, required=True)

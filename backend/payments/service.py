@@ -8,8 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from backend.accounts.models import Recipient
-from backend.invoices.models import Invoice, InvoiceType, StatusChange
+from backend.invoices.models import Invoice, StatusChange
 from backend.payments import notices
+from backend.payments.amounts import nothing_to_pay
 from backend.payments.deadlines import PaymentTerms, RecipientCategory, payment_terms
 from backend.timeutil import paris_today
 
@@ -43,8 +44,9 @@ def terms_of(
     recipient: Recipient | None,
     today: dt.date,
 ) -> PaymentTerms | None:
-    """The invoice's terms; None for a credit note, which the buyer does not pay."""
-    if invoice.type == InvoiceType.AVOIR.value:
+    """The invoice's terms; None when the buyer has nothing to pay (`nothing_to_pay`): no
+    payment period runs, so it is never late."""
+    if nothing_to_pay(invoice) is not None:
         return None
     return payment_terms(history, category_of(recipient), today=today)
 
