@@ -60,7 +60,11 @@ class Announcements(MethodView):
     @blp.etag
     @blp.response(200, AnnouncementListOut)
     def get(self) -> dict[str, Any]:
-        """Les annonces en cours et à venir (bandeau du site, téléphone)."""
+        """Les annonces en cours et à venir (bandeau du site, téléphone).
+
+        Dans l'ordre de leurs dates : le début de la fenêtre de maintenance, sinon la
+        publication. Un ETag permet de reposer la question sans tout recevoir (304).
+        """
         now = utcnow()
         return {"items": [service.view(a, now) for a in service.current(current_session(), now)]}
 

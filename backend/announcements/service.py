@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from backend.announcements.models import Announcement, Category
@@ -16,6 +16,12 @@ CATEGORY_LABELS = {
     Category.RELEASE: "Nouvelle version",
     Category.NEWS: "Actualité",
 }
+# A notice's date is its window's start, or its publication when it has no window: the
+# soonest first, so a maintenance published later for an earlier day never hides behind it.
+DATE_ORDER = (
+    func.coalesce(Announcement.window_starts_at, Announcement.published_at),
+    Announcement.id,
+)
 FIELDS = (
     "category",
     "title",
@@ -28,7 +34,7 @@ FIELDS = (
 
 
 def current(session: Session, now: dt.datetime) -> list[Announcement]:
-    """Published, not expired; maintenance ones until their window ends. Soonest first."""
+    """Published, not expired; maintenance ones until their window ends. In date order."""
     maintenance = Announcement.category == Category.MAINTENANCE
     live = or_(
         and_(maintenance, Announcement.window_ends_at > now),
@@ -38,8 +44,15 @@ def current(session: Session, now: dt.datetime) -> list[Announcement]:
         ),
     )
     query = select(Announcement).where(Announcement.published_at <= now, live)
-    ordered = query.order_by(Announcement.published_at.desc(), Announcement.id.desc())
-    return list(session.scalars(ordered))
+    return list(session.scalars(query.order_by(*DATE_ORDER)))
+
+
+def maintenances(session: Session, now: dt.datetime) -> list[Announcement]:
+    """Every published maintenance, past ones too (the site's news posts), in date order."""
+    query = select(Announcement).where(
+        Announcement.category == Category.MAINTENANCE, Announcement.published_at <= now
+    )
+    return list(session.scalars(query.order_by(*DATE_ORDER)))
 
 
 def view(item: Announcement, now: dt.datetime) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from backend.announcements import jobs
+from backend.announcements import jobs, service
 from backend.announcements.models import Announcement, Category
 from backend.db import db, utcnow
 from tests.factories import UserFactory
@@ -69,8 +69,9 @@ def test_admin_publishes_and_everyone_reads(client: FlaskClient) -> None:
     )
     listed = client.get("/api/v1/announcements")
     titles = [a["title"] for a in listed.get_json()["items"]]
-    assert titles == ["Version 2.1.1 en production", "Maintenance prévue jeudi de 13 h à 15 h"]
-    assert listed.get_json()["items"][1]["category_label"] == "Maintenance"
+    # In date order: the window started an hour ago, the release was published just now.
+    assert titles == ["Maintenance prévue jeudi de 13 h à 15 h", "Version 2.1.1 en production"]
+    assert listed.get_json()["items"][0]["category_label"] == "Maintenance"
     assert (
         client.get(
             "/api/v1/announcements", headers={"If-None-Match": listed.headers["ETag"]}
@@ -89,6 +90,49 @@ def test_upcoming_maintenance_is_listed_before_its_window(client: FlaskClient) -
     [item] = client.get("/api/v1/announcements").get_json()["items"]
     assert item["in_progress"] is False
     assert item["window_starts_at"].endswith(("+01:00", "+02:00"))
+
+
+def test_a_later_maintenance_published_last_never_hides_the_sooner_one(
+    client: FlaskClient,
+) -> None:
+    """Published on the 6th for the 7th, then for the 10th: both listed, the 7th first."""
+    admin = auth_headers(client, UserFactory(is_admin=True).email)
+    for title, days in (("Le 7", 1), ("Le 10", 4)):
+        window = _maintenance(
+            title=title,
+            window_starts_at=_iso(dt.timedelta(days=days)),
+            window_ends_at=_iso(dt.timedelta(days=days, hours=2)),
+        )
+        client.post("/api/v1/announcements", json=window, headers=admin)
+    incident = {"category": "incident", "title": "Dépôt ralenti"}
+    client.post("/api/v1/announcements", json=incident, headers=admin)
+    client.post(
+        "/api/v1/announcements",
+        json=_maintenance(title="En cours", window_starts_at=_iso(dt.timedelta(minutes=-5))),
+        headers=admin,
+    )
+    items = client.get("/api/v1/announcements").get_json()["items"]
+    assert [a["title"] for a in items] == ["En cours", "Dépôt ralenti", "Le 7", "Le 10"]
+    assert [a["in_progress"] for a in items] == [True, False, False, False]
+
+
+def test_scheduled_and_ended_notices_are_not_listed(client: FlaskClient) -> None:
+    admin = auth_headers(client, UserFactory(is_admin=True).email)
+    later = _maintenance(
+        title="Annoncée demain",
+        published_at=_iso(dt.timedelta(days=1)),
+        window_starts_at=_iso(dt.timedelta(days=5)),
+        window_ends_at=_iso(dt.timedelta(days=5, hours=1)),
+    )
+    ended = _maintenance(
+        title="Terminée",
+        window_starts_at=_iso(dt.timedelta(hours=-3)),
+        window_ends_at=_iso(dt.timedelta(minutes=-1)),
+        expires_at=_iso(dt.timedelta(days=3)),
+    )
+    for body in (later, ended):
+        assert client.post("/api/v1/announcements", json=body, headers=admin).status_code == 201
+    assert client.get("/api/v1/announcements").get_json()["items"] == []
 
 
 def test_validation_and_permissions(client: FlaskClient) -> None:
@@ -167,3 +211,34 @@ def test_maintenance_reaches_the_push_relay_once(app_ctx: Any) -> None:
     assert jobs.push_maintenance_announcements(db.session, relay, now) == 0
     [(title, data)] = relay.calls
     assert title == "Maintenance" and data["category"] == "maintenance"
+
+
+def test_every_published_maintenance_is_kept_for_the_news(app_ctx: Any) -> None:
+    """Past maintenances stay in the news; scheduled ones and other categories do not."""
+    now = utcnow()
+
+    def add(title: str, category: Category, published: int, start: int | None) -> None:
+        window = {}
+        if start is not None:
+            window = {
+                "window_starts_at": now + dt.timedelta(days=start),
+                "window_ends_at": now + dt.timedelta(days=start, hours=2),
+            }
+        db.session.add(
+            Announcement(
+                category=category,
+                title=title,
+                published_at=now + dt.timedelta(days=published),
+                updated_at=now,
+                **window,
+            )
+        )
+
+    add("Le 10", Category.MAINTENANCE, -1, 4)
+    add("Passée", Category.MAINTENANCE, -20, -10)
+    add("Le 7", Category.MAINTENANCE, 0, 1)
+    add("Pas encore publiée", Category.MAINTENANCE, 2, 9)
+    add("Incident", Category.INCIDENT, -1, None)
+    db.session.commit()
+    found = service.maintenances(db.session, now)
+    assert [a.title for a in found] == ["Passée", "Le 7", "Le 10"]
