@@ -48,7 +48,8 @@ def _build_site(config: Config) -> None:
         return
     print("Construction du site communautaire…", flush=True)
     command = [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(mkdocs)]
-    if subprocess.run([*command, "-d", config.site_dir], check=False).returncode:
+    env = {**os.environ, "PUBLIC_BASE_URL": config.public_base_url}  # the sheets' PDF links
+    if subprocess.run([*command, "-d", config.site_dir], check=False, env=env).returncode:
         print("Le site n'a pas pu être construit ; l'API démarre quand même.", flush=True)
 
 

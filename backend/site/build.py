@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 MKDOCS_CONFIG = ROOT / "docs_site" / "mkdocs.yml"
 STAMP_FILE = "site-build.json"
+SHEET_PDFS = Path("fiches") / "pdf"
 BUILD_TIMEOUT = 300
 CHECK_SECONDS = 60
 # What a rebuild shows; seats left change at every sign-up and are refreshed in the browser.
@@ -44,6 +46,10 @@ def site_data(session: Session, settings: TrainingSettings, now: dt.datetime) ->
     return {
         "trainings": views,
         "announcements": [announcements.view(a, now) for a in announcements.current(session, now)],
+        # Each maintenance gets a news post, past ones included.
+        "maintenances": [
+            announcements.view(a, now) for a in announcements.maintenances(session, now)
+        ],
     }
 
 
@@ -52,6 +58,9 @@ def fingerprint(data: dict[str, Any]) -> str:
     shown = {
         "trainings": [{k: t[k] for k in TRAINING_KEYS} for t in data["trainings"]],
         "announcements": [{k: a[k] for k in ANNOUNCEMENT_KEYS} for a in data["announcements"]],
+        "maintenances": [
+            {k: a[k] for k in (*ANNOUNCEMENT_KEYS, "published_at")} for a in data["maintenances"]
+        ],
     }
     text = json.dumps(shown, sort_keys=True, default=_plain, ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -78,6 +87,7 @@ def build_site(config: Config, timeout: float = BUILD_TIMEOUT) -> bool:
     fresh = target.with_name(target.name + ".new")
     command = [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(MKDOCS_CONFIG)]
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DATABASE_URL": config.database_url}
+    env["PUBLIC_BASE_URL"] = config.public_base_url  # links in the feed, sitemap and PDFs
     env.setdefault("RELAIS_SITE_PDF", "0")
     try:
         result = subprocess.run(
@@ -94,8 +104,17 @@ def build_site(config: Config, timeout: float = BUILD_TIMEOUT) -> bool:
     if result.returncode:
         log.error("site rebuild failed: %s", result.stderr[-2000:])
         return False
+    _keep_sheet_pdfs(target, fresh)
     _swap(fresh, target)
     return True
+
+
+def _keep_sheet_pdfs(served: Path, fresh: Path) -> None:
+    """A rebuild skips the sheets' PDFs (Chromium is slow); they show no live data, so the
+    served ones carry over instead of vanishing."""
+    old, new = served / SHEET_PDFS, fresh / SHEET_PDFS
+    if old.is_dir() and not new.exists():
+        shutil.copytree(old, new)
 
 
 def _swap(fresh: Path, target: Path) -> None:
@@ -111,8 +130,6 @@ def _swap(fresh: Path, target: Path) -> None:
 
 
 def _remove(folder: Path) -> None:
-    import shutil
-
     shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -1,5 +1,8 @@
 """Practical sheets: a PDF download link on each sheet, and the PDFs rendered after the build.
 
+A PDF leaves the site: every link in it is the page's public address (`site_url`, which
+PUBLIC_BASE_URL sets, see public_url.py), never the build folder's file:// path.
+
 RELAIS_SITE_PDF=1 requires the PDFs (the build fails if Chromium is missing),
 RELAIS_SITE_PDF=0 skips them, and when it is unset they are made if Chromium is found.
 RELAIS_CHROMIUM may name the browser binary.
@@ -16,6 +19,7 @@ import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from urllib.parse import urljoin
 
 from mkdocs.exceptions import PluginError
 
@@ -24,13 +28,19 @@ log = logging.getLogger("mkdocs.hooks.fiches")
 SECTION = "fiches/"
 PDF_DIR = "fiches/pdf"
 MAX_PAGES = 2
+# The heading a sheet's second page starts with (print.css breaks the page before it).
+PAGE_TWO = "fiche-page-2"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+LINK = re.compile(r'(<a\b[^>]*?\shref=")([^"]*)(")')
+HEAD = re.compile(r"<head\b[^>]*>")
 _slugs: list[str] = []
+_printed: dict[str, str] = {}
 
 
 def on_files(files, config):
     """Remember which pages are sheets (every page of fiches/ except its index)."""
     _slugs.clear()
+    _printed.clear()
     for file in files.documentation_pages():
         uri = file.src_uri
         if uri.startswith(SECTION) and uri.count("/") == 1 and not uri.endswith("index.md"):
@@ -48,12 +58,38 @@ def on_page_markdown(markdown, page, config, files):
     href = posixpath.relpath(f"{PDF_DIR}/{slug}.pdf", here or ".")
     link = (
         f'<p class="fiche-pdf"><a class="md-button" href="{href}" download>'
-        "Télécharger la fiche en PDF</a> <span>format A4, deux pages au plus</span></p>"
+        "Télécharger la fiche en PDF</a> <span>format A4, deux pages</span></p>"
+    )
+    # Printed only (print.css): a reader of the paper sheet needs its address.
+    source = (
+        f'<p class="fiche-source" data-search-exclude>Fiche pratique de Relais, site communautaire '
+        f"(le portail et ses pages officielles font foi). Version à jour\u00a0: "
+        f'<a href="{page.canonical_url}">{page.canonical_url}</a></p>'
     )
     title, _, rest = markdown.partition("\n")
     if title.startswith("# "):
-        return f"{title}\n\n{link}\n{rest}"
-    return f"{link}\n\n{markdown}"
+        return f"{title}\n\n{link}\n{rest}\n\n{source}\n"
+    return f"{link}\n\n{markdown}\n\n{source}\n"
+
+
+def on_post_page(output, page, config):
+    """Keep the sheet's HTML for print, its links made absolute public addresses."""
+    slug = _sheet_slug(page.file.src_uri)
+    if slug is not None:
+        if not page.canonical_url:
+            raise PluginError("Les liens des fiches en PDF exigent « site_url » dans mkdocs.yml.")
+        if output.count(f'class="{PAGE_TWO}"') != 1:
+            raise PluginError(
+                f"La fiche « {slug} » doit marquer le titre qui ouvre sa deuxième page, "
+                f"et lui seul : ajoutez {{ .{PAGE_TWO} }} à la fin de ce titre."
+            )
+        _printed[slug] = public_links(output, page.canonical_url)
+    return output
+
+
+def public_links(html: str, page_url: str) -> str:
+    """Every `<a href>` of the page resolved against its public address."""
+    return LINK.sub(lambda m: m[1] + urljoin(page_url, m[2]) + m[3], html)
 
 
 def on_post_build(config):
@@ -102,6 +138,10 @@ def _render(browser: str, site: Path, out_dir: Path, slug: str) -> None:
         page = site / "fiches" / f"{slug}.html"
     target = out_dir / f"{slug}.pdf"
     with tempfile.TemporaryDirectory(prefix="relais-chromium-") as profile:
+        # The print copy lives outside the site; <base> finds the page's styles and images.
+        source = Path(profile) / "fiche.html"
+        base = f'<base href="{page.parent.resolve().as_uri()}/">'
+        source.write_text(HEAD.sub(lambda m: m[0] + base, _printed[slug], count=1), "utf-8")
         command = [
             browser,
             "--headless",
@@ -114,7 +154,7 @@ def _render(browser: str, site: Path, out_dir: Path, slug: str) -> None:
             f"--user-data-dir={profile}",
             "--no-pdf-header-footer",
             f"--print-to-pdf={target}",
-            page.resolve().as_uri(),
+            source.as_uri(),
         ]
         try:
             subprocess.run(command, capture_output=True, timeout=90, check=True)
