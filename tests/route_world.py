@@ -121,7 +121,12 @@ def _a_rows(w: World, manager: Any) -> None:
 
 
 def _trainings(w: World) -> None:
-    training = make_training(w.ids["trainer"], visio_url="https://visio.example/secret-a")
+    # Under way: its attendance can be noted (from the session's start).
+    training = make_training(
+        w.ids["trainer"],
+        visio_url="https://visio.example/secret-a",
+        starts_in=dt.timedelta(minutes=-30),
+    )
     draft = make_training(w.ids["trainer"], state=SessionState.DRAFT)
     other = make_training(w.ids["other_trainer"])
     seat = Registration(

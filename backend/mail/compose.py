@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -11,6 +12,8 @@ from email.utils import format_datetime, make_msgid
 from backend.db import utcnow
 
 SIGNATURE = "L'équipe Relais"
+# A web address in a paragraph, up to a space; a final stop or closing bracket stays text.
+URL = re.compile(r"(https?://[^\s<>\"]+[^\s<>\".,;:!?)»])")
 
 
 @dataclass(frozen=True)
@@ -45,10 +48,20 @@ def plain_text(letter: Letter) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def paragraph_html(text: str) -> str:
+    """Escaped text whose web addresses are links and whose line breaks are <br>."""
+    pieces = URL.split(text)
+    out = []
+    for index, piece in enumerate(pieces):
+        escaped = html.escape(piece)
+        out.append(f'<a href="{escaped}">{escaped}</a>' if index % 2 else escaped)
+    return "<p>" + "".join(out).replace("\n", "<br>") + "</p>"
+
+
 def html_text(letter: Letter) -> str:
     esc = html.escape
     body = [f"<p>{esc(letter.greeting)}</p>"]
-    body += [f"<p>{esc(p)}</p>".replace("\n", "<br>") for p in letter.paragraphs]
+    body += [paragraph_html(p) for p in letter.paragraphs]
     body += [
         f'<p><a href="{esc(url)}" style="font-weight:bold">{esc(label)}</a></p>'
         for label, url in letter.actions

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import User
+from backend.french import plural
 from backend.mail import Mailer
 from backend.trainings import emails, notices, seats
 from backend.trainings.models import (
@@ -18,6 +19,7 @@ from backend.trainings.models import (
     TrainingPart,
     TrainingSession,
 )
+from backend.trainings.present import day, hour
 from backend.trainings.service import announce_promotions, deliver
 from backend.trainings.settings import TrainingSettings
 
@@ -29,16 +31,24 @@ class Conflict(Exception):
     """A change the session's state does not allow; French message."""
 
 
+class Refused(Exception):
+    """A value refused for one field (answered as a 422 naming it); French reason."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field, self.reason = field, reason
+
+
 def may_manage(user: User, training: TrainingSession) -> bool:
     """Admins manage every session; trainers the ones they lead."""
     return user.is_admin or (user.is_trainer and training.trainer_id == user.id)
 
 
 def _parts(items: list[dict[str, dt.datetime]]) -> list[TrainingPart]:
-    ordered = sorted(items, key=lambda p: p["starts_at"])
+    """In the order given: the schemas refuse a second part dated before the first."""
     return [
         TrainingPart(position=n, starts_at=p["starts_at"], ends_at=p["ends_at"])
-        for n, p in enumerate(ordered, start=1)
+        for n, p in enumerate(items, start=1)
     ]
 
 
@@ -82,15 +92,20 @@ def update(
     *,
     now: dt.datetime,
     settings: TrainingSettings,
-) -> tuple[list[Registration], bool]:
-    """Apply changes; return (promoted people, whether calendars must be updated)."""
+) -> tuple[list[Registration], emails.Before | None]:
+    """Apply changes; return (promoted people, the session as participants knew it when
+    their calendars must be updated, else None)."""
     locked = seats.lock_training(session, training.id)
     assert locked is not None
     if training.state == SessionState.CANCELLED:
         raise Conflict("Une session annulée ne peut plus être modifiée.")
     taken = seats.count(session, training.id, seats.SEAT_HOLDING)
     if data.get("capacity", training.capacity) < taken:
-        raise Conflict(f"La capacité ne peut pas être inférieure aux {taken} places occupées.")
+        occupied = plural(taken, "place occupée", "places occupées")
+        raise Conflict(
+            f"La capacité ne peut pas être inférieure au nombre de places occupées ({occupied})."
+        )
+    before = emails.Before.of(training)
     for name in ("title", "format", "description", "trainer_id", "capacity", "visio_url"):
         if name in data:
             setattr(training, name, data[name])
@@ -103,7 +118,20 @@ def update(
         training.sequence += 1
     training.updated_at = now
     session.flush()
-    return seats.fill_seats(session, training, now=now, settings=settings), calendar
+    promoted = seats.fill_seats(session, training, now=now, settings=settings)
+    return promoted, before if calendar else None
+
+
+def mark_attendance(
+    training: TrainingSession, reg: Registration, attended: bool | None, *, now: dt.datetime
+) -> None:
+    """Attendance is noted from the session's start, for confirmed participants only."""
+    if now < training.starts_at:
+        start = f"le {day(training.starts_at)} à {hour(training.starts_at)}"
+        raise Refused("attended", f"La présence se note à partir du début de la session ({start}).")
+    if reg.state != RegistrationState.CONFIRMED:
+        raise Refused("attended", "Seules les personnes inscrites et confirmées ont une présence.")
+    reg.attended = attended
 
 
 def publish(session: Session, training: TrainingSession, *, now: dt.datetime) -> None:
@@ -131,10 +159,10 @@ def edit_and_notify(
     now: dt.datetime,
 ) -> None:
     """Edit, commit, then tell confirmed participants and the newly seated."""
-    promoted, calendar = update(session, training, data, now=now, settings=settings)
+    promoted, before = update(session, training, data, now=now, settings=settings)
     session.commit()
     announce_promotions(mailer, settings, promoted)
-    if not calendar or training.state != SessionState.PUBLISHED:
+    if before is None or training.state != SessionState.PUBLISHED:
         return
     for reg in session.scalars(
         select(Registration).where(
@@ -143,7 +171,7 @@ def edit_and_notify(
             Registration.id.not_in([r.id for r in promoted]),
         )
     ):
-        deliver(mailer, settings, emails.session_changed(reg, training, settings))
+        deliver(mailer, settings, emails.session_changed(reg, training, settings, before))
 
 
 def cancel_and_notify(

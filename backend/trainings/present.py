@@ -5,7 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 from backend.timeutil import DAYS_FR, MONTHS_FR, PARIS
-from backend.trainings.models import Format, TrainingPart, TrainingSession
+from backend.trainings.models import (
+    Format,
+    Registration,
+    RegistrationState,
+    TrainingPart,
+    TrainingSession,
+)
 
 DAYS, MONTHS = DAYS_FR, MONTHS_FR
 FORMAT_LABELS = {
@@ -49,3 +55,25 @@ def schedule(training: TrainingSession) -> str:
         return part_when(training.parts[0]) + " (heure de Paris)"
     lines = [f"séance {p.position} : {part_when(p)}" for p in training.parts]
     return "\n".join(lines) + "\n(heure de Paris)"
+
+
+def outcome_message(reg: Registration, rank: int | None) -> str:
+    """Where a person stands, said once (the pages show it as is)."""
+    if reg.state == RegistrationState.WAITING and reg.email_confirmed_at is None:
+        return (
+            "La session est complète : confirmez votre adresse pour prendre place sur la "
+            "liste d'attente."
+        )
+    if reg.state == RegistrationState.WAITING:
+        return (
+            f"Votre place sur la liste d'attente est confirmée. Votre rang : {rank}. Si une "
+            "place se libère, elle vous sera attribuée et vous serez prévenu par e-mail."
+        )
+    return {
+        RegistrationState.CONFIRMED: "Votre inscription est confirmée.",
+        RegistrationState.PENDING: (
+            "Une place vous est réservée : confirmez votre inscription pour la garder."
+        ),
+        RegistrationState.CANCELLED: "Votre inscription est annulée.",
+        RegistrationState.EXPIRED: "Votre inscription a expiré, faute de confirmation à temps.",
+    }[reg.state]

@@ -64,14 +64,18 @@ def get(session: Session, training_id: int) -> TrainingSession | None:
     return session.scalar(_loaded().where(TrainingSession.id == training_id))
 
 
-def managed(session: Session, trainer_id: int | None, state: str | None) -> list[TrainingSession]:
-    """Every session (drafts included) of a trainer, or of everyone for an admin."""
+def managed(
+    session: Session, trainer_id: int | None, state: str | None, now: dt.datetime
+) -> list[TrainingSession]:
+    """Every session (drafts included) of a trainer, or of everyone for an admin: the next
+    ones first, soonest first (those under way too), then past ones, latest first."""
     query = _loaded()
     if trainer_id is not None:
         query = query.where(TrainingSession.trainer_id == trainer_id)
     if state:
         query = query.where(TrainingSession.state == SessionState(state))
-    return list(session.scalars(query.order_by(TrainingSession.starts_at.desc())))
+    found = list(session.scalars(query.order_by(TrainingSession.starts_at, TrainingSession.id)))
+    return [t for t in found if t.ends_at > now] + [t for t in reversed(found) if t.ends_at <= now]
 
 
 def feed(session: Session, now: dt.datetime) -> list[TrainingSession]:
@@ -127,6 +131,13 @@ def public_view(
         "state": training.state.value,
         "calendar_url": settings.url(f"/api/v1/trainings/{training.id}/calendar.ics"),
     }
+
+
+def view_of(
+    session: Session, training: TrainingSession, settings: TrainingSettings, now: dt.datetime
+) -> dict[str, Any]:
+    """The public view of one session, with its counts read now."""
+    return public_view(training, counts(session, [training.id])[training.id], settings, now)
 
 
 def managed_view(

@@ -16,7 +16,8 @@ from backend.mail import current_mailer
 from backend.ratelimits.keys import email_key
 from backend.trainings import ical, links, queries, seats, service
 from backend.trainings.converters import use_ids
-from backend.trainings.models import RegistrationState, SessionState
+from backend.trainings.models import SessionState
+from backend.trainings.present import outcome_message
 from backend.trainings.schemas import (
     AcceptedOut,
     FormTokenOut,
@@ -36,13 +37,6 @@ ACCEPTED = (
     "Demande reçue. Si l'adresse est valide, vous allez recevoir un e-mail : cliquez sur le "
     "lien qu'il contient pour confirmer votre inscription."
 )
-OUTCOME_MESSAGES = {
-    RegistrationState.CONFIRMED: "Votre inscription est confirmée.",
-    RegistrationState.WAITING: "Votre adresse est confirmée : vous êtes sur la liste d'attente.",
-    RegistrationState.PENDING: "Votre inscription attend confirmation.",
-    RegistrationState.CANCELLED: "Votre inscription est annulée.",
-    RegistrationState.EXPIRED: "Votre inscription a expiré.",
-}
 
 
 def signup_limit() -> str:
@@ -104,12 +98,11 @@ class TrainingCalendar(MethodView):
     @blp.response(200, content_type=ical.MEDIA_TYPE, description="iCalendar (RFC 5545)")
     @blp.alt_response(404, description="Session introuvable")
     def get(self, training_id: int) -> Response:
-        """Une session au format iCalendar (METHOD:CANCEL si elle est annulée)."""
+        """Une session au format iCalendar (STATUS:CANCELLED si elle est annulée)."""
         training = queries.get(current_session(), training_id)
         if training is None or training.state == SessionState.DRAFT:
             abort(404)
-        method = "CANCEL" if training.state == SessionState.CANCELLED else "PUBLISH"
-        body = ical.calendar([training], current_settings(), method=method)
+        body = ical.calendar([training], current_settings())
         return calendar_response(body, f"formation-{training.id}.ics")
 
 
@@ -181,13 +174,14 @@ class Registrations(MethodView):
 
 
 def _outcome(result: service.Outcome) -> dict[str, Any]:
-    tally = queries.counts(current_session(), [result.training.id])[result.training.id]
-    state = result.registration.state
+    reg = result.registration
+    view = queries.view_of(current_session(), result.training, current_settings(), utcnow())
     return {
-        "state": state.value,
-        "message": OUTCOME_MESSAGES[state],
+        "state": reg.state.value,
+        "message": outcome_message(reg, result.waiting_rank),
         "waiting_rank": result.waiting_rank,
-        "training": queries.public_view(result.training, tally, current_settings(), utcnow()),
+        "email_confirmed": reg.email_confirmed_at is not None,
+        "training": view,
     }
 
 

@@ -43,6 +43,12 @@ class PartIn(InputSchema):
 
 
 _PARTS = {Format.WEBINAR.value: 1, Format.COACHING.value: 2}
+PART_COUNT = {
+    Format.WEBINAR.value: "Un webinaire compte une seule séance.",
+    Format.COACHING.value: "Un accompagnement compte deux séances.",
+}
+SECOND_BEFORE_FIRST = "La séance 2 est datée avant la séance 1 : indiquez les séances dans l'ordre."
+SECOND_OVERLAPS = "La séance 2 commence avant la fin de la séance 1."
 _HTTPS = validate.URL(schemes={"https"}, error="Adresse web en https:// attendue.")
 
 
@@ -72,19 +78,18 @@ class TrainingPatchIn(InputSchema):
         metadata={"description": "Une séance (webinaire) ou deux (accompagnement)"},
     )
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def check_parts(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if "parts" not in data or "format" not in data:
-            return
-        expected = _PARTS[data["format"]]
-        if len(data["parts"]) != expected:
-            label = "un webinaire" if expected == 1 else "un accompagnement"
-            raise ValidationError(
-                f"{label.capitalize()} compte {expected} séance(s).", field_name="parts"
-            )
-        ordered = sorted(data["parts"], key=lambda p: p["starts_at"])
-        if len(ordered) == 2 and ordered[0]["ends_at"] > ordered[1]["starts_at"]:
-            raise ValidationError("Les deux séances se chevauchent.", field_name="parts")
+        """Run even when other fields are wrong, so that a form hears every error at once."""
+        parts = data.get("parts") or []
+        if "format" in data and len(parts) != _PARTS[data["format"]]:
+            raise ValidationError(PART_COUNT[data["format"]], field_name="parts")
+        dated = len(parts) == 2 and all("starts_at" in p and "ends_at" in p for p in parts)
+        if dated and parts[1]["starts_at"] < parts[0]["ends_at"]:
+            swapped = parts[1]["starts_at"] < parts[0]["starts_at"]
+            reason = SECOND_BEFORE_FIRST if swapped else SECOND_OVERLAPS
+            # Named on the second part's start: the form shows it beside that field.
+            raise ValidationError({"1": {"starts_at": [reason]}}, field_name="parts")
 
 
 class TrainingIn(TrainingPatchIn):
@@ -197,6 +202,9 @@ class OutcomeOut(OutputSchema):
     )
     message = fields.String(required=True)
     waiting_rank = fields.Integer(allow_none=True)
+    email_confirmed = fields.Boolean(
+        required=True, metadata={"description": "L'adresse a été confirmée par le lien reçu"}
+    )
     training = fields.Nested(TrainingOut, required=True)
 
 

@@ -141,6 +141,9 @@ def release(
     if training is None or reg.state not in ACTIVE:
         return []
     held = reg.state in SEAT_HOLDING
+    if reg.state == RegistrationState.CONFIRMED:
+        # Their calendar holds our invitation: the CANCEL they get must outrank it (RFC 5546).
+        training.sequence += 1
     reg.state, reg.confirm_by = state, None
     if state == RegistrationState.CANCELLED:
         reg.cancelled_at = now

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from backend.logsafe import mask_email, redact_emails
 from backend.mail import Letter, Mailer, compose
-from backend.trainings import emails, links, seats
+from backend.trainings import emails, links, queries, seats
 from backend.trainings.models import ACTIVE, Registration, RegistrationState, TrainingSession
 from backend.trainings.settings import TrainingSettings
 
@@ -103,11 +103,13 @@ def cancel(
 ) -> Outcome:
     """Self-cancellation from the link in any e-mail; the seat goes to the next person."""
     reg = _from_link(session, settings, links.CANCEL, token)
-    was_active = reg.state in ACTIVE
+    was = reg.state
     promoted = seats.release(session, reg, RegistrationState.CANCELLED, now=now, settings=settings)
     session.commit()
-    if was_active:
-        deliver(mailer, settings, emails.cancelled_by_person(reg, reg.training, settings))
+    if was in ACTIVE:
+        view = queries.view_of(session, reg.training, settings, now)
+        letter = emails.cancelled_by_person(reg, reg.training, settings, was, view)
+        deliver(mailer, settings, letter)
     announce_promotions(mailer, settings, promoted)
     return Outcome(reg, reg.training)
 
@@ -121,11 +123,11 @@ def cancel_by_organiser(
     now: dt.datetime,
 ) -> None:
     """A trainer or an admin removes someone; they are told, the seat is given on."""
-    was_active = reg.state in ACTIVE
+    was = reg.state
     promoted = seats.release(session, reg, RegistrationState.CANCELLED, now=now, settings=settings)
     session.commit()
-    if was_active:
-        deliver(mailer, settings, emails.cancelled_by_organiser(reg, reg.training, settings))
+    if was in ACTIVE:
+        deliver(mailer, settings, emails.cancelled_by_organiser(reg, reg.training, settings, was))
     announce_promotions(mailer, settings, promoted)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from flask import Response
 from flask.views import MethodView
@@ -20,6 +20,7 @@ from backend.trainings import export, manage, queries, service
 from backend.trainings.converters import use_ids
 from backend.trainings.models import Registration, TrainingSession
 from backend.trainings.schemas import (
+    PART_COUNT,
     AttendanceIn,
     ManagedListOut,
     ManagedTrainingOut,
@@ -85,6 +86,11 @@ def _check_trainer(trainer_id: int) -> None:
         abort(422, message="Champ « trainer_id » : ce compte n'est pas formateur.")
 
 
+def refuse(exc: manage.Refused) -> NoReturn:
+    """A 422 naming the field, as schema errors are answered."""
+    abort(422, messages={"json": {exc.field: [exc.reason]}})
+
+
 ERRORS = {401: "Authentification requise", 403: "Réservé aux formateurs de la session"}
 
 
@@ -106,13 +112,11 @@ class ManagedTrainings(MethodView):
     @blp.response(200, ManagedListOut)
     @_errors()
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Mes sessions, brouillons compris (toutes pour un administrateur)."""
-        user = current_user()
-        found = queries.managed(
-            current_session(), None if user.is_admin else user.id, args.get("state")
-        )
+        """Mes sessions, brouillons compris (toutes pour un administrateur), prochaines d'abord."""
+        user, now, settings = current_user(), utcnow(), current_settings()
+        mine = None if user.is_admin else user.id
+        found = queries.managed(current_session(), mine, args.get("state"), now)
         tallies = queries.counts(current_session(), [t.id for t in found])
-        now, settings = utcnow(), current_settings()
         return {"items": [queries.managed_view(t, tallies[t.id], settings, now) for t in found]}
 
     @blp.arguments(TrainingIn)
@@ -145,10 +149,7 @@ class ManagedTraining(MethodView):
         """Modifier une session ; les inscrits confirmés reçoivent l'invitation à jour."""
         training = _training(training_id)
         if "parts" in body and "format" not in body and len(body["parts"]) != len(training.parts):
-            abort(
-                422,
-                message="Champ « parts » : le nombre de séances ne correspond pas au format.",
-            )
+            refuse(manage.Refused("parts", PART_COUNT[training.format.value]))
         if "trainer_id" in body:
             _check_trainer(body["trainer_id"])
         try:
@@ -247,8 +248,12 @@ class Participant(MethodView):
     @_errors(404, 422)
     def patch(self, body: dict[str, Any], training_id: int, registration_id: int) -> Registration:
         """Noter la présence d'un participant (true, false, ou null pour effacer)."""
-        reg = _registration(_training(training_id), registration_id)
-        reg.attended = body["attended"]
+        training = _training(training_id)
+        reg = _registration(training, registration_id)
+        try:
+            manage.mark_attendance(training, reg, body["attended"], now=utcnow())
+        except manage.Refused as exc:
+            refuse(exc)
         current_session().commit()
         return reg
 

@@ -75,8 +75,8 @@ def test_full_session_waiting_list_and_promotion_on_cancellation(
     assert (waiting["state"], waiting["waiting_rank"]) == ("waiting", 1)
     assert waiting["training"]["seats_left"] == 0
     notice = inbox.to("second@example.fr")[-1]
-    assert notice["Subject"].startswith("Liste d'attente")
-    assert "en position 1 sur la liste d'attente" in text_part(notice)
+    assert notice["Subject"].startswith("Vous êtes sur la liste d'attente")
+    assert "vous êtes en tête de la liste d'attente" in text_part(notice)
 
     cancelled = client.post(
         "/api/v1/registrations/cancel",
