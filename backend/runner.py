@@ -88,6 +88,9 @@ def _banner(config: Config) -> None:
     ]
     if config.demo_mode:
         lines.append(f"  Connexion démo       {DEMO_USERS['demo']} / {DEMO_PASSWORD}")
+        lines.append(f"  Espace formateurs    {base}/espace-formateurs/")
+        lines.append(f"    formateur          {DEMO_USERS['trainer']} / {DEMO_PASSWORD}")
+        lines.append(f"    administrateur     {DEMO_USERS['admin']} / {DEMO_PASSWORD}")
         lines.append("  Les statuts évoluent en direct : synchronisation toutes les ~15 s.")
     lines += ["Ctrl-C arrête tout.", ""]
     print("\n".join(lines), flush=True)
