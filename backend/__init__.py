@@ -60,7 +60,7 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
         OPENAPI_SWAGGER_UI_URL="/api/swagger-ui/",
         # Swagger UI's validator badge would send the spec's address to validator.swagger.io.
         OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None},
-        API_SPEC_OPTIONS=_spec_options(),
+        API_SPEC_OPTIONS=_spec_options(config),
         COMPRESS_MIMETYPES=[
             "application/json",
             "application/problem+json",
@@ -120,10 +120,12 @@ def _engine_options(config: Config) -> dict[str, Any]:
     return {"connect_args": {"timeout": 30}}
 
 
-def _spec_options() -> dict[str, Any]:
+def _spec_options(config: Config) -> dict[str, Any]:
     return {
         "info": {
             "description": "API de Relais : suivi des factures publiques sur téléphone.",
         },
+        # Paths carry their /api/v1 prefix (the probes /healthz and /readyz have none).
+        "servers": [{"url": config.public_base_url, "description": "Relais"}],
         "security": [{"bearerAuth": []}],
     }

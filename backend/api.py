@@ -1,8 +1,10 @@
-"""Project subclasses of flask-smorest: problem+json errors and encoding-aware ETags."""
+"""Project subclasses of flask-smorest: problem+json errors, encoding-aware ETags and an
+operationId for every operation."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from http import HTTPStatus
@@ -146,6 +148,13 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def operation_id(method: str, view: Any) -> str:
+    """The operation's id, camelCase: its HTTP method, then its view's name (`getInvoiceDetail`,
+    `postManagedTrainings`). Renaming a view renames its operation: tests/openapi pins them."""
+    words = re.split(r"_+", view.__name__)
+    return method.lower() + "".join(word[:1].upper() + word[1:] for word in words)
+
+
 class Api(flask_smorest.Api):
     """Every HTTP error becomes problem+json, never a stack trace."""
 
@@ -160,6 +169,10 @@ class Api(flask_smorest.Api):
     def _init_spec(self, **kwargs: Any) -> None:
         super()._init_spec(**kwargs)
         self.ma_plugin.converter.add_attribute_function(_numeric_bounds)
+
+    def _register_pagination_header(self) -> None:
+        """Relais pages with cursors of its own: flask-smorest's pagination header (and its
+        schema) would be an unused component of the document."""
 
     def _register_responses(self) -> None:
         """Document the shared error responses (401, 404, 422, …) as problem+json."""
@@ -228,15 +241,36 @@ class Blueprint(flask_smorest.Blueprint):
     def _store_endpoint_docs(
         self, endpoint: str, obj: Any, parameters: Any, tags: Any, **options: Any
     ) -> None:
-        """Every operation behind `auth_required` documents its 401, wherever it is applied."""
+        """Every operation gets its operationId, and documents its 401 when it is behind
+        `auth_required`, wherever that is applied."""
         super()._store_endpoint_docs(endpoint, obj, parameters, tags, **options)
         guarded_class = any(getattr(d, AUTH_MARKER, False) for d in getattr(obj, "decorators", ()))
         for method, doc in self._docs[endpoint].items():
+            if method == "parameters":
+                continue
+            doc.setdefault("manual_doc", {}).setdefault("operationId", operation_id(method, obj))
             view = getattr(obj, method, None) if isinstance(obj, type) else obj
-            if method == "parameters" or not (guarded_class or getattr(view, AUTH_MARKER, False)):
+            if not (guarded_class or getattr(view, AUTH_MARKER, False)):
                 continue
             responses = doc.setdefault("response", {}).setdefault("responses", {})
             responses.setdefault(401, [self._problem_doc(UNAUTHORIZED_DOC)])
+
+    def alt_response(
+        self,
+        status_code: int,
+        response: Any = None,
+        *,
+        schema: Any = None,
+        content_type: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """An error documented without a body is still answered as problem+json
+        (`Api.handle_http_exception`): the document says so."""
+        if response is None and schema is None and int(status_code) >= 400:
+            schema, content_type = ProblemSchema, PROBLEM_MEDIA_TYPE
+        return super().alt_response(
+            status_code, response, schema=schema, content_type=content_type, **kwargs
+        )
 
     def _problem_doc(self, description: str) -> dict[str, Any]:
         schema = self._make_doc_response_schema(ProblemSchema())

@@ -10,6 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from backend.api import Blueprint, abort
 from backend.db import db
+from backend.health.schemas import HealthOut, ReadyOut
 
 blp = Blueprint("health", __name__, description="Santé du service")
 
@@ -17,7 +18,7 @@ blp = Blueprint("health", __name__, description="Santé du service")
 @blp.route("/healthz")
 class Health(MethodView):
     @blp.doc(security=[])
-    @blp.response(200)
+    @blp.response(200, HealthOut)
     def get(self) -> dict[str, Any]:
         """Le processus répond."""
         return {"status": "ok"}
@@ -26,7 +27,7 @@ class Health(MethodView):
 @blp.route("/readyz")
 class Ready(MethodView):
     @blp.doc(security=[])
-    @blp.response(200)
+    @blp.response(200, ReadyOut)
     @blp.problem(503, "Base de données injoignable")
     def get(self) -> dict[str, Any]:
         """La base de données répond."""
