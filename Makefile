@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck test-sqlite test-postgres site bench clean browser-deps
+.PHONY: help install run test lint typecheck test-sqlite test-postgres site bench clean browser-deps openapi-lint-deps
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -38,7 +38,16 @@ browser-deps: ## Install Chromium for the browser tests (as root; otherwise they
 	if [ "$$(id -u)" = "0" ]; then apt-get update && apt-get install -y chromium; \
 	else echo "Chromium absent and not root: the browser tests (tests/site/test_browser.py) will be skipped."; fi
 
-test-sqlite: $(STAMP) browser-deps
+# The OpenAPI linter: Redocly CLI from the npm registry, pinned by its lockfile.
+OPENAPI_LINT := tests/openapi
+openapi-lint-deps: ## Install the OpenAPI linter (needs npm; otherwise its test is skipped)
+	@test -x $(OPENAPI_LINT)/node_modules/.bin/redocly && exit 0; \
+	if ! command -v npm >/dev/null; then \
+	  echo "npm absent: the OpenAPI lint ($(OPENAPI_LINT)/test_lint.py) will be skipped."; \
+	elif ! npm ci --prefix $(OPENAPI_LINT) --no-audit --no-fund --loglevel=error; then \
+	  echo "npm could not install Redocly CLI: the OpenAPI lint will be skipped."; fi
+
+test-sqlite: $(STAMP) browser-deps openapi-lint-deps
 	$(BIN)/pytest -q -n 2 --dist loadfile -m "not postgres_only" -p no:cacheprovider
 
 test-postgres: $(STAMP)
@@ -56,4 +65,4 @@ bench: $(STAMP) ## Benchmark the API on 1,000,000 invoices; results in bench/res
 	$(BIN)/python -m bench.load
 
 clean: ## Remove the virtualenv and local data
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache $(OPENAPI_LINT)/node_modules
