@@ -15,7 +15,8 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from backend.accounts.models import AuthSession, Role, Structure
-from backend.accounts.service import revoke, start_session
+from backend.accounts.security import issue_access_token
+from backend.accounts.service import TokenPair, revoke, start_session
 from backend.announcements.models import Announcement, Category
 from backend.db import Base, db, utcnow
 from backend.integrations.service import create_api_key, revoke_api_key
@@ -53,13 +54,35 @@ class World:
             self.headers[who] = _bearer(self.users[who])
 
 
-def _bearer(user: Any, *, revoked: bool = False) -> dict[str, str]:
+def _session(user: Any) -> tuple[TokenPair, AuthSession]:
     pair = start_session(db.session, user, config=current_app.extensions["relais_config"])
-    if revoked:
-        query = select(AuthSession).where(AuthSession.user_id == user.id)
-        revoke(db.session, db.session.scalars(query.order_by(AuthSession.id.desc())).first())  # type: ignore[arg-type]
+    query = select(AuthSession).where(AuthSession.user_id == user.id)
+    return pair, db.session.scalars(query.order_by(AuthSession.id.desc())).first()  # type: ignore[return-value]
+
+
+def _bearer(user: Any) -> dict[str, str]:
+    pair, _ = _session(user)
     db.session.commit()
     return {"Authorization": f"Bearer {pair.access_token}"}
+
+
+def _false_credentials(manager: Any) -> dict[str, dict[str, str]]:
+    """Tokens that open no door: forged, expired, revoked, a refresh token, a disabled user's."""
+    secret = current_app.extensions["relais_config"].secret_key
+    pair, live = _session(manager)
+    revoked_pair, revoked = _session(manager)
+    revoke(db.session, revoked)
+    disabled_pair, _ = _session(UserFactory(active=False))
+    tokens = {
+        "garbage_token": "not.a.token",
+        "forged_token": issue_access_token(manager.id, live.id, "x" * 48, 300),
+        "expired_token": issue_access_token(manager.id, live.id, secret, -60),
+        "refresh_token": pair.refresh_token,
+        "revoked_token": revoked_pair.access_token,
+        "disabled_user": disabled_pair.access_token,
+    }
+    db.session.commit()
+    return {name: {"Authorization": f"Bearer {token}"} for name, token in tokens.items()}
 
 
 def _people(w: World) -> dict[str, Any]:
@@ -83,8 +106,7 @@ def _people(w: World) -> dict[str, Any]:
         w.ids[name] = user.id
         w.headers[name] = _bearer(user)
     w.headers["anonymous"] = {}
-    w.headers["garbage_token"] = {"Authorization": "Bearer not.a.token"}
-    w.headers["revoked_token"] = _bearer(users["a_manager"], revoked=True)
+    w.headers |= _false_credentials(users["a_manager"])
     w.headers["a_bearer"] = _bearer(users["a_manager"])  # sent where an API key is due
     return users
 
@@ -114,8 +136,11 @@ def _a_rows(w: World, manager: Any) -> None:
     dead = add_delivery(note, device, "dead", attempts=8, last_error="UNAVAILABLE")
     db.session.add(SyncState(structure_id=w.a.id, next_sync_at=utcnow(), last_error="secret-a"))
     db.session.add(Announcement(category=Category.NEWS, title="Bienvenue", published_at=utcnow()))
+    tomorrow = utcnow() + dt.timedelta(days=1)
+    db.session.add(Announcement(category=Category.NEWS, title="secret-a", published_at=tomorrow))
     db.session.commit()
-    announcement = db.session.scalars(select(Announcement)).one()
+    query = select(Announcement).where(Announcement.title == "Bienvenue")
+    announcement = db.session.scalars(query).one()
     w.ids |= {"invoice": late.id, "portal_id": late.portal_id, "device": device.id}
     w.ids |= {"notification": note.id, "delivery": dead.id, "announcement": announcement.id}
 
@@ -127,7 +152,7 @@ def _trainings(w: World) -> None:
         visio_url="https://visio.example/secret-a",
         starts_in=dt.timedelta(minutes=-30),
     )
-    draft = make_training(w.ids["trainer"], state=SessionState.DRAFT)
+    draft = make_training(w.ids["trainer"], state=SessionState.DRAFT, title="Brouillon secret-a")
     other = make_training(w.ids["other_trainer"])
     seat = Registration(
         training_id=training.id,

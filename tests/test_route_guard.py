@@ -24,9 +24,11 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from backend.db import utcnow
+from backend.trainings.settings import TrainingSettings
 from tests.payments_api.conftest import ecb_rates
 from tests.route_world import MARKER, Rows, World, others, rows, snapshot, world
 from tests.test_access_matrix import MATRIX_RULES
+from tests.trainings.conftest import form_token
 
 __all__ = ["ecb_rates", "world"]
 
@@ -229,7 +231,8 @@ ROUTES: dict[tuple[str, str], Route] = {
     ),
 }
 # Credentials that must not open a door: none, forged, revoked (a bearer token is no API key).
-NO_TOKEN = ("anonymous", "garbage_token", "revoked_token")
+NO_TOKEN = ("anonymous", "garbage_token", "forged_token", "expired_token", "refresh_token")
+NO_TOKEN += ("revoked_token", "disabled_user")
 NO_KEY = ("anonymous_key", "garbage_key", "revoked_key", "a_bearer")
 GUARDED = [key for key, route in ROUTES.items() if route.kind is not Kind.PUBLIC]
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
@@ -386,7 +389,17 @@ def test_a_trainer_cannot_reach_another_sessions_participant_through_their_own(
     assert snapshot(None) == before
 
 
-# Anonymous reads of public routes (drafts are not public: 404).
+def test_a_draft_takes_no_sign_up(client: FlaskClient, world: World, app: Flask) -> None:
+    settings = TrainingSettings.from_config(app.extensions["relais_config"])
+    body = {"full_name": "Léa Garnier", "email": "lea@exemple.fr", "structure": "Garnier"}
+    body |= {"consent": True, "form_token": form_token(settings)}
+    before = snapshot(None)
+    response = client.post(f"{V1}/trainings/{world.ids['draft']}/registrations", json=body)
+    assert _faults(response, 404) == []
+    assert snapshot(None) == before
+
+
+# Anonymous reads of public routes (drafts and announcements to come are not public).
 PUBLIC_READS = [r.path for r in ROUTES.values() if r.kind is Kind.PUBLIC and r.path]
 PUBLIC_READS += [f"{V1}/trainings/{{draft}}", f"{V1}/trainings/{{draft}}/calendar.ics"]
 
