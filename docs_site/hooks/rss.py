@@ -1,4 +1,9 @@
-"""An RSS 2.0 feed of the blog posts (actualites/rss.xml), built from their front matter."""
+"""An RSS 2.0 feed of the blog posts (rss.xml), built from their front matter.
+
+The feed sits at the site's root: Material's scripts look for a `sitemap.xml` beside every
+`<link rel="alternate">` of a page, and only the root has one (a feed in actualites/ made every
+page request a missing actualites/sitemap.xml).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from zoneinfo import ZoneInfo
 log = logging.getLogger("mkdocs.hooks.rss")
 
 POSTS = "actualites/posts/"
-FEED = "actualites/rss.xml"
+FEED = "rss.xml"
 PARIS = ZoneInfo("Europe/Paris")
 _posts: list[dict] = []
 

@@ -120,7 +120,7 @@ def _searchable(doc: dict) -> str:
 
 
 def test_rss_feed_lists_posts(site: Path) -> None:
-    channel = ET.parse(site / "actualites" / "rss.xml").getroot().find("channel")
+    channel = ET.parse(site / "rss.xml").getroot().find("channel")
     assert channel is not None
     items = channel.findall("item")
     posts = list((DOCS / "actualites" / "posts").glob("*.md"))
