@@ -1,9 +1,13 @@
-"""French word families in the search index, so « recycler » also finds « recyclage ».
+"""French search: word families, so « recycler » also finds « recyclage », and accents folded.
 
 Material's search matches words by prefix and, by default, does not stem. After the build,
 this hook adds to each search entry a `forms` field listing the other forms, seen anywhere on
 the site, of the words it contains (same French Snowball stem). Needs `snowballstemmer`; without
 it, the index is left as Material wrote it.
+
+Accents: Material's search runs in a worker that loads lunr's French language file; the hook
+appends search_fr.js to the built copy of that file, which folds accents in the index and in
+the query (Material offers no setting for it: its pipeline option only removes functions).
 """
 
 from __future__ import annotations
@@ -19,9 +23,29 @@ log = logging.getLogger("mkdocs.hooks.search_fr")
 WORD = re.compile(r"[a-zà-öø-ÿœæ]{4,}", re.IGNORECASE)
 TAG = re.compile(r"<[^>]+>")
 FORMS_BOOST = 0.5
+FOLD_SCRIPT = Path(__file__).with_name("search_fr.js")
+FOLD_MARKER = "Appended by search_fr.py"  # the script's first words
+LANGUAGE_FILE = "assets/javascripts/lunr/min/lunr.fr.min.js"
 
 
 def on_post_build(config):
+    _add_word_families(config)
+    _fold_accents(config)
+
+
+def _fold_accents(config) -> None:
+    """Append the folding script to the worker's French file (once: serve rebuilds in place)."""
+    target = Path(config["site_dir"]) / LANGUAGE_FILE
+    if not target.is_file():
+        log.warning("Recherche : %s absent, accents non neutralisés.", LANGUAGE_FILE)
+        return
+    text = target.read_text(encoding="utf-8")
+    if FOLD_MARKER not in text:
+        script = FOLD_SCRIPT.read_text(encoding="utf-8")
+        target.write_text(f"{text.rstrip()}\n{script}", encoding="utf-8")
+
+
+def _add_word_families(config) -> None:
     try:
         import snowballstemmer
     except ImportError:

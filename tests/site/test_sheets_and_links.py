@@ -8,6 +8,7 @@ by the rebuild job after a data change, which skips Chromium and keeps the PDFs.
 from __future__ import annotations
 
 import email
+import json
 import re
 import shutil
 import threading
@@ -167,3 +168,26 @@ def _lines(page: object) -> list[tuple[float, str]]:
 
 def _plain(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>|&para;", "", html)).strip()
+
+
+# Pages filled from a link's ?id= or ?jeton=: nothing to find in them.
+TEMPLATES = (
+    "formations/session/",
+    "formations/inscription/",
+    "lettre-d-information/confirmer/",
+    "lettre-d-information/desinscription/",
+    "espace-formateurs/participants/",
+    "espace-formateurs/session/",
+)
+
+
+def test_search_index_keeps_templates_out_and_folds_accents(served: Served) -> None:
+    index = json.loads((served.site / "search" / "search_index.json").read_text("utf-8"))
+    locations = [doc["location"] for doc in index["docs"]]
+    assert not [loc for loc in locations if loc.startswith(TEMPLATES)]
+    boosts = {doc["location"].split("#")[0]: doc.get("boost", 1) for doc in index["docs"]}
+    assert boosts["statuts/"] > 1 and boosts["reglementation/delais-de-paiement/"] > 1
+    assert boosts["tutoriels/modifier-son-siret/"] == 1
+    assert re.search(index["config"]["separator"], "d'œuvre")  # elisions split words
+    worker_language = served.site / "assets/javascripts/lunr/min/lunr.fr.min.js"
+    assert worker_language.read_text("utf-8").count("Appended by search_fr.py") == 1
