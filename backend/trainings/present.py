@@ -70,7 +70,10 @@ def outcome_message(reg: Registration, rank: int | None) -> str:
             "place se libère, elle vous sera attribuée et vous serez prévenu par e-mail."
         )
     return {
-        RegistrationState.CONFIRMED: "Votre inscription est confirmée.",
+        RegistrationState.CONFIRMED: (
+            "Inscription confirmée : l'invitation pour votre agenda et le lien de la classe "
+            "virtuelle vous ont été envoyés par e-mail."
+        ),
         RegistrationState.PENDING: (
             "Une place vous est réservée : confirmez votre inscription pour la garder."
         ),

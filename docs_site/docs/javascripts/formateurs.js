@@ -9,6 +9,8 @@
   const view = root.getAttribute('data-vue');
   const base = root.getAttribute('data-base') || './';
   const KEY = 'relais.formateur';
+  const LOGIN_HOURS = 12;  // a login lasts a working day at most (see load())
+  const MARK = 'relais_formateur_session';  // a cookie without expiry: the browser session
   const STATES = { draft: 'Brouillon', published: 'Publiée', cancelled: 'Annulée' };
   const AUDIENCES = [
     ['micro-entreprise', 'Micro-entreprises'],
@@ -40,26 +42,83 @@
   const bar = root.querySelector('[data-fm-barre]');
   const body = root.querySelector('[data-fm-corps]');
 
-  function load() {
+  /* The login is kept for the browser session and shared by its tabs (a « Participants »
+     link opened in a new tab stays logged in), with the same care as in one tab:
+     - localStorage holds the tokens, at most LOGIN_HOURS after logging in, and only while a
+       cookie without expiry (no secret in it) says the browser has not been closed since;
+     - logging out, or a refused renewal, clears it, and every open tab hears it (the
+       storage event) and shows the login form;
+     - refresh tokens are single-use (a reused one revokes the session): one tab renews at
+       a time (Web Locks) and the others read the new pair;
+     - scripts run only from the site's own files (the CSP forbids inline and foreign ones)
+       and every text from the API is escaped before it is shown. */
+  function stored() {
     try {
-      return JSON.parse(window.sessionStorage.getItem(KEY) || 'null');
+      const value = JSON.parse(window.localStorage.getItem(KEY) || 'null');
+      return value && value.expires_at > Date.now() ? value : null;
     } catch (err) {
       return null;
     }
   }
 
+  function load() {
+    const value = stored();
+    if (value && document.cookie.split('; ').indexOf(MARK + '=1') === -1) {
+      /* The browser was closed since: this login is over; the server forgets it too. */
+      R.api('/auth/logout', { method: 'POST', token: value.access_token });
+      window.localStorage.removeItem(KEY);
+      return null;
+    }
+    return value;
+  }
+
   function save(pair, me) {
+    const until = (auth && auth.expires_at) || Date.now() + LOGIN_HOURS * 3600 * 1000;
     auth = {
       access_token: pair.access_token,
       refresh_token: pair.refresh_token,
-      me: me || (auth && auth.me) || null
+      me: me || (auth && auth.me) || null,
+      expires_at: until
     };
-    window.sessionStorage.setItem(KEY, JSON.stringify(auth));
+    document.cookie = MARK + '=1; path=/; SameSite=Strict';
+    window.localStorage.setItem(KEY, JSON.stringify(auth));
   }
 
   function forget() {
     auth = null;
-    window.sessionStorage.removeItem(KEY);
+    window.localStorage.removeItem(KEY);
+    window.sessionStorage.removeItem(KEY);  // where earlier versions kept it
+  }
+
+  /* Another tab logged in, renewed the tokens or logged out. */
+  window.addEventListener('storage', function (event) {
+    if (event.key !== KEY && event.key !== null) return;
+    const now = stored();
+    const was = auth;
+    auth = now;
+    if (!now && was) {
+      showLogin();
+      notify('Vous avez été déconnecté depuis un autre onglet.', 'succes');
+    } else if (now && !was) {
+      start();
+    }
+  });
+
+  /* One renewal at a time across tabs; a tab that waited uses the pair another one got. */
+  function renew(failedToken) {
+    const run = async function () {
+      const current = stored();
+      if (!current) return false;
+      auth = current;
+      if (current.access_token !== failedToken) return true;
+      const renewed = await R.api('/auth/refresh', {
+        method: 'POST', body: { refresh_token: current.refresh_token }
+      });
+      if (!renewed.ok) return false;
+      save(renewed.data);
+      return true;
+    };
+    return navigator.locks ? navigator.locks.request(KEY, run) : run();
   }
 
   function notify(text, kind, focus) {
@@ -67,20 +126,16 @@
     if (focus && text) message.focus();
   }
 
-  /* An authenticated call; on 401 the refresh token is exchanged once, then login again. */
+  /* An authenticated call; on 401 the tokens are renewed once, then login again. */
   async function call(path, options) {
     const opts = Object.assign({}, options || {}, { token: auth && auth.access_token });
     let result = await R.api(path, opts);
     if (result.status !== 401 || !auth) return result;
-    const renewed = await R.api('/auth/refresh', {
-      method: 'POST', body: { refresh_token: auth.refresh_token }
-    });
-    if (!renewed.ok) {
+    if (!(await renew(opts.token))) {
       forget();
       showLogin('Votre session a expiré : reconnectez-vous pour continuer.');
       return { ok: false, status: 401, handled: true, data: null, headers: new Headers() };
     }
-    save(renewed.data);
     opts.token = auth.access_token;
     result = await R.api(path, opts);
     return result;
@@ -96,7 +151,7 @@
     return new Promise(function (resolve) {
       const opener = document.activeElement;
       const dialog = document.createElement('dialog');
-      dialog.className = 'relais-dialog';
+      dialog.className = 'relais-dialog md-typeset';  // the site's buttons, not the browser's
       dialog.setAttribute('aria-labelledby', 'relais-dialog-titre');
       dialog.setAttribute('aria-describedby', 'relais-dialog-texte');
       dialog.innerHTML =
@@ -187,13 +242,13 @@
     const me = auth.me;
     const role = me.is_admin ? 'administrateur' : 'formateur';
     const links = [
-      '<a href="' + PAGES.accueil + '">Mes sessions</a>',
-      '<a href="' + PAGES.session + '">Nouvelle session</a>'
+      '<a class="relais-fm-action" href="' + PAGES.accueil + '">Mes sessions</a>',
+      '<a class="relais-fm-action" href="' + PAGES.session + '">Nouvelle session</a>'
     ];
-    if (me.is_admin) links.push('<a href="' + PAGES.annonces + '">Annonces</a>');
+    if (me.is_admin) links.push('<a class="relais-fm-action" href="' + PAGES.annonces + '">Annonces</a>');
     bar.innerHTML = '<nav aria-label="Espace formateurs" class="relais-barre">' +
       '<span>Connecté : <strong>' + e(me.full_name) + '</strong> (' + role + ')</span>' +
-      links.join(' ') +
+      links.join('') +
       '<button type="button" class="md-button" data-fm-deconnexion>Se déconnecter</button></nav>';
     bar.querySelector('[data-fm-deconnexion]').addEventListener('click', logout);
   }
@@ -204,6 +259,49 @@
     return t.parts.map(function (p) { return R.when(p); }).join(' puis ');
   }
 
+  /* A table that reads as cards on a phone (stylesheets/formateurs.css); its ARIA roles keep
+     the table's semantics when the phone layout changes how rows and cells are displayed. */
+  function grid(caption, columns, rows) {
+    const head = columns.map(function (c) {
+      return '<th role="columnheader" scope="col">' + e(c) + '</th>';
+    }).join('');
+    const lines = rows.map(function (cells) {
+      return '<tr role="row">' + cells.map(function (html, i) {
+        return i === 0
+          ? '<th role="rowheader" scope="row">' + html + '</th>'
+          : '<td role="cell" data-label="' + e(columns[i]) + '">' + html + '</td>';
+      }).join('') + '</tr>';
+    }).join('');
+    return '<div class="relais-fm-grille"><table class="relais-fm-table" role="table">' +
+      '<caption>' + e(caption) + '</caption><thead role="rowgroup"><tr role="row">' + head +
+      '</tr></thead><tbody role="rowgroup">' + lines + '</tbody></table></div>';
+  }
+
+  function seats(t) {
+    const parts = [R.plural(t.confirmed, 'inscrit confirmé', 'inscrits confirmés') + ' sur ' + R.plural(t.capacity, 'place')];
+    if (t.pending) parts.push(R.plural(t.pending, 'en attente de confirmation', 'en attente de confirmation'));
+    if (t.waiting) parts.push(R.plural(t.waiting, 'personne sur liste d\'attente', 'personnes sur liste d\'attente'));
+    return parts.join(' ; ');
+  }
+
+  function sessionRow(t) {
+    const what = '<span class="relais-sr"> « ' + e(t.title) + ' »</span>';
+    const actions = [
+      '<a class="relais-fm-action" href="' + PAGES.session + '?id=' + t.id + '">Modifier' + what + '</a>',
+      '<a class="relais-fm-action" href="' + PAGES.participants + '?id=' + t.id + '">Participants' + what + '</a>'
+    ];
+    if (t.state === 'draft') {
+      actions.push('<button type="button" class="md-button md-button--primary" data-publier="' + t.id + '">Publier' + what + '</button>');
+    }
+    if (t.state !== 'cancelled' && new Date(t.ends_at) > Date.now()) {
+      actions.push('<button type="button" class="md-button relais-danger" data-annuler="' + t.id + '">Annuler<span class="relais-sr"> la session « ' + e(t.title) + ' »</span></button>');
+    }
+    return [e(t.title), e(dates(t)), e(STATES[t.state] || t.state), e(seats(t)),
+      '<span class="relais-barre">' + actions.join('') + '</span>'];
+  }
+
+  const SESSION_COLUMNS = ['Session', 'Dates (heure de Paris)', 'État', 'Inscrits', 'Actions'];
+
   async function showList() {
     const result = await call('/trainer/trainings');
     if (!result.ok) return failed(result);
@@ -213,27 +311,18 @@
         '<a href="' + PAGES.session + '">Créer une session</a></p>';
       return;
     }
-    const rows = items.map(function (t) {
-      const actions = [
-        '<a href="' + PAGES.session + '?id=' + t.id + '">Modifier<span class="relais-sr"> « ' + e(t.title) + ' »</span></a>',
-        '<a href="' + PAGES.participants + '?id=' + t.id + '">Participants<span class="relais-sr"> de « ' + e(t.title) + ' »</span></a>'
-      ];
-      if (t.state === 'draft') {
-        actions.push('<button type="button" class="md-button md-button--primary" data-publier="' + t.id + '">Publier<span class="relais-sr"> « ' + e(t.title) + ' »</span></button>');
-      }
-      if (t.state !== 'cancelled') {
-        actions.push('<button type="button" class="md-button relais-danger" data-annuler="' + t.id + '">Annuler<span class="relais-sr"> la session « ' + e(t.title) + ' »</span></button>');
-      }
-      return '<tr><th scope="row">' + e(t.title) + '</th><td>' + e(dates(t)) + '</td>' +
-        '<td>' + e(STATES[t.state] || t.state) + '</td>' +
-        '<td>' + t.confirmed + ' confirmé(s) sur ' + t.capacity + ', ' + t.pending + ' en attente de confirmation, ' +
-        t.waiting + ' sur liste d\'attente</td><td><span class="relais-barre">' + actions.join(' ') + '</span></td></tr>';
-    }).join('');
+    /* The API lists the next sessions first (soonest first), then the past ones. */
+    const next = items.filter(function (t) { return new Date(t.ends_at) > Date.now(); });
+    const past = items.filter(function (t) { return next.indexOf(t) === -1; });
     body.innerHTML = '<h2>Mes sessions</h2>' +
       '<p><a class="md-button md-button--primary" href="' + PAGES.session + '">Créer une session</a></p>' +
-      '<div class="relais-table-wrap" tabindex="0"><table><caption>Vos sessions, de la plus lointaine à la plus proche</caption>' +
-      '<thead><tr><th scope="col">Session</th><th scope="col">Dates (heure de Paris)</th><th scope="col">État</th>' +
-      '<th scope="col">Inscrits</th><th scope="col">Actions</th></tr></thead><tbody>' + rows + '</tbody></table></div>';
+      (next.length
+        ? grid('Vos prochaines sessions, de la plus proche à la plus lointaine', SESSION_COLUMNS, next.map(sessionRow))
+        : '<p>Aucune session à venir.</p>') +
+      (past.length
+        ? '<details class="relais-fm-passees"><summary>Sessions passées (' + past.length + ')</summary>' +
+          grid('Vos sessions passées, de la plus récente à la plus ancienne', SESSION_COLUMNS, past.map(sessionRow)) + '</details>'
+        : '');
     const byId = {};
     items.forEach(function (t) { byId[t.id] = t; });
     body.querySelectorAll('[data-publier]').forEach(function (button) {
@@ -251,16 +340,22 @@
     notify('Session « ' + t.title + ' » publiée : elle apparaît dans le calendrier du site.', 'succes', true);
   }
 
+  function whoIsTold(people) {
+    if (!people) return '';
+    if (people === 1) return ' La personne inscrite sera prévenue par e-mail.';
+    return ' Les ' + people + ' personnes inscrites (liste d\'attente comprise) seront prévenues par e-mail.';
+  }
+
   async function cancel(t, then) {
     const people = t.confirmed + t.pending + t.waiting;
-    const who = people ? ' Les ' + people + ' personne(s) inscrite(s) seront prévenues par e-mail.' : '';
-    const ok = await confirmAction('Annuler la session « ' + t.title + ' » ?' + who +
+    const ok = await confirmAction('Annuler la session « ' + t.title + ' » ?' + whoIsTold(people) +
       ' Cette action est définitive.', 'Oui, annuler la session');
     if (!ok) return;
     const result = await call('/trainer/trainings/' + t.id + '/cancel', { method: 'POST' });
     if (!result.ok) return failed(result);
     await then();
-    notify('Session « ' + t.title + ' » annulée. Les inscrits ont été prévenus par e-mail.', 'succes', true);
+    const told = people ? (people === 1 ? ' La personne inscrite a été prévenue par e-mail.' : ' Les personnes inscrites ont été prévenues par e-mail.') : '';
+    notify('Session « ' + t.title + ' » annulée.' + told, 'succes', true);
   }
 
   /* ---- Create or edit a session --------------------------------------------------------- */
@@ -327,20 +422,30 @@
     return data;
   }
 
+  /* Every error at once, with the API's own rules (schemas.py): the order of the two parts
+     is checked, never silently swapped. */
   function checkSession(form, data) {
     let first = null;
-    const mark = function (name, text) { first = first || R.fieldError(form, name, text); };
+    const mark = function (name, text) {
+      const placed = R.fieldError(form, name, text);  // every field, not only the first
+      first = first || placed;
+    };
     if (data.title.length < 3) mark('title', 'Indiquez un titre d\'au moins 3 caractères.');
     if (!(data.capacity >= 1)) mark('capacity', 'Indiquez un nombre de places (1 au moins).');
+    if (data.visio_url && !/^https:\/\/\S+$/.test(data.visio_url)) mark('visio_url', 'Adresse web en https:// attendue.');
     data.parts.forEach(function (p, i) {
       const n = i + 1;
-      if (p.starts_at.length < 16) {
-        if (!form.elements['part' + n + '_date'].value) mark('part' + n + '_date', 'Indiquez la date de la séance ' + n + '.');
-        if (!form.elements['part' + n + '_start'].value) mark('part' + n + '_start', 'Indiquez l\'heure de début.');
-      }
+      if (!form.elements['part' + n + '_date'].value) mark('part' + n + '_date', 'Indiquez la date de la séance ' + n + '.');
+      if (!form.elements['part' + n + '_start'].value) mark('part' + n + '_start', 'Indiquez l\'heure de début.');
       if (!form.elements['part' + n + '_end'].value) mark('part' + n + '_end', 'Indiquez l\'heure de fin.');
-      else if (p.ends_at <= p.starts_at) mark('part' + n + '_end', 'L\'heure de fin doit suivre l\'heure de début.');
+      else if (p.starts_at.length >= 16 && p.ends_at <= p.starts_at) mark('part' + n + '_end', 'L\'heure de fin doit suivre l\'heure de début.');
     });
+    const two = data.parts.length === 2 && data.parts.every(function (p) { return p.starts_at.length >= 16 && p.ends_at.length >= 16; });
+    if (two && data.parts[1].starts_at < data.parts[0].ends_at) {
+      mark('part2_start', data.parts[1].starts_at < data.parts[0].starts_at
+        ? 'La séance 2 est datée avant la séance 1 : indiquez les séances dans l\'ordre.'
+        : 'La séance 2 commence avant la fin de la séance 1.');
+    }
     if (first) first.focus();
     return !first;
   }
@@ -429,26 +534,41 @@
 
   /* ---- Participants --------------------------------------------------------------------- */
 
-  function participantRows(list, withAttendance) {
-    return list.map(function (p) {
-      const name = e(p.full_name);
-      let attendance = '';
-      if (withAttendance) {
-        attendance = '<td><input type="checkbox" id="presence-' + p.id + '" data-presence="' + p.id + '"' +
-          (p.attended ? ' checked' : '') + '><label for="presence-' + p.id + '">Présent<span class="relais-sr"> : ' + name + '</span></label></td>';
-      }
-      return '<tr><th scope="row">' + name + '</th><td>' + e(p.email) + '</td><td>' + e(p.structure_name) +
-        (p.siret ? ' (SIRET ' + e(p.siret) + ')' : '') + '</td><td>' + e(R.day(p.created_at)) + '</td>' + attendance +
-        '<td><button type="button" class="md-button relais-danger" data-desinscrire="' + p.id + '">Désinscrire<span class="relais-sr"> ' + name + '</span></button></td></tr>';
-    }).join('');
+  function started(t) { return Date.now() >= new Date(t.starts_at).getTime(); }
+
+  function attendanceCell(t, p) {
+    const name = e(p.full_name);
+    return '<label class="relais-fm-presence" for="presence-' + p.id + '"><input type="checkbox" id="presence-' + p.id +
+      '" data-presence="' + p.id + '" aria-describedby="presence-aide"' + (p.attended ? ' checked' : '') +
+      (started(t) ? '' : ' disabled') + '>Présent<span class="relais-sr"> : ' + name + '</span></label>';
   }
 
-  function participantTable(caption, list, withAttendance) {
+  function participantRow(t, p, withAttendance) {
+    const name = e(p.full_name);
+    const cells = [name, e(p.email), e(p.structure_name) + (p.siret ? ' (SIRET ' + e(p.siret) + ')' : ''),
+      e(R.day(p.created_at) + ', ' + R.hour(p.created_at))];
+    if (withAttendance) cells.push(attendanceCell(t, p));
+    cells.push('<button type="button" class="md-button relais-danger" data-desinscrire="' + p.id + '">Désinscrire<span class="relais-sr"> ' + name + '</span></button>');
+    return cells;
+  }
+
+  function participantTable(t, caption, list, withAttendance) {
     if (!list.length) return '<h3>' + e(caption) + '</h3><p>Personne pour l\'instant.</p>';
-    return '<h3>' + e(caption) + ' (' + list.length + ')</h3><div class="relais-table-wrap" tabindex="0"><table>' +
-      '<caption>' + e(caption) + '</caption><thead><tr><th scope="col">Nom</th><th scope="col">E-mail</th>' +
-      '<th scope="col">Structure</th><th scope="col">Inscrit le</th>' + (withAttendance ? '<th scope="col">Présence</th>' : '') +
-      '<th scope="col">Action</th></tr></thead><tbody>' + participantRows(list, withAttendance) + '</tbody></table></div>';
+    const columns = ['Nom', 'E-mail', 'Structure', 'Inscrit le'].concat(withAttendance ? ['Présence'] : [], ['Action']);
+    return '<h3>' + e(caption) + ' (' + list.length + ')</h3>' +
+      grid(caption, columns, list.map(function (p) { return participantRow(t, p, withAttendance); }));
+  }
+
+  function attendanceHelp(t) {
+    const text = started(t)
+      ? 'Cochez les personnes présentes : chaque case est enregistrée aussitôt.'
+      : 'La présence se note à partir du début de la session, le ' + R.day(t.starts_at) + ' à ' + R.hour(t.starts_at) + '.';
+    return '<p id="presence-aide" class="relais-aide">' + e(text) + '</p>';
+  }
+
+  function goneText(count) {
+    if (!count) return 'Aucune inscription annulée ou expirée.';
+    return R.plural(count, 'inscription annulée ou expirée', 'inscriptions annulées ou expirées') + '.';
   }
 
   async function showParticipants() {
@@ -467,11 +587,12 @@
     const gone = all.length - pick('confirmed').length - pick('pending').length - pick('waiting').length;
     body.innerHTML = '<h2>' + e(t.title) + '</h2><p>' + e(dates(t)) + ' — ' + e(STATES[t.state] || t.state) + '</p>' +
       '<p class="relais-barre"><button type="button" class="md-button" data-export>Exporter la liste (CSV)</button>' +
-      '<a href="' + PAGES.session + '?id=' + t.id + '">Modifier la session</a></p>' +
-      participantTable('Inscrits confirmés', pick('confirmed'), true) +
-      participantTable('En attente de confirmation de leur adresse', pick('pending'), false) +
-      participantTable('Liste d\'attente, par ordre d\'arrivée', pick('waiting'), false) +
-      '<p>' + gone + ' inscription(s) annulée(s) ou expirée(s).</p>';
+      '<a class="relais-fm-action" href="' + PAGES.session + '?id=' + t.id + '">Modifier la session</a></p>' +
+      (pick('confirmed').length ? attendanceHelp(t) : '') +
+      participantTable(t, 'Inscrits confirmés', pick('confirmed'), true) +
+      participantTable(t, 'En attente de confirmation de leur adresse', pick('pending'), false) +
+      participantTable(t, 'Liste d\'attente, par ordre d\'arrivée', pick('waiting'), false) +
+      '<p>' + e(goneText(gone)) + '</p>';
     body.querySelector('[data-export]').addEventListener('click', function () { exportCsv(t); });
     body.querySelectorAll('[data-presence]').forEach(function (box) {
       box.addEventListener('change', function () { attendance(t, box, all); });
@@ -501,7 +622,7 @@
     const result = await call('/trainer/trainings/' + t.id + '/participants/' + p.id, { method: 'DELETE' });
     if (!result.ok) return failed(result);
     await showParticipants();
-    notify(p.full_name + ' est désinscrit(e) et a été prévenu(e) par e-mail.', 'succes', true);
+    notify('L\'inscription de ' + p.full_name + ' est annulée ; la personne a été prévenue par e-mail.', 'succes', true);
   }
 
   async function exportCsv(t) {
@@ -556,14 +677,13 @@
     const editing = items.filter(function (a) { return String(a.id) === R.param('id'); })[0] || null;
     const rows = items.map(function (a) {
       const when = a.window_starts_at ? R.day(a.window_starts_at) + ', ' + R.hour(a.window_starts_at) + ' – ' + R.hour(a.window_ends_at) : '—';
-      return '<tr><th scope="row">' + e(a.title) + '</th><td>' + e(a.category_label) + '</td><td>' + e(when) + '</td>' +
-        '<td><span class="relais-barre"><a href="' + PAGES.annonces + '?id=' + a.id + '">Modifier<span class="relais-sr"> « ' + e(a.title) + ' »</span></a>' +
-        '<button type="button" class="md-button relais-danger" data-retirer="' + a.id + '">Retirer<span class="relais-sr"> « ' + e(a.title) + ' »</span></button></span></td></tr>';
-    }).join('');
+      const what = '<span class="relais-sr"> « ' + e(a.title) + ' »</span>';
+      return [e(a.title), e(a.category_label), e(when),
+        '<span class="relais-barre"><a class="relais-fm-action" href="' + PAGES.annonces + '?id=' + a.id + '">Modifier' + what + '</a>' +
+        '<button type="button" class="md-button relais-danger" data-retirer="' + a.id + '">Retirer' + what + '</button></span>'];
+    });
     body.innerHTML = '<h2>Annonces en cours et à venir</h2>' +
-      (items.length ? '<div class="relais-table-wrap" tabindex="0"><table><caption>Annonces publiées</caption><thead><tr>' +
-        '<th scope="col">Titre</th><th scope="col">Catégorie</th><th scope="col">Fenêtre</th><th scope="col">Actions</th></tr></thead><tbody>' +
-        rows + '</tbody></table></div>' : '<p>Aucune annonce en cours.</p>') +
+      (items.length ? grid('Annonces publiées', ['Titre', 'Catégorie', 'Fenêtre', 'Actions'], rows) : '<p>Aucune annonce en cours.</p>') +
       '<h2>' + (editing ? 'Modifier « ' + e(editing.title) + ' »' : 'Nouvelle annonce') + '</h2>' + announcementForm(editing);
     body.querySelectorAll('[data-retirer]').forEach(function (button) {
       const a = items.filter(function (x) { return String(x.id) === button.getAttribute('data-retirer'); })[0];
@@ -587,10 +707,6 @@
         if (f[k].value) data[k] = f[k].value;
         else if (editing && k !== 'published_at') data[k] = null;
       });
-      if (data.title.length < 3) {
-        R.fieldError(form, 'title', 'Indiquez un titre d\'au moins 3 caractères.').focus();
-        return;
-      }
       const saved = editing
         ? await call('/announcements/' + editing.id, { method: 'PATCH', body: data })
         : await call('/announcements', { method: 'POST', body: data });

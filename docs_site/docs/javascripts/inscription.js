@@ -65,7 +65,7 @@
     const audiences = t.audiences.map(function (a) { return a.label; }).join(', ') || 'Tous publics';
     let seats;
     if (t.registration_open && t.seats_left > 0) {
-      seats = t.seats_left + (t.seats_left > 1 ? ' places restantes' : ' place restante') + ' sur ' + t.capacity;
+      seats = R.plural(t.seats_left, 'place restante', 'places restantes') + ' sur ' + t.capacity;
     } else if (t.waiting_list_open) {
       seats = 'Session complète : vous pouvez vous inscrire sur la liste d\'attente.';
     } else if (t.state === 'cancelled') {
@@ -110,6 +110,9 @@
       waiting ? 'M\'inscrire sur la liste d\'attente' : 'S\'inscrire';
     document.getElementById('inscription-envoyer').textContent =
       waiting ? 'M\'inscrire sur la liste d\'attente' : 'Envoyer mon inscription';
+    document.getElementById('inscription-aide').textContent = 'Tous les champs sont obligatoires, sauf le ' +
+      'numéro SIRET. Après l\'envoi, vous recevrez un e-mail : cliquez sur son lien pour confirmer ' +
+      (waiting ? 'votre place sur la liste d\'attente.' : 'votre inscription.');
     // The handler is attached before the form shows: a quick click must never submit the
     // form natively (a GET putting name and e-mail in the address). The token may still load.
     let token = formToken();

@@ -1,4 +1,5 @@
-/* Pages opened from an e-mail link (?jeton=…): preview, then confirm or cancel with a button. */
+/* Pages opened from an e-mail link (?jeton=…): preview, then confirm or cancel with a button.
+   Each state is said once, in words that fit it (a seat or the waiting list). */
 (function () {
   'use strict';
 
@@ -12,23 +13,74 @@
   const buttonRow = root.querySelector('[data-lien-bouton]');
   const button = buttonRow.querySelector('button');
   const out = root.querySelector('[data-lien-resultat]');
+  const next = document.createElement('div');
+  next.setAttribute('data-lien-suite', '');
+  next.hidden = true;
+  out.insertAdjacentElement('afterend', next);
   const token = R.param('jeton');
+  const e = R.escapeHtml;
   const ENDPOINTS = {
     registration: { confirm: '/registrations/confirm', cancel: '/registrations/cancel' },
     newsletter: { confirm: '/newsletter/confirm', unsubscribe: '/newsletter/unsubscribe' }
   };
-  const DONE = {
-    'registration:confirm': 'Inscription confirmée',
-    'registration:cancel': 'Inscription annulée',
-    'newsletter:confirm': 'Abonnement confirmé',
-    'newsletter:unsubscribe': 'Désabonnement enregistré'
+  /* The newsletter's answers say it in the API's words; one sentence each is enough here. */
+  const NEWSLETTER = {
+    confirm: {
+      ask: 'Cliquez sur le bouton pour confirmer votre abonnement.',
+      done: 'Abonnement confirmé : vous recevrez la prochaine lettre d\'information à cette adresse.'
+    },
+    unsubscribe: {
+      ask: 'Cliquez sur le bouton pour ne plus recevoir la lettre d\'information.',
+      done: 'Désabonnement enregistré : vous ne recevrez plus la lettre d\'information.'
+    }
   };
 
   function sessionSummary(t) {
-    const e = R.escapeHtml;
     const dates = t.parts.map(function (p) { return '<li>' + e(R.when(p)) + '</li>'; }).join('');
     return '<p><strong>' + e(t.title) + '</strong> — ' + e(t.format_label) + '</p>' +
       '<ul>' + dates + '</ul>';
+  }
+
+  function page(t) { return '/formations/session/?id=' + t.id; }
+
+  /* What follows a state: the calendar file, or where to sign up again. */
+  function followUp(reg) {
+    const t = reg.training;
+    if (reg.state === 'confirmed') {
+      return '<p><a class="md-button md-button--primary" href="/api/v1/trainings/' + t.id + '/calendar.ics" download>' +
+        'Ajouter à mon agenda</a></p>';
+    }
+    if (reg.state !== 'cancelled' && reg.state !== 'expired') return '';
+    if (t.registration_open && t.seats_left > 0) {
+      return '<p>Il reste ' + e(R.plural(t.seats_left, 'place', 'places')) + ' : vous pouvez vous ' +
+        '<a href="' + page(t) + '">réinscrire depuis la page de la session</a>.</p>';
+    }
+    if (t.waiting_list_open) {
+      return '<p>La session est complète : vous pouvez encore <a href="' + page(t) + '">rejoindre sa liste d\'attente</a>.</p>';
+    }
+    return '<p>Les inscriptions à cette session sont closes : retrouvez les autres dates dans le ' +
+      '<a href="/formations/calendrier/">calendrier des sessions</a>.</p>';
+  }
+
+  function showNext(html) {
+    next.innerHTML = html;
+    next.hidden = !html;
+  }
+
+  /* Before the click: what the link is about, and the button worded for it. */
+  function ask(reg) {
+    const waiting = reg.state === 'waiting';
+    if (action === 'cancel') {
+      button.textContent = waiting ? 'Quitter la liste d\'attente' : 'Annuler mon inscription';
+      return waiting
+        ? 'Cliquez sur le bouton pour quitter la liste d\'attente de cette session.'
+        : 'Cliquez sur le bouton pour annuler votre inscription à cette session.';
+    }
+    if (waiting) {
+      button.textContent = 'Confirmer ma place sur la liste d\'attente';
+      return 'La session est complète : cliquez sur le bouton pour confirmer votre place sur sa liste d\'attente.';
+    }
+    return 'Une place vous est réservée : cliquez sur le bouton pour confirmer votre inscription.';
   }
 
   async function start() {
@@ -37,9 +89,7 @@
       return;
     }
     if (kind === 'newsletter') {
-      R.say(state, action === 'confirm'
-        ? 'Cliquez sur le bouton pour confirmer votre abonnement.'
-        : 'Cliquez sur le bouton pour ne plus recevoir la lettre d\'information.');
+      R.say(state, NEWSLETTER[action].ask);
       buttonRow.hidden = false;
       return;
     }
@@ -52,18 +102,18 @@
     detail.innerHTML = sessionSummary(reg.training);
     detail.hidden = false;
     const closed = reg.state === 'cancelled' || reg.state === 'expired';
-    /* A waiting registration may or may not be confirmed yet: confirming again is harmless. */
-    if (action === 'confirm' && reg.state === 'confirmed') {
-      R.say(state, 'Votre adresse est déjà confirmée. ' + reg.message, 'succes');
-      return;
-    }
     if (closed) {
-      R.say(state, reg.message + ' Vous pouvez vous réinscrire depuis le calendrier des sessions.', 'erreur');
+      R.say(state, reg.message, 'erreur');
+      showNext(followUp(reg));
       return;
     }
-    R.say(state, action === 'confirm'
-      ? 'Cliquez sur le bouton pour confirmer votre inscription à cette session.'
-      : 'Cliquez sur le bouton pour annuler votre inscription à cette session.');
+    /* Nothing left to confirm: the address was confirmed already (a seat or the queue). */
+    if (action === 'confirm' && reg.email_confirmed) {
+      R.say(state, reg.state === 'confirmed' ? 'Votre inscription est déjà confirmée.' : reg.message, 'succes');
+      showNext(followUp(reg));
+      return;
+    }
+    R.say(state, ask(reg));
     buttonRow.hidden = false;
   }
 
@@ -79,11 +129,8 @@
     }
     buttonRow.hidden = true;
     R.say(state, '');
-    let text = DONE[kind + ':' + action] + '. ' + result.data.message;
-    if (result.data.waiting_rank) {
-      text += ' Votre rang sur la liste d\'attente : ' + result.data.waiting_rank + '.';
-    }
-    R.say(out, text, 'succes');
+    R.say(out, kind === 'newsletter' ? NEWSLETTER[action].done : result.data.message, 'succes');
+    if (kind === 'registration') showNext(followUp(result.data));
     out.focus();
   });
 

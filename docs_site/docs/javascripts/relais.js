@@ -48,6 +48,13 @@
     return text.charAt(0).toUpperCase() + text.slice(1);
   }
 
+  /* « 1 place », « 0 place », « 3 places »: in French, below two is singular (the same rule
+     as backend/french.py, for the texts the API writes). */
+  function plural(count, singular, pluralForm) {
+    const word = Math.abs(count) < 2 ? singular : (pluralForm || singular + 's');
+    return count + ' ' + word;
+  }
+
   function escapeHtml(text) {
     return String(text).replace(/[&<>"']/g, function (c) {
       return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
@@ -187,6 +194,7 @@
     monthKey: monthKey,
     monthLabel: monthLabel,
     escapeHtml: escapeHtml,
+    plural: plural,
     problemMessage: problemMessage,
     say: say,
     clearErrors: clearErrors,
