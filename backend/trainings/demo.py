@@ -169,7 +169,7 @@ def seed_announcements(session: Session, now: dt.datetime) -> None:
         [
             Announcement(
                 category=Category.MAINTENANCE,
-                title="Maintenance prévue demain de 13 h 00 à 15 h 00",
+                title="Mise en production d'une nouvelle version",
                 body="Une opération de maintenance est prévue. Elle a pour objectif la mise en "
                 "production d'une nouvelle version : l'application sera indisponible.",
                 published_at=now - dt.timedelta(hours=2),

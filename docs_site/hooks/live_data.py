@@ -1,4 +1,5 @@
-"""Build-time data from the Relais backend: API reference, sessions catalogue, banner.
+"""Build-time data from the Relais backend: API reference, sessions catalogue, the
+announcement bar and a news post per maintenance.
 
 The app is built in-process with the same configuration as `make run` (DATABASE_URL,
 RELAIS_INSTANCE). When the database is missing, empty or unreachable the pages carry a French
@@ -12,6 +13,7 @@ import json
 import logging
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from relais_pages import api_reference, catalogue  # noqa: E402
+from relais_pages import annonces, api_reference, catalogue  # noqa: E402
 
 log = logging.getLogger("mkdocs.hooks.live_data")
 
@@ -35,7 +37,8 @@ def on_config(config):
     """Load the OpenAPI document and the live data once per build."""
     _state.clear()
     _state.update(_load())
-    config.extra["relais_annonce"] = _maintenance(_state.get("data"))
+    data = _state.get("data") or {}
+    config.extra["relais_bandeau"] = annonces.bar(annonces.shown(data.get("announcements", [])))
     return config
 
 
@@ -50,11 +53,26 @@ def on_files(files, config):
         pages[OPENAPI_FILE] = json.dumps(spec, ensure_ascii=False, indent=1)
     for uri, content in pages.items():
         files.append(File.generated(config, uri, content=content))
+    for uri, path in _posts().items():
+        files.append(File.generated(config, uri, abs_src_path=str(path)))
     return files
 
 
 def on_post_build(config):
     _record(Path(config["site_dir"]))
+    _state.pop("posts", None)  # removes the folder of generated posts
+
+
+def _posts() -> dict[str, Path]:
+    """Maintenance posts, written to files: the blog plugin reads posts from disk."""
+    maintenances = (_state.get("data") or {}).get("maintenances", [])
+    folder = _state["posts"] = tempfile.TemporaryDirectory(prefix="relais-posts-")
+    written = {}
+    for item in maintenances:
+        path = Path(folder.name) / f"maintenance-{item['id']}.md"
+        path.write_text(annonces.post(item), "utf-8")
+        written[annonces.post_uri(item)] = path
+    return written
 
 
 def _load() -> dict[str, Any]:
@@ -104,16 +122,6 @@ def _missing_sqlite(url: str) -> bool:
         return False
     path = url.removeprefix("sqlite:///")
     return path not in ("", ":memory:") and not Path(path).is_file()
-
-
-def _maintenance(data: dict[str, Any] | None) -> dict[str, str] | None:
-    """The maintenance or incident to show in the banner, soonest first."""
-    if not data:
-        return None
-    for item in data["announcements"]:
-        if item["category"] in ("maintenance", "incident"):
-            return catalogue.banner(item)
-    return None
 
 
 def _record(site: Path) -> None:

@@ -143,6 +143,8 @@ def test_the_trainers_space_reads_on_a_phone(live: Live, phone: Any) -> None:
     dialog = tab.locator("dialog.relais-dialog")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("Cette action est définitive")
+    expect(dialog).to_contain_text(re.compile(r"Les \d+ personnes inscrites|La personne inscrite"))
+    assert "(s)" not in dialog.inner_text()
     expect(dialog.get_by_role("button", name="Non, revenir")).to_be_focused()
     assert not _small_targets(tab, "dialog.relais-dialog button")
     box = dialog.bounding_box()

@@ -61,10 +61,11 @@
     });
   }
 
-  /* Call the API; never throws: {ok, status, data, headers}, status 0 when unreachable. */
+  /* Call the API; never throws: {ok, status, data, headers}, status 0 when unreachable.
+     opts.headers adds request headers (If-None-Match: a 304 comes back with ok false). */
   async function api(path, options) {
     const opts = options || {};
-    const headers = { Accept: 'application/json, application/problem+json' };
+    const headers = Object.assign({ Accept: 'application/json, application/problem+json' }, opts.headers);
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
     if (opts.token) headers.Authorization = 'Bearer ' + opts.token;
     let response;
@@ -157,35 +158,6 @@
     return new URLSearchParams(window.location.search).get(name);
   }
 
-  /* The maintenance banner follows the announcements as they are published. */
-  async function refreshBanner() {
-    const slot = document.querySelector('[data-relais-maintenance]');
-    if (!slot) return;
-    const result = await api('/announcements');
-    if (!result.ok || !result.data) return;
-    const item = result.data.items.filter(function (a) {
-      return a.category === 'maintenance' || a.category === 'incident';
-    })[0];
-    if (!item) {
-      slot.hidden = true;
-      slot.textContent = '';
-      return;
-    }
-    let text = item.title;
-    if (item.window_starts_at && item.window_ends_at) text += ' — ' + windowText(item);
-    const label = item.category_label + (item.in_progress ? ' en cours' : '');
-    const html = '<strong>' + escapeHtml(label) + ' :</strong> ' + escapeHtml(text) + '.';
-    if (slot.innerHTML !== html) slot.innerHTML = html;
-    slot.hidden = false;
-  }
-
-  function windowText(item) {
-    const start = item.window_starts_at;
-    const end = item.window_ends_at;
-    if (day(start) === day(end)) return day(start) + ', de ' + hour(start) + ' à ' + hour(end);
-    return 'du ' + day(start) + ' à ' + hour(start) + ' au ' + day(end) + ' à ' + hour(end);
-  }
-
   window.Relais = {
     api: api,
     day: day,
@@ -216,8 +188,4 @@
   } else {
     focusableScrollers();
   }
-  refreshBanner();
-  window.setInterval(function () {
-    if (!document.hidden) refreshBanner();
-  }, 120000);
 })();

@@ -1,8 +1,7 @@
-"""The sessions catalogue, month by month, and the maintenance banner's text."""
+"""The sessions catalogue, month by month."""
 
 from __future__ import annotations
 
-import datetime as dt
 from html import escape as _escape
 from itertools import groupby
 from typing import Any
@@ -111,24 +110,6 @@ def card(training: dict[str, Any]) -> str:
         f'<p class="relais-actions">{" ".join(actions)}</p>'
         f"</div>"
     )
-
-
-def banner(item: dict[str, Any]) -> dict[str, str]:
-    """What the announcement bar says about a maintenance or an incident."""
-    start, end = item.get("window_starts_at"), item.get("window_ends_at")
-    return {
-        "id": str(item["id"]),
-        "label": item["category_label"],
-        "title": item["title"],
-        "when": window(start, end) if start and end else "",
-        "in_progress": "oui" if item.get("in_progress") else "",
-    }
-
-
-def window(start: dt.datetime, end: dt.datetime) -> str:
-    if paris(start).date() == paris(end).date():
-        return f"{day(start)}, de {hour(start)} à {hour(end)}"
-    return f"du {day(start)} à {hour(start)} au {day(end)} à {hour(end)}"
 
 
 def _md(text: str) -> str:
