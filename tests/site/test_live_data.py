@@ -47,7 +47,7 @@ def test_catalogue_groups_sessions_by_month_in_french(app_ctx: Flask) -> None:
     training = data["trainings"][0]
     assert f"{{#session-{training['id']}}}" in page
     assert catalogue.when(training["parts"][0]) in page
-    assert " h " in catalogue.when(training["parts"][0])
+    assert "\u00a0h\u00a0" in catalogue.when(training["parts"][0])  # « 11 h 30 » stays whole
     assert f"../session/?id={training['id']}" in page
 
 

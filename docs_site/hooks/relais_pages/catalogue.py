@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape as _escape
 from itertools import groupby
 from typing import Any
@@ -11,6 +12,7 @@ from backend.trainings.present import MONTHS, day, hour, paris
 SESSION_PAGE = "../session/"
 # Characters Markdown would read as markup in a trainer's title.
 MARKUP = {c: f"&#{ord(c)};" for c in "\\`*_{}[]"}
+TIME = re.compile(r"\b\d{1,2} h(?: \d{2})?\b")
 
 
 def escape(text: str) -> str:
@@ -38,9 +40,13 @@ sessions, abonnez-vous à la [lettre d'information](../lettre-d-information/inde
 """
 
 
+# Filled by catalogue.js (theme and month, from the live list); without it, every session shows.
+FILTERS = '<div class="relais-filtres" data-relais-filtres hidden></div>\n'
+
+
 def render(data: dict[str, Any] | None, note: str | None) -> str:
     trainings = (data or {}).get("trainings", [])
-    body = [f'<div id="relais-catalogue" data-session-page="{SESSION_PAGE}" markdown>\n']
+    body = [FILTERS, f'<div id="relais-catalogue" data-session-page="{SESSION_PAGE}" markdown>\n']
     if not trainings:
         message = note or "Aucune session n'est publiée pour le moment."
         body.append(
@@ -64,7 +70,12 @@ def _month(training: dict[str, Any]) -> tuple[int, int]:
 def when(part: dict[str, Any]) -> str:
     """« mardi 8 décembre 2026, 10 h 00 – 11 h 30 »."""
     start, end = part["starts_at"], part["ends_at"]
-    return f"{day(start)}, {hour(start)} – {hour(end)}"
+    return times_kept_whole(f"{day(start)}, {hour(start)} – {hour(end)}")
+
+
+def times_kept_whole(text: str) -> str:
+    """« 11 h 30 », « 1 h 30 » never split over two lines (non-breaking spaces)."""
+    return TIME.sub(lambda m: m.group(0).replace(" ", "\u00a0"), text)
 
 
 def seats_text(training: dict[str, Any]) -> str:
@@ -101,7 +112,7 @@ def card(training: dict[str, Any]) -> str:
     return (
         f'<div class="relais-session" data-training-id="{tid}">'
         f"<dl>"
-        f"<dt>Format</dt><dd>{escape(training['format_label'])}</dd>"
+        f"<dt>Format</dt><dd>{escape(times_kept_whole(training['format_label']))}</dd>"
         f"<dt>Date</dt>{dates}"
         f"<dt>Public</dt><dd>{escape(audiences)}</dd>"
         f"<dt>Formateur</dt><dd>{escape(training['trainer_name'])}</dd>"
