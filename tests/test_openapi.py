@@ -2,11 +2,11 @@
 
 Every operation is called with generated data, authenticated as a seeded main manager
 (Bearer token) and an integration client (X-API-Key); the trainers' and the admins'
-operations again as a trainer and as an admin, so their bodies are reached. About half the
-cases carry one extreme value somewhere in their query, path or body (EXTREMES: the ends of
-time, NUL and other control characters, 100 kB strings, integers beyond 64 bits). Each
-response must be documented: no 5xx, a documented status code, the documented content type
-and a body matching its schema.
+operations again as a trainer and as an admin, so their bodies are reached. Generated cases
+may carry one extreme value somewhere in their query, path or body (EXTREMES: the ends of
+time, NUL and other control characters, 100 kB strings, integers beyond 64 bits): about one
+in four of the fuzzing phase's. Each response must be documented: no 5xx, a documented status
+code, the documented content type and a body matching its schema.
 """
 
 from __future__ import annotations
