@@ -11,14 +11,14 @@ from http import HTTPStatus
 from typing import Any, NoReturn
 
 import flask_smorest
-from flask import Flask, Response, json, request
+from flask import Flask, Response, json, render_template, request, url_for
 from flask_smorest.etag import _get_etag_ctx
 from flask_smorest.utils import prepare_response
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map, RoutingException
 
-from backend import i18n
+from backend import apidocs, i18n
 from backend.logsafe import loggable_path
 from backend.schemas import CONTROL_CHARACTERS
 
@@ -165,6 +165,19 @@ class Api(flask_smorest.Api):
     def init_app(self, app: Flask, **kwargs: Any) -> None:
         app.url_map.converters["int"] = IdConverter
         super().init_app(app, **kwargs)
+        app.register_blueprint(apidocs.blp)
+
+    def _openapi_swagger_ui(self) -> str:
+        """Swagger UI in Relais' own page (backend/apidocs): French, fit for a phone, legible,
+        with a link back to the site."""
+        return render_template(
+            apidocs.TEMPLATE,
+            title=self.spec.title,
+            spec_url=url_for(f"{self._make_doc_blueprint_name()}.openapi_json"),
+            swagger_ui_url=self._swagger_ui_url,
+            swagger_ui_config=self.config.get("OPENAPI_SWAGGER_UI_CONFIG", {}),
+            site_url="/",
+        )
 
     def _init_spec(self, **kwargs: Any) -> None:
         super()._init_spec(**kwargs)
