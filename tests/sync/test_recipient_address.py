@@ -112,3 +112,21 @@ def test_the_letter_of_a_synced_invoice_is_addressed(portal: Portal, client: Fla
         late.recipient.name, *service, street, *([complement] if complement else []),
         f"{postal_code} {city}",
     ]  # fmt: skip
+
+
+def test_a_synced_invoice_with_nothing_to_pay_is_never_late(
+    portal: Portal, client: FlaskClient
+) -> None:
+    """The sandbox's already-paid invoices come with 0.00 to pay (the search does not say
+    their billing framework): no due date, no letter."""
+    run(portal)
+    user = UserFactory()
+    MembershipFactory(user=user, structure=portal.structure, role=Role.MAIN_MANAGER)
+    current_session().commit()
+    zero = select(Invoice).where(Invoice.amount_to_pay == 0, Invoice.type != "AVOIR")
+    nothing = current_session().scalars(zero).all()
+    assert nothing, "the sandbox's seed has no invoice with nothing to pay"
+    assert all(i.due_on is None and i.paid_on is None for i in nothing)
+    refused = client.get(CLAIM.format(nothing[0].id), headers=auth_headers(client, user.email))
+    assert refused.status_code == 409
+    assert "Le montant à payer de cette facture est nul" in refused.get_json()["detail"]
