@@ -10,7 +10,7 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 .PHONY: help install run test lint typecheck test-sqlite test-postgres site bench clean browser-deps openapi-lint-deps
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-18s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
