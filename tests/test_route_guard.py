@@ -116,6 +116,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/<sitepath:path>"): public("the community site's pages and files"),
     ("GET", "/static/<path:filename>"): public("Flask's static files"),
     ("GET", "/api/docs"): public("API reference (Swagger UI)"),
+    ("GET", "/api/docs/static/<path:filename>"): public("the API reference's own files"),
     ("GET", "/api/openapi.json"): public("API reference", "/api/openapi.json"),
     ("GET", "/api/swagger-ui/<path:filename>"): public("Swagger UI's files"),
     ("GET", "/healthz"): public("liveness probe", "/healthz"),
