@@ -77,6 +77,8 @@ def rotate(session: Session, refresh_token: str, *, config: Config) -> TokenPair
         raise InvalidRefreshToken
     if auth_session.revoked_at is not None or stored.expires_at <= now:
         raise InvalidRefreshToken
+    if not auth_session.user.active:  # a disabled account trades nothing, as it logs in nowhere
+        raise InvalidRefreshToken
     stored.used_at = now
     return _issue(session, auth_session, config)
 

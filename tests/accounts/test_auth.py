@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 
 from backend.accounts.models import Role
+from backend.db import db
 from tests.factories import PASSWORD, MembershipFactory, ServiceFactory, UserFactory
 from tests.helpers import auth_headers, login
 
@@ -66,6 +67,15 @@ def test_refresh_rotates_and_reuse_revokes_the_session(client: FlaskClient) -> N
     assert again.status_code == 401
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {pair['access_token']}"})
     assert me.status_code == 401
+
+
+def test_a_disabled_account_cannot_refresh(client: FlaskClient) -> None:
+    user = UserFactory()
+    pair = login(client, user.email)
+    user.active = False
+    db.session.commit()
+    refused = client.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    assert refused.status_code == 401 and refused.mimetype == "application/problem+json"
 
 
 def test_logout_revokes_access_and_refresh(client: FlaskClient) -> None:
