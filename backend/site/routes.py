@@ -21,6 +21,8 @@ from backend.api import problem
 
 blp = Blueprint("site", __name__)
 NOT_FOUND_PAGE = "404.html"
+# Addresses that moved, kept for those who saved them (feed readers poll the old one).
+MOVED = {"actualites/rss.xml": "rss.xml"}
 # Shown when the site has not been built: the API still works, the pages do not.
 BARE_NOT_FOUND = (
     '<!doctype html><html lang="fr"><meta charset="utf-8"><title>Page introuvable</title>'
@@ -50,6 +52,8 @@ def _register_converter(state: BlueprintSetupState) -> None:
 @blp.get("/<sitepath:path>")
 def page(path: str) -> Response:
     """A file of the built site; folders answer with their index.html."""
+    if path in MOVED:
+        return redirect(request.script_root + "/" + MOVED[path], 301)
     root = _site_root()
     target = (root / path).resolve()
     if not root.is_dir() or not target.is_relative_to(root.resolve()):

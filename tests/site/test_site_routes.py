@@ -70,3 +70,8 @@ def test_without_a_built_site_the_404_is_still_a_french_page(app: Flask, tmp_pat
         answer = other.test_client().get("/formations/")
     assert answer.status_code == 404 and answer.mimetype == "text/html"
     assert "Page introuvable" in answer.get_data(as_text=True)
+
+
+def test_the_moved_news_feed_still_answers_at_its_old_address(site: FlaskClient) -> None:
+    answer = site.get("/actualites/rss.xml")
+    assert answer.status_code == 301 and answer.headers["Location"] == "/rss.xml"
