@@ -380,7 +380,8 @@ class Scheduler:
         site = instance / "site"
         site.mkdir(parents=True, exist_ok=True)
         # The site-rebuild job would run mkdocs at start: mark the (empty) site as built.
-        stamp = {"fingerprint": fingerprint({"trainings": [], "announcements": []})}
+        empty = {"trainings": [], "announcements": [], "maintenances": []}
+        stamp = {"fingerprint": fingerprint(empty)}
         (instance / STAMP_FILE).write_text(json.dumps(stamp), encoding="utf-8")
         self.env = os.environ | {
             "DATABASE_URL": settings.database_url,
