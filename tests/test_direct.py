@@ -12,7 +12,7 @@ from sqlalchemy import bindparam, event, exc, func, literal, select, text
 
 from backend.accounts.models import Membership, Role, Structure
 from backend.db import db
-from backend.direct import DirectSelect
+from backend.db.direct import DirectSelect
 from backend.invoices.models import Invoice
 from tests.factories import MembershipFactory, RecipientFactory, StructureFactory, at, make_invoice
 

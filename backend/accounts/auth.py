@@ -20,7 +20,7 @@ from backend.accounts.scope import SCOPE_COLUMNS, SCOPE_ORDER, Scope, load_scope
 from backend.accounts.security import decode_access_token
 from backend.api import AUTH_MARKER, abort
 from backend.db import current_session
-from backend.direct import DirectSelect
+from backend.db.direct import DirectSelect
 
 F = TypeVar("F", bound=Callable[..., Any])
 AUTH_CACHE_EXTENSION = "relais_auth_cache"

@@ -24,7 +24,7 @@ from sqlalchemy.sql import ColumnElement
 
 from backend.accounts.models import Recipient, RecipientService, Structure
 from backend.accounts.scope import Scope
-from backend.direct import DirectSelect
+from backend.db.direct import DirectSelect
 from backend.invoices import counts
 from backend.invoices.models import Invoice, InvoiceCount, StatusChange
 from backend.invoices.statuses import Category, codes_in_category

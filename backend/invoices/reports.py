@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from backend.accounts.models import Structure
 from backend.accounts.scope import Scope
-from backend.direct import DirectSelect
+from backend.db.direct import DirectSelect
 from backend.invoices import queries
 from backend.invoices.models import Invoice, InvoiceCount
 from backend.invoices.present import acknowledgement, status
