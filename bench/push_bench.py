@@ -12,7 +12,7 @@ Every part is a real process on loopback, configured as in production:
   its own process, adding 20–50 ms to every send and stamping each request's arrival time;
 - `relais scheduler`, the production scheduler process whose dispatcher thread sends the
   outbox, with `PUSH_TRANSPORT=firebase` (the real firebase-admin client) aimed at it;
-- this process commits status changes through `backend.invoices.service.record`, the single
+- this process commits status changes through `backend.ingest.record`, the single
   write path, a transaction every `--commit-batch` invoices as the sync does, and notes the
   wall-clock time each transaction's commit returned.
 
@@ -441,7 +441,7 @@ class Scheduler:
 
 
 class Writer:
-    """Commits status changes through `invoices.service.record`, as the sync does."""
+    """Commits status changes through `backend.ingest.record`, as the sync does."""
 
     def __init__(self, settings: Settings, instance: Path) -> None:
         from backend import create_app
@@ -468,6 +468,7 @@ class Writer:
 
     def commit(self, invoice_ids: list[int]) -> list[tuple[list[int], float]]:
         """Record one new status per invoice; returns (invoice ids, commit time) per batch."""
+        from backend import ingest
         from backend.db import db
         from backend.invoices import service
 
@@ -485,7 +486,7 @@ class Writer:
                     )  # fmt: skip
                     code = NEW_STATUSES[iid % len(NEW_STATUSES)]
                     change = service.ChangeIn(code, dt.datetime.now(dt.UTC))
-                    service.record(
+                    ingest.record(
                         session, structure_of(iid, self.settings), data, [change], source="bench"
                     )
                 session.commit()

@@ -10,6 +10,7 @@ from typing import Any
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
+from backend import ingest
 from backend.accounts.models import (
     Membership,
     Recipient,
@@ -19,10 +20,10 @@ from backend.accounts.models import (
     User,
 )
 from backend.accounts.security import hash_password
-from backend.accounts.siret import make_siret
 from backend.db import db
 from backend.invoices import service
 from backend.invoices.models import Invoice
+from backend.siret import make_siret
 
 PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = hash_password(PASSWORD)
@@ -113,6 +114,6 @@ def make_invoice(
         **fields,
     )
     changes = [service.ChangeIn(h[0], h[1], h[2] if len(h) > 2 else None) for h in history]  # type: ignore[misc]
-    result = service.record(db.session, structure.id, record, changes, source="test")
+    result = ingest.record(db.session, structure.id, record, changes, source="test")
     db.session.commit()
     return result.invoice

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from flask import request
+from flask import current_app, request
 from flask.views import MethodView
 from marshmallow import ValidationError
 
@@ -36,7 +37,9 @@ class StatusEvents(MethodView):
             envelope = EnvelopeIn().load(body if isinstance(body, dict) else {"items": None})
         except ValidationError as err:
             return validation_problem(422, {"json": err.messages})
-        results = service.ingest(current_session(), api_key, envelope["items"])
+        config = current_app.extensions["relais_config"]
+        push_max_age = dt.timedelta(hours=config.push_max_age_hours)
+        results = service.ingest(current_session(), api_key, envelope["items"], push_max_age)
         accepted = sum(1 for r in results if r.status == "ok")
         return {
             "accepted": accepted,

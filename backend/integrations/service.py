@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
@@ -17,9 +18,10 @@ from backend.accounts.models import ApiKey, Structure
 from backend.accounts.security import new_opaque_token, token_digest
 from backend.api import flatten_messages
 from backend.db import utcnow
+from backend.ingest import FutureChange
+from backend.ingest import record_isolated as ingest_record
 from backend.integrations.schemas import ItemIn
-from backend.invoices import service as invoices
-from backend.invoices.service import ChangeIn, InvoiceRecord
+from backend.invoices.service import ChangeIn, ForeignInvoice, InvoiceRecord
 
 SOURCE = "integration"
 log = logging.getLogger(__name__)
@@ -59,17 +61,21 @@ def revoke_api_key(session: Session, api_key: ApiKey) -> None:
     api_key.revoked_at = api_key.revoked_at or utcnow()
 
 
-def ingest(session: Session, api_key: ApiKey, raw_items: list[Any]) -> list[ItemResult]:
+def ingest(
+    session: Session, api_key: ApiKey, raw_items: list[Any], push_max_age: dt.timedelta
+) -> list[ItemResult]:
     """Record each item in its own savepoint: a bad item never sinks the good ones."""
     allowed = {s.siret: s.id for s in api_key.structures}
     results = []
     for index, raw in enumerate(raw_items):
-        results.append(_ingest_one(session, allowed, index, raw))
+        results.append(_ingest_one(session, allowed, index, raw, push_max_age))
     session.commit()
     return results
 
 
-def _ingest_one(session: Session, allowed: dict[str, int], index: int, raw: Any) -> ItemResult:
+def _ingest_one(
+    session: Session, allowed: dict[str, int], index: int, raw: Any, push_max_age: dt.timedelta
+) -> ItemResult:
     if not isinstance(raw, dict):
         # The item itself is wrong, not one of its fields: an empty name says so.
         return _invalid(index, [("", "Not a valid mapping type.")])
@@ -83,14 +89,15 @@ def _ingest_one(session: Session, allowed: dict[str, int], index: int, raw: Any)
         return ItemResult(index, "error", detail=_text("structure_not_allowed"))
     changes = [ChangeIn(c["code"], c["occurred_at"], c.get("comment")) for c in item["changes"]]
     try:
-        outcome = invoices.record_isolated(
-            session, structure_id, InvoiceRecord(**data), changes, source=SOURCE
-        )
+        outcome = ingest_record(
+            session, structure_id, InvoiceRecord(**data), changes, source=SOURCE,
+            push_max_age=push_max_age,
+        )  # fmt: skip
     except IntegrityError:
         return ItemResult(index, "error", detail=i18n.message("conflict"))
-    except invoices.ForeignInvoice:
+    except ForeignInvoice:
         return ItemResult(index, "error", detail=_text("foreign_invoice"))
-    except invoices.FutureChange as exc:
+    except FutureChange as exc:
         when = exc.change.occurred_at.isoformat(timespec="seconds")
         return ItemResult(index, "error", detail=_text("future_change").format(when=when))
     except DataError as exc:

@@ -1,4 +1,5 @@
-"""The one way invoices and status changes enter Relais (ingestion and portal sync)."""
+"""Invoice writes: an invoice upserted and its status changes appended, replays changing
+nothing. `backend.ingest.record` is their one caller: it owns a status change end to end."""
 
 from __future__ import annotations
 
@@ -7,18 +8,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.accounts.models import Recipient, RecipientService, Structure
-from backend.db import utcnow
+from backend.accounts.models import Recipient, RecipientService
+from backend.db import dialect_insert, utcnow
 from backend.invoices import counts
 from backend.invoices.models import Invoice, StatusChange
 from backend.invoices.statuses import normalize_code
-from backend.payments.service import refresh_terms
-from backend.push import service as push
 
 
 @dataclass(frozen=True)
@@ -56,36 +53,6 @@ class InvoiceRecord:
 
 class ForeignInvoice(ValueError):
     """The portal id is already known under another structure."""
-
-
-# Clocks disagree a little (the portal's, an ERP's, ours); beyond this a change is refused.
-CLOCK_SKEW = dt.timedelta(minutes=5)
-
-
-class FutureChange(ValueError):
-    """A status change dated after now: it would stay the current status until that day,
-    hiding every real change (a MANDATEE of 2099 hid a rejection that needed action)."""
-
-    def __init__(self, change: ChangeIn) -> None:
-        super().__init__(change.occurred_at.isoformat())
-        self.change = change
-
-
-@dataclass
-class RecordResult:
-    invoice: Invoice
-    created: bool
-    new_changes: list[StatusChange]
-    duplicates: int
-
-
-def bump_version(session: Session, structure_id: int) -> None:
-    """Invalidate every cached answer about this structure (same transaction)."""
-    session.execute(
-        update(Structure)
-        .where(Structure.id == structure_id)
-        .values(data_version=Structure.data_version + 1)
-    )
 
 
 def get_or_create_recipient(session: Session, siret: str, name: str | None) -> Recipient:
@@ -128,25 +95,33 @@ _COPIED = (
 )
 
 
-def record(
+@dataclass
+class Written:
+    """What writing an invoice and its changes did, for what depends on a status to follow."""
+
+    invoice: Invoice
+    created: bool
+    new_changes: list[StatusChange]
+    duplicates: int
+    touched: bool  # anything of the invoice changed: its terms, counts and version follow
+    previous_changed_at: dt.datetime | None
+    counted_as: counts.CountKey | None
+
+
+def write(
     session: Session,
     structure_id: int,
     data: InvoiceRecord,
     changes: list[ChangeIn],
     *,
     source: str,
-) -> RecordResult:
+) -> Written:
     """Upsert an invoice and append its status changes; replays change nothing.
 
-    Every path that learns about a status (ingestion endpoint, portal sync, demo)
-    calls this, so history is written one way. A change dated in the future is refused
-    (FutureChange) before anything is written; an observation older than the one the
-    invoice's fields come from only fills the fields still unknown.
+    Only `backend.ingest.record` calls this: what follows a status (terms, pushes, counts,
+    the structure's version) is done there. An observation older than the one the invoice's
+    fields come from only fills the fields still unknown.
     """
-    latest = utcnow() + CLOCK_SKEW
-    for change in changes:
-        if change.occurred_at > latest:
-            raise FutureChange(change)
     invoice = session.scalar(
         select(Invoice).where(Invoice.portal_id == data.portal_id).with_for_update()
     )
@@ -191,50 +166,16 @@ def record(
     if new_changes:
         _refresh_current_status(session, invoice)
         touched = True
-        push.notify_status_changes(
-            session, invoice, new_changes, previous_changed_at, max_age=push.max_age()
-        )
-    if touched:
-        refresh_terms(session, invoice)
-        invoice.updated_at = utcnow()
-        counts.move(session, counted_as, counts.key_of(invoice))
-        bump_version(session, structure_id)
-    return RecordResult(invoice, created, new_changes, len(changes) - len(new_changes))
+    return Written(
+        invoice, created, new_changes, len(changes) - len(new_changes), touched,
+        previous_changed_at, counted_as,
+    )  # fmt: skip
 
 
 def _observed_at(data: InvoiceRecord, changes: list[ChangeIn]) -> dt.datetime:
     if data.observed_at is not None:
         return data.observed_at
     return max((change.occurred_at for change in changes), default=None) or utcnow()
-
-
-def record_isolated(
-    session: Session,
-    structure_id: int,
-    data: InvoiceRecord,
-    changes: list[ChangeIn],
-    *,
-    source: str,
-    savepoint: bool = True,
-) -> RecordResult:
-    """`record`, retried once when a concurrent writer created the same invoice first.
-
-    In a savepoint, whose rollback undoes this invoice alone; with `savepoint=False` the
-    caller commits each invoice on its own (the sync), and rolling back its transaction
-    undoes the same, without the savepoint's two round trips.
-    """
-    for attempt in (1, 2):
-        try:
-            if not savepoint:
-                return record(session, structure_id, data, changes, source=source)
-            with session.begin_nested():
-                return record(session, structure_id, data, changes, source=source)
-        except IntegrityError:
-            if not savepoint:
-                session.rollback()
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
 
 
 def _append_changes(
@@ -253,8 +194,7 @@ def _append_changes(
         }
         for c in changes
     }
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(session.get_bind().dialect.name)
     stmt = (
         insert(StatusChange)
         .values(list(rows.values()))

@@ -10,8 +10,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import Recipient, Structure
+from backend.accounts.structures import bump_version
 from backend.db import utcnow
-from backend.invoices.service import bump_version
 from backend.payments.deadlines import RecipientCategory
 from backend.payments.models import EcbRateRow
 from backend.payments.service import category_code, refresh_recipient

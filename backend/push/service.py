@@ -1,7 +1,7 @@
 """Status changes become inbox entries and outbox rows, in the same transaction.
 
-Called by `invoices.service.record`, so the ingestion endpoint, the portal sync and the demo
-all notify the same way. Nothing is sent here: the dispatcher reads the outbox.
+Called by `backend.ingest.record`, so the ingestion endpoint and the portal sync notify the
+same way. Nothing is sent here: the dispatcher reads the outbox.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from flask import current_app, has_app_context
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
@@ -26,14 +25,6 @@ from backend.push.models import Delivery, Notification
 from backend.push.transport import wake_dispatchers
 
 STATUS_CHANGE = "status_change"
-DEFAULT_MAX_AGE = dt.timedelta(hours=24)
-
-
-def max_age() -> dt.timedelta:
-    """How old a change may be and still be pushed (configuration, when an app is there)."""
-    if has_app_context():
-        return dt.timedelta(hours=current_app.extensions["relais_config"].push_max_age_hours)
-    return DEFAULT_MAX_AGE
 
 
 def worth_notifying(

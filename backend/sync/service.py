@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import inspect, or_, select, update
 from sqlalchemy.orm import Session
 
+from backend import ingest
 from backend.accounts.models import Recipient, Structure
 from backend.config import Config
 from backend.db import utcnow
-from backend.invoices import service as invoices
 from backend.invoices.models import Invoice
-from backend.invoices.service import ChangeIn
+from backend.invoices.service import ChangeIn, ForeignInvoice, InvoiceRecord
 from backend.invoices.statuses import normalize_code
 from backend.portal import (
     InvoiceSummary,
@@ -162,6 +162,7 @@ class Progress:
     # Recipients whose directory entry this run has looked at (or decided not to).
     directories: set[int] = field(default_factory=set)
     stop: threading.Event | None = None  # set when the process stops: the run ends early
+    push_max_age: dt.timedelta = ingest.PUSH_MAX_AGE
     started: float = field(default_factory=time.monotonic)
     # Times of the invoices this run could not store (None: time unknown).
     held: list[dt.datetime | None] = field(default_factory=list)
@@ -246,7 +247,8 @@ def sync_structure(
         )
         session.add(run)
         session.commit()
-        progress = Progress(run, state, structure_id, stop=stop)
+        push_max_age = dt.timedelta(hours=config.push_max_age_hours)
+        progress = Progress(run, state, structure_id, stop=stop, push_max_age=push_max_age)
         try:
             _fetch(session, config, client, progress, window_from, window_to)
         except (PortalError, NoPortalAccount, crypto.CredentialsKeyError, Interrupted) as exc:
@@ -375,12 +377,12 @@ def _walk(
                     session, portal, account, progress, summary, known.get(summary.portal_id)
                 )
                 progress.changes += added
-            except invoices.ForeignInvoice:
+            except ForeignInvoice:
                 # Reading it again would not help: the watermark may pass it.
                 session.rollback()
                 progress.errors += 1
                 log.warning("portal invoice %s belongs to another structure", summary.portal_id)
-            except invoices.FutureChange as exc:
+            except ingest.FutureChange as exc:
                 session.rollback()  # read again next run: by then its date may have come
                 when = exc.change.occurred_at.isoformat()
                 progress.skip(summary.portal_id, summary.status_changed_at, f"dated {when}")
@@ -422,13 +424,13 @@ def _apply(
 
     The history call is skipped when nothing new can be in it.
     """
-    data = invoices.InvoiceRecord(**summary.record_fields(), observed_at=summary.status_changed_at)
+    data = InvoiceRecord(**summary.record_fields(), observed_at=summary.status_changed_at)
     if known is not None and _unchanged(known, summary):
-        _record(session, progress.structure_id, data, [])
+        _record(session, progress, data, [])
         return 0, None
     history = portal.invoice_history(summary.portal_id, account=account)
-    changes = [invoices.ChangeIn(e.code, e.occurred_at, e.comment) for e in history.events]
-    result = _record(session, progress.structure_id, data, changes)
+    changes = [ChangeIn(e.code, e.occurred_at, e.comment) for e in history.events]
+    result = _record(session, progress, data, changes)
     directory = None
     recipient_id = result.invoice.recipient_id
     if summary.recipient_portal_id and recipient_id not in progress.directories:
@@ -458,12 +460,13 @@ def _unchanged(known: tuple[str, dt.datetime | None], summary: InvoiceSummary) -
 
 
 def _record(
-    session: Session, structure_id: int, data: invoices.InvoiceRecord, changes: list[ChangeIn]
-) -> invoices.RecordResult:
+    session: Session, progress: Progress, data: InvoiceRecord, changes: list[ChangeIn]
+) -> ingest.RecordResult:
     """`record` in the invoice's own transaction (each invoice is committed on its own)."""
-    return invoices.record_isolated(
-        session, structure_id, data, changes, source=SOURCE, savepoint=False
-    )
+    return ingest.record_isolated(
+        session, progress.structure_id, data, changes, source=SOURCE,
+        push_max_age=progress.push_max_age, savepoint=False,
+    )  # fmt: skip
 
 
 DIRECTORY_MAX_AGE = dt.timedelta(days=30)

@@ -11,6 +11,7 @@ from flask import Flask
 from sqlakeyset.results import Paging, serialize_bookmark
 from sqlalchemy import select
 
+from backend import ingest
 from backend.accounts.models import Role
 from backend.accounts.scope import load_scope
 from backend.db import db
@@ -41,7 +42,7 @@ def test_common_pages_match_sqlakeyset_both_ways(app_ctx: Flask) -> None:
         # Few distinct times: many ties, which the id breaks.
         change = service.ChangeIn(rng.choice(CODES), at(rng.randrange(1, 4), rng.randrange(2)))
         structure = rng.choice([first, second, other])
-        service.record(db.session, structure.id, data, [change], source="t")
+        ingest.record(db.session, structure.id, data, [change], source="t")
     db.session.commit()
     scope = load_scope(db.session, user.id)
     ids = queries.unrestricted_ids(scope)

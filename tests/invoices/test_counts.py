@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from backend import ingest
 from backend.accounts.models import Role
 from backend.accounts.scope import load_scope
 from backend.db import db
@@ -64,7 +65,7 @@ def test_counts_follow_every_kind_of_change(app_ctx: Flask) -> None:
             service_code=rng.choice([None, "ATELIER", "VOIRIE"]),
             amount_incl_tax=rng.choice([None, Decimal(rng.randrange(1, 10**6)) / 100]),
         )
-        service.record(db.session, structure, data, changes, source="test")
+        ingest.record(db.session, structure, data, changes, source="test")
         if step % 3:
             db.session.commit()
         else:
@@ -98,7 +99,7 @@ def test_totals_and_dashboard_respect_service_restrictions(client: FlaskClient) 
             service_code=service_code,
             amount_incl_tax=Decimal("100.00") * portal_id,
         )
-        service.record(db.session, structure.id, data, [service.ChangeIn(code, at(2))], source="t")
+        ingest.record(db.session, structure.id, data, [service.ChangeIn(code, at(2))], source="t")
     db.session.commit()
     atelier = next(s for s in recipient.services if s.code == "ATELIER")
     membership.services.append(atelier)
@@ -137,7 +138,7 @@ def test_statements_built_once_count_like_the_invoices(app_ctx: Flask) -> None:
         )
         structure = rng.choice([first, second, other])
         change = service.ChangeIn(rng.choice(CODES), at(rng.randrange(1, 28)))
-        service.record(db.session, structure.id, data, [change], source="t")
+        ingest.record(db.session, structure.id, data, [change], source="t")
     db.session.commit()
     scope = load_scope(db.session, user.id)
     assert queries.unrestricted_ids(scope) == sorted([first.id, second.id])

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from flask import Flask
 
+from backend import ingest
 from backend.accounts.scope import load_scope
 from backend.db import db
 from backend.invoices import present, queries, reports, service
@@ -42,7 +43,7 @@ def test_json_items_match_the_schema_dump(app_ctx: Flask) -> None:
             deposit_date=None if day is None else dt.date(2026, 10, day),
         )
         changes = [service.ChangeIn(*h) for h in history]
-        invoices.append(service.record(db.session, structure.id, data, changes, source="t").invoice)
+        invoices.append(ingest.record(db.session, structure.id, data, changes, source="t").invoice)
     db.session.commit()
     schema = InvoiceOut()
     for invoice in invoices:

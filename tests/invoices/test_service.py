@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from backend import ingest
 from backend.accounts.models import Structure
 from backend.db import db
 from backend.invoices import service
@@ -21,7 +22,7 @@ def _record(structure: Structure, portal_id: int, changes: list[service.ChangeIn
     data = service.InvoiceRecord(
         portal_id=portal_id, number="F-1", recipient_siret=recipient_siret, **kw
     )
-    result = service.record(db.session, structure.id, data, changes, source="test")
+    result = ingest.record(db.session, structure.id, data, changes, source="test")
     db.session.commit()
     return result
 
@@ -103,9 +104,9 @@ def test_invoice_of_another_structure_is_refused(app_ctx: Flask) -> None:
 
 def test_a_future_change_is_refused_before_anything_is_written(app_ctx: Flask) -> None:
     structure = StructureFactory()
-    soon = dt.datetime.now(dt.UTC) + service.CLOCK_SKEW + dt.timedelta(seconds=30)
+    soon = dt.datetime.now(dt.UTC) + ingest.CLOCK_SKEW + dt.timedelta(seconds=30)
     changes = [service.ChangeIn("DEPOSEE", at(1)), service.ChangeIn("MANDATEE", soon)]
-    with pytest.raises(service.FutureChange) as refused:
+    with pytest.raises(ingest.FutureChange) as refused:
         _record(structure, 77, changes)
     assert refused.value.change.code == "MANDATEE"
     db.session.rollback()

@@ -7,13 +7,13 @@ import datetime as dt
 from flask import Flask
 from sqlalchemy import func, select
 
+from backend import ingest
 from backend.accounts.models import Role
 from backend.db import db
 from backend.invoices import service
 from backend.payments import jobs
 from backend.payments.models import PaymentNotice
 from backend.push.models import Delivery, Device, Notification, NotificationPreference
-from backend.scheduler.process import JobContext
 from backend.timeutil import PARIS, paris_today
 from tests.factories import MembershipFactory, UserFactory, make_invoice
 from tests.payments_api.conftest import Payments, ago, received
@@ -26,8 +26,8 @@ def _morning() -> dt.datetime:
 def _run(app: Flask, now: dt.datetime | None = None) -> None:
     """One run of the scheduled job, in a session of its own, as the scheduler does it."""
     db.session.remove()
-    ctx = JobContext(db.session, now or _morning(), app.extensions["relais_config"], app)
-    jobs.payment_reminders(ctx)
+    days_before = app.extensions["relais_config"].payment_reminder_days
+    jobs.payment_reminders(db.session, now or _morning(), days_before)
     db.session.commit()
     db.session.remove()
 
@@ -82,7 +82,7 @@ def _record(payments: Payments, portal_id: int, changes: list[tuple[str, dt.date
         portal_id=portal_id, number="F-TARD", recipient_siret=payments.town.siret
     )
     ins = [service.ChangeIn(code, when) for code, when in changes]
-    service.record(db.session, payments.mine.id, data, ins, source="test")
+    ingest.record(db.session, payments.mine.id, data, ins, source="test")
     db.session.commit()
 
 

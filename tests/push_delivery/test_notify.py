@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from backend import ingest
 from backend.db import current_session, utcnow
 from backend.invoices import service
 from backend.push.models import Delivery, Notification, NotificationPreference, NotificationSettings
@@ -24,7 +25,7 @@ def record(
         portal_id=portal_id, number=f"F-{portal_id}", recipient_siret=world.recipient.siret,
         recipient_name=world.recipient.name, service_code=service_code,
     )  # fmt: skip
-    result = service.record(
+    result = ingest.record(
         current_session(), world.structure.id, data,
         [service.ChangeIn(code, when) for code, when in changes], source="test",
     )  # fmt: skip
@@ -178,7 +179,7 @@ def test_a_transaction_recording_many_changes_wakes_the_dispatchers_once(
     try:
         time.sleep(0.5)  # let it LISTEN
         for portal_id in (21, 22, 23):
-            service.record(
+            ingest.record(
                 current_session(), world.structure.id,
                 service.InvoiceRecord(portal_id=portal_id, number=f"F-{portal_id}",
                                       recipient_siret=world.recipient.siret),
