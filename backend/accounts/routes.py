@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import current_app, g
+from flask import current_app
 from flask.views import MethodView
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -18,7 +18,6 @@ from backend.accounts.schemas import LoginIn, MeOut, RefreshIn, TokenPairOut
 from backend.api import Blueprint, abort
 from backend.db import current_session, db
 from backend.extensions import limiter
-from backend.push.devices import deactivate_for_session
 from backend.ratelimits.keys import email_key
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Connexion et compte")
@@ -83,7 +82,6 @@ class Logout(MethodView):
     def post(self) -> None:
         """Se déconnecter : la session et ses jetons sont révoqués, ses appareils désinscrits."""
         service.revoke(current_session(), current_auth_session())
-        deactivate_for_session(current_session(), g.session_id, "logout")
         db.session.commit()
 
 

@@ -17,8 +17,10 @@ from backend.accounts.security import (
     token_digest,
     verify_password,
 )
+from backend.accounts.signals import session_revoked
 from backend.config import Config
 from backend.db import utcnow
+from backend.mail.addresses import normalize_email
 
 
 @dataclass(frozen=True)
@@ -32,10 +34,6 @@ class TokenPair:
 
 class InvalidRefreshToken(Exception):
     """The refresh token is unknown, expired, used or revoked."""
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def authenticate(session: Session, email: str, password: str, *, config: Config) -> User | None:
@@ -72,7 +70,7 @@ def rotate(session: Session, refresh_token: str, *, config: Config) -> TokenPair
     auth_session = stored.session
     if stored.used_at is not None:
         # Someone replays a token already traded: assume theft, end the session.
-        auth_session.revoked_at = auth_session.revoked_at or now
+        revoke(session, auth_session, "refresh token reused")
         session.commit()
         raise InvalidRefreshToken
     if auth_session.revoked_at is not None or stored.expires_at <= now:
@@ -83,8 +81,11 @@ def rotate(session: Session, refresh_token: str, *, config: Config) -> TokenPair
     return _issue(session, auth_session, config)
 
 
-def revoke(session: Session, auth_session: AuthSession) -> None:
-    auth_session.revoked_at = auth_session.revoked_at or utcnow()
+def revoke(session: Session, auth_session: AuthSession, reason: str = "logout") -> None:
+    """End a login; what hangs on it (the devices it registered) follows in this transaction."""
+    if auth_session.revoked_at is None:
+        auth_session.revoked_at = utcnow()
+        session_revoked.send(session, auth_session_id=auth_session.id, reason=reason)
 
 
 def _issue(session: Session, auth_session: AuthSession, config: Config) -> TokenPair:

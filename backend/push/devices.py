@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from backend.accounts.signals import session_revoked
 from backend.db import utcnow
 from backend.push.models import Delivery, Device
 
@@ -112,8 +113,10 @@ def deactivate(session: Session, device_ids: Sequence[int], reason: str) -> int:
     return len(device_ids)
 
 
+@session_revoked.connect
 def deactivate_for_session(session: Session, auth_session_id: int, reason: str = "logout") -> int:
-    """Logout: the devices registered through this login stop receiving pushes."""
+    """A login ends (logout, stolen refresh token): the devices registered through it stop
+    receiving pushes."""
     ids = list(
         session.scalars(
             select(Device.id).where(Device.auth_session_id == auth_session_id, Device.active)

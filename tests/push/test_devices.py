@@ -118,6 +118,18 @@ def test_logout_unregisters_the_devices_of_that_session(client: FlaskClient, wor
     assert by_token["other-token"].active
 
 
+def test_a_stolen_refresh_token_unregisters_the_devices_of_its_session(
+    client: FlaskClient, world: World
+) -> None:
+    pair = login(client, world.boss.email)
+    _register(client, {"Authorization": f"Bearer {pair['access_token']}"})
+    refresh = {"refresh_token": pair["refresh_token"]}
+    assert client.post("/api/v1/auth/refresh", json=refresh).status_code == 200
+    assert client.post("/api/v1/auth/refresh", json=refresh).status_code == 401  # replayed
+    [device] = _devices()
+    assert not device.active and device.deactivated_reason == "refresh token reused"
+
+
 def test_bad_registrations_name_the_field(client: FlaskClient, world: World) -> None:
     h = world.headers(client)
     cases = {
