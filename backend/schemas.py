@@ -8,8 +8,8 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load
 
-from backend.accounts.siret import is_valid_siret
 from backend.i18n import message
+from backend.siret import is_valid_siret
 
 # C0 controls but tab, line feed and carriage return; DEL; lone UTF-16 surrogates (JSON's
 # "\ud800" decodes to one, which no database can store). PostgreSQL refuses NUL in text

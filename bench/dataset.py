@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate
 
-from backend.accounts.siret import make_siret
+from backend.siret import make_siret
 
 BENCH_PASSWORD = "bench-password"
 BIG_STRUCTURE_ID = 1

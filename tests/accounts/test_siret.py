@@ -1,6 +1,6 @@
 import pytest
 
-from backend.accounts.siret import is_valid_siret, make_siret
+from backend.siret import is_valid_siret, make_siret
 
 pytestmark = pytest.mark.nodb
 

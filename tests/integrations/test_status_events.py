@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from backend.accounts.models import Role, Structure, User
-from backend.accounts.siret import make_siret
+from backend.siret import make_siret
 from backend.db import db
 from backend.integrations.service import create_api_key, revoke_api_key
 from backend.invoices.models import Invoice, StatusChange

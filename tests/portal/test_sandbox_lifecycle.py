@@ -9,7 +9,7 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from backend.accounts.siret import is_valid_siret
+from backend.siret import is_valid_siret
 from backend.portal import InvoiceHistory, PortalClient
 from backend.portal.endpoints import SEARCH_SUPPLIER_INVOICES
 from backend.portal.errors import PortalResultsUnstableError

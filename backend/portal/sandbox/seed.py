@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from backend.portal.sandbox.lifecycle import Lifecycle
 from backend.portal.sandbox.store import Store, to_text
+from backend.siret import luhn_complete
 
 OAUTH_CLIENT = ("relais-sandbox", "relais-sandbox-secret")
 
@@ -57,21 +58,11 @@ DEPOSIT_MODES = (
 FIRST_INVOICE_ID = 4_813_000
 
 
-def luhn_digit(body: str) -> str:
-    """The digit that makes body + digit pass the Luhn check."""
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return str((10 - total % 10) % 10)
-
-
 def fake_siret(rng: random.Random) -> str:
     """A SIRET whose SIREN and 14 digits both pass Luhn (see research §4.1)."""
-    siren = str(rng.randint(2, 8)) + "".join(str(rng.randint(0, 9)) for _ in range(7))
-    siren += luhn_digit(siren)
-    body = siren + "000" + str(rng.randint(1, 9))
-    return body + luhn_digit(body)
+    first = str(rng.randint(2, 8)) + "".join(str(rng.randint(0, 9)) for _ in range(7))
+    siren = luhn_complete(first)
+    return luhn_complete(siren + "000" + str(rng.randint(1, 9)))
 
 
 def seed_demo(store: Store, rng: random.Random, now: dt.datetime, invoices: int = 300) -> None:
