@@ -6,13 +6,13 @@ from typing import Any
 
 from flask.views import MethodView
 
-from backend.accounts.service import normalize_email
 from backend.announcements import newsletter
 from backend.announcements.schemas import NewsletterOut, SubscriptionIn
 from backend.api import Blueprint, abort
 from backend.db import current_session, utcnow
 from backend.extensions import limiter
 from backend.mail import current_mailer
+from backend.mail.addresses import normalize_email
 from backend.trainings.routes import looks_like_a_robot, signup_email_key, signup_limit
 from backend.trainings.schemas import TokenIn
 from backend.trainings.service import LinkError

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from flask import request
 
-from backend.accounts.service import normalize_email
+from backend.mail.addresses import normalize_email
 
 MAX_EMAIL_LENGTH = 254  # RFC 5321's limit on a forward path
 

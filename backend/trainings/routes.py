@@ -8,13 +8,13 @@ from typing import Any
 from flask import Response, current_app
 from flask.views import MethodView
 
-from backend.accounts.service import normalize_email
 from backend.api import Blueprint, abort
 from backend.db import current_session, utcnow
 from backend.extensions import limiter
 from backend.mail import current_mailer
+from backend.mail.addresses import normalize_email
 from backend.ratelimits.keys import email_key
-from backend.trainings import ical, links, queries, seats, service
+from backend.trainings import ical, queries, seats, service
 from backend.trainings.converters import use_ids
 from backend.trainings.models import SessionState
 from backend.trainings.present import outcome_message
