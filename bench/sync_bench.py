@@ -233,8 +233,8 @@ def prepare(env: dict[str, str], accounts: list[dict[str, Any]]) -> list[int]:
     from backend.db import current_session, db
     from backend.push.models import Device
     from backend.site import build as site_build
+    from backend.sync.accounts import register_account
     from backend.sync.models import SyncState
-    from backend.sync.service import register_account
     from backend.trainings.settings import TrainingSettings
 
     config = Config.from_env(env)

@@ -13,7 +13,7 @@ from backend.accounts.models import Membership, Role, Structure, User
 from backend.accounts.security import hash_password
 from backend.config import Config
 from backend.demo.data import ADDRESSES
-from backend.sync.service import register_account
+from backend.sync.accounts import register_account
 from backend.trainings.demo import seed_trainings
 
 DEMO_PASSWORD = "demo"

@@ -14,6 +14,7 @@ from backend.accounts.models import Structure
 from backend.config import Config
 from backend.db import unit_of_work
 from backend.sync import service
+from backend.sync.accounts import register_account
 from backend.sync.status import sync_status
 
 
@@ -47,7 +48,7 @@ def register(
     """Enregistrer (ou remplacer) le compte technique d'une structure."""
     with unit_of_work() as session:
         structure = _structure(session, siret)
-        service.register_account(
+        register_account(
             session, structure, login, password,
             expires_on.date() if expires_on else None, config=_config(), interval_seconds=interval,
         )  # fmt: skip

@@ -1,121 +1,38 @@
-"""Sync one structure's invoices from the portal: incremental, resumable, overlap-safe."""
+"""Sync one structure's invoices from the portal: incremental, resumable, overlap-safe.
+
+A run claims the structure's lease, walks the portal's search from its watermark
+(backend/sync/walk.py) and always ends: its row closed, the lease released."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import itertools
 import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 
 from sqlalchemy import inspect, or_, select, update
 from sqlalchemy.orm import Session
 
-from backend import ingest
-from backend.accounts.models import Recipient, Structure
 from backend.config import Config
 from backend.db import utcnow
-from backend.invoices.models import Invoice
-from backend.invoices.service import ChangeIn, ForeignInvoice, InvoiceRecord
-from backend.invoices.statuses import normalize_code
 from backend.portal import (
-    InvoiceSummary,
     PortalClient,
-    PortalEnvironment,
     PortalError,
-    TechnicalAccount,
     window_end,
 )
-from backend.portal.consult import InvoiceRecipient
-from backend.portal.endpoints import ENVIRONMENTS
-from backend.portal.retry import RetryPolicy
-from backend.portal.wire import UnreadableInvoice, UnreadableValue
 from backend.sync import crypto
-from backend.sync.models import PortalAccount, SyncRun, SyncState
+from backend.sync.accounts import NoPortalAccount, open_client, technical_account
+from backend.sync.models import SyncRun, SyncState
+from backend.sync.progress import LEASE, Interrupted, Progress
+from backend.sync.walk import walk
 
 log = logging.getLogger(__name__)
-Found = InvoiceSummary | UnreadableInvoice  # what a search walk yields
-SOURCE = "sync"
-LEASE = dt.timedelta(minutes=2)
-LEASE_RENEWAL = LEASE / 4  # how often a run extends its lease and writes its counters
-PAGE_SIZE = 100  # invoices per search page; what Relais knows is read a page at a time
+
 RETRY_BACKOFF = (30, 120, 600, 1800)
+
 CLOSE_RETRIES = (0.5, 1.0, 2.0)  # waits while a database that dropped us comes back
-
-
-class NoPortalAccount(Exception):
-    """The structure has no technical account registered."""
-
-
-class Interrupted(Exception):
-    """The process is stopping: the run ends here, the next one starts from its watermark."""
-
-
-def environment(config: Config) -> PortalEnvironment:
-    if config.portal_env == "local":
-        return PortalEnvironment.local(config.portal_base_url)
-    return ENVIRONMENTS[config.portal_env]
-
-
-def open_client(
-    config: Config, account: TechnicalAccount, stop: threading.Event | None = None
-) -> PortalClient:
-    """The portal client; with `stop`, a wait between retries ends the run when it is set."""
-    return PortalClient(
-        environment(config),
-        config.portal_client_id,
-        config.portal_client_secret,
-        account=account,
-        timeout=config.portal_timeout,
-        retry=RetryPolicy(sleep=_interruptible(stop)) if stop is not None else None,
-    )
-
-
-def _interruptible(stop: threading.Event) -> Callable[[float], None]:
-    def sleep(seconds: float) -> None:
-        if stop.wait(seconds):
-            raise Interrupted
-
-    return sleep
-
-
-def register_account(
-    session: Session,
-    structure: Structure,
-    login: str,
-    password: str,
-    expires_on: dt.date | None,
-    *,
-    config: Config,
-    interval_seconds: int | None = None,
-) -> PortalAccount:
-    """Store (or replace) a structure's technical account and schedule its first sync."""
-    account = session.get(PortalAccount, structure.id) or PortalAccount(structure_id=structure.id)
-    account.login = login
-    account.password_encrypted = crypto.encrypt(config.credentials_key, password)
-    account.password_expires_on = expires_on
-    account.expiry_warned_on = None
-    account.updated_at = utcnow()
-    session.add(account)
-    state = session.get(SyncState, structure.id) or SyncState(structure_id=structure.id)
-    state.interval_seconds = interval_seconds or config.sync_interval_seconds
-    state.next_sync_at = utcnow()
-    session.add(state)
-    session.flush()
-    return account
-
-
-def technical_account(session: Session, structure_id: int, config: Config) -> TechnicalAccount:
-    account = session.get(PortalAccount, structure_id)
-    if account is None:
-        raise NoPortalAccount(structure_id)
-    return TechnicalAccount(
-        account.login, crypto.decrypt(config.credentials_key, account.password_encrypted)
-    )
 
 
 def due_structures(session: Session, now: dt.datetime, limit: int) -> list[int]:
@@ -146,66 +63,6 @@ def claim(session: Session, structure_id: int, holder: str, now: dt.datetime) ->
     ).all()
     session.commit()
     return bool(taken)
-
-
-@dataclass
-class Progress:
-    """A run's counters, kept here and written with the lease, not at every invoice."""
-
-    run: SyncRun
-    state: SyncState
-    structure_id: int
-    invoices_seen: int = 0
-    changes: int = 0
-    errors: int = 0
-    renewed_at: float = field(default_factory=time.monotonic)
-    # Recipients whose directory entry this run has looked at (or decided not to).
-    directories: set[int] = field(default_factory=set)
-    stop: threading.Event | None = None  # set when the process stops: the run ends early
-    push_max_age: dt.timedelta = ingest.PUSH_MAX_AGE
-    started: float = field(default_factory=time.monotonic)
-    # Times of the invoices this run could not store (None: time unknown).
-    held: list[dt.datetime | None] = field(default_factory=list)
-
-    def skip(self, portal_id: int | None, at: dt.datetime | None, reason: str) -> None:
-        """An invoice not stored: counted, logged, and the next run reads again from it."""
-        self.errors += 1
-        self.held.append(at)
-        log.warning("portal invoice %s of structure %s skipped: %s",
-                    portal_id, self.structure_id, reason)  # fmt: skip
-
-    def watermark(
-        self, window_from: dt.datetime | None, window_to: dt.datetime
-    ) -> dt.datetime | None:
-        """Where the next run starts: past every stored invoice, never past a skipped one.
-
-        The portal's filter is read to the minute, so the next window starts at the minute
-        of the earliest skipped invoice; one of unknown time keeps the whole window."""
-        if not self.held:
-            return window_to
-        if any(at is None for at in self.held):
-            return window_from
-        earliest = min(at for at in self.held if at is not None)
-        resume = min(earliest.replace(second=0, microsecond=0), window_to)
-        return resume if window_from is None else max(window_from, resume)
-
-    def save_counters(self) -> None:
-        self.run.invoices_seen = self.invoices_seen
-        self.run.changes = self.changes
-        self.run.errors = self.errors
-
-    def checkpoint(self, session: Session) -> None:
-        """Commit the invoice just recorded; now and then, extend the lease and show progress.
-
-        Assigning to the expired run and state loads nothing: only the UPDATE is sent.
-        """
-        if time.monotonic() - self.renewed_at >= LEASE_RENEWAL.total_seconds():
-            self.state.running_until = utcnow() + LEASE
-            self.save_counters()
-            self.renewed_at = time.monotonic()
-        session.commit()
-        if self.stop is not None and self.stop.is_set():
-            raise Interrupted
 
 
 def sync_structure(
@@ -295,7 +152,7 @@ def _fetch(
     owned = client is None
     portal = client or open_client(config, account, progress.stop)
     try:
-        _walk(session, portal, account, progress, window_from, window_to)
+        walk(session, portal, account, progress, window_from, window_to)
     finally:
         if owned:
             portal.close()
@@ -346,171 +203,6 @@ def _close_broken_run(
             if wait is not None:
                 time.sleep(wait)
     log.error("sync of structure %s: run left open; its lease expires by itself", structure_id)
-
-
-def _walk(
-    session: Session,
-    portal: PortalClient,
-    account: TechnicalAccount,
-    progress: Progress,
-    window_from: dt.datetime | None,
-    window_to: dt.datetime,
-) -> None:
-    """Each page: what Relais already knows in one query, then each invoice in its own
-    transaction, committed before the next portal call (a crash loses no recorded change,
-    and SQLite's single writer is never held while the portal answers)."""
-    summaries = portal.iter_supplier_invoices(
-        changed_from=window_from, changed_to=window_to, account=account, per_page=PAGE_SIZE
-    )
-    for results in _pages(summaries, PAGE_SIZE):
-        page = [summary for summary in results if isinstance(summary, InvoiceSummary)]
-        for unreadable in (item for item in results if isinstance(item, UnreadableInvoice)):
-            progress.invoices_seen += 1
-            progress.skip(unreadable.portal_id, unreadable.status_changed_at, unreadable.reason)
-        known = _known(session, page)
-        session.commit()
-        for summary in page:
-            progress.invoices_seen += 1
-            directory = None
-            try:
-                added, directory = _apply(
-                    session, portal, account, progress, summary, known.get(summary.portal_id)
-                )
-                progress.changes += added
-            except ForeignInvoice:
-                # Reading it again would not help: the watermark may pass it.
-                session.rollback()
-                progress.errors += 1
-                log.warning("portal invoice %s belongs to another structure", summary.portal_id)
-            except ingest.FutureChange as exc:
-                session.rollback()  # read again next run: by then its date may have come
-                when = exc.change.occurred_at.isoformat()
-                progress.skip(summary.portal_id, summary.status_changed_at, f"dated {when}")
-            except UnreadableValue as exc:
-                session.rollback()
-                progress.skip(summary.portal_id, summary.status_changed_at, str(exc))
-            progress.checkpoint(session)
-            if directory is not None:
-                _check_directory(session, portal, account, *directory)
-
-
-def _pages(summaries: Iterable[Found], size: int) -> Iterator[list[Found]]:
-    iterator = iter(summaries)
-    while page := list(itertools.islice(iterator, size)):
-        yield page
-
-
-def _known(
-    session: Session, page: list[InvoiceSummary]
-) -> dict[int, tuple[str, dt.datetime | None]]:
-    """Current status and its time of the page's invoices Relais already has."""
-    rows = session.execute(
-        select(Invoice.portal_id, Invoice.status_code, Invoice.status_changed_at).where(
-            Invoice.portal_id.in_([summary.portal_id for summary in page])
-        )
-    )
-    return {portal_id: (code, changed_at) for portal_id, code, changed_at in rows}
-
-
-def _apply(
-    session: Session,
-    portal: PortalClient,
-    account: TechnicalAccount,
-    progress: Progress,
-    summary: InvoiceSummary,
-    known: tuple[str, dt.datetime | None] | None,
-) -> tuple[int, tuple[int, int, int] | None]:
-    """Record one invoice: how many changes were new, and the directory entry to check.
-
-    The history call is skipped when nothing new can be in it.
-    """
-    data = InvoiceRecord(**summary.record_fields(), observed_at=summary.status_changed_at)
-    if known is not None and _unchanged(known, summary):
-        _record(session, progress, data, [])
-        return 0, None
-    history = portal.invoice_history(summary.portal_id, account=account)
-    changes = [ChangeIn(e.code, e.occurred_at, e.comment) for e in history.events]
-    result = _record(session, progress, data, changes)
-    directory = None
-    recipient_id = result.invoice.recipient_id
-    if summary.recipient_portal_id and recipient_id not in progress.directories:
-        progress.directories.add(recipient_id)
-        recipient = session.get(Recipient, recipient_id)
-        if recipient is not None and not (
-            recipient.directory_checked_at
-            and recipient.directory_checked_at > utcnow() - DIRECTORY_MAX_AGE
-        ):
-            directory = (recipient_id, summary.recipient_portal_id, summary.portal_id)
-    return len(result.new_changes), directory
-
-
-def _unchanged(known: tuple[str, dt.datetime | None], summary: InvoiceSummary) -> bool:
-    """Relais already has this status at this time: its history holds nothing new.
-
-    Compared to the minute: search results give seconds and milliseconds, history entries
-    (where Relais' time comes from) have been recorded to the minute."""
-    code, changed_at = known
-    if code != normalize_code(summary.status):
-        return False
-    if changed_at is None or summary.status_changed_at is None:
-        return changed_at is summary.status_changed_at
-    return changed_at.replace(second=0, microsecond=0) == summary.status_changed_at.replace(
-        second=0, microsecond=0
-    )
-
-
-def _record(
-    session: Session, progress: Progress, data: InvoiceRecord, changes: list[ChangeIn]
-) -> ingest.RecordResult:
-    """`record` in the invoice's own transaction (each invoice is committed on its own)."""
-    return ingest.record_isolated(
-        session, progress.structure_id, data, changes, source=SOURCE,
-        push_max_age=progress.push_max_age, savepoint=False,
-    )  # fmt: skip
-
-
-DIRECTORY_MAX_AGE = dt.timedelta(days=30)
-# Named alike on the portal's answer (portal.consult.InvoiceRecipient) and on Recipient.
-ADDRESS_FIELDS = ("address_line1", "address_line2", "postal_code", "city", "country")
-
-
-def _check_directory(
-    session: Session,
-    portal: PortalClient,
-    account: TechnicalAccount,
-    recipient_id: int,
-    portal_structure_id: int,
-    invoice_portal_id: int,
-) -> None:
-    """Refresh a recipient's directory flags and, from the invoice that brought it, its postal
-    address (once a month); called with no transaction open."""
-    info = portal.consult_structure(portal_structure_id, account=account)
-    addressee = _addressee(portal, account, invoice_portal_id)
-    recipient = session.get(Recipient, recipient_id)
-    if recipient is None:
-        return
-    if addressee is not None and addressee.has_address:
-        for name in ADDRESS_FIELDS:
-            setattr(recipient, name, getattr(addressee, name))
-    recipient.portal_structure_id = portal_structure_id
-    recipient.service_code_required = info.service_code_required
-    recipient.engagement_required = info.engagement_required
-    recipient.engagement_or_service_required = info.engagement_or_service
-    recipient.payment_status_not_reported = info.payment_status_not_reported
-    recipient.directory_checked_at = utcnow()
-    session.commit()
-
-
-def _addressee(
-    portal: PortalClient, account: TechnicalAccount, invoice_portal_id: int
-) -> InvoiceRecipient | None:
-    """The recipient block of one invoice; None when the portal does not show it (the address
-    then stays as it was, and the letter goes without it: no reason to fail the run)."""
-    try:
-        return portal.consult_invoice(invoice_portal_id, account=account)
-    except PortalError as exc:
-        log.warning("invoice %s: no recipient address from the portal (%s)", invoice_portal_id, exc)
-        return None
 
 
 def _interval(seconds: int, jitter: int) -> dt.timedelta:

@@ -56,7 +56,7 @@ def test_a_maintenance_announcement_reaches_devices_that_accept_service_notices(
 def test_managers_are_told_before_the_technical_password_expires(
     world: World, app_ctx: Flask
 ) -> None:
-    from backend.sync.service import register_account
+    from backend.sync.accounts import register_account
 
     config = app_ctx.extensions["relais_config"]
     deputy = UserFactory()

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 
 from backend.db import current_session
 from backend.portal.sandbox import SandboxServer, create_sandbox_app
+from backend.sync.accounts import register_account
 from backend.sync.models import SyncRun, SyncState
-from backend.sync.service import register_account
 from tests.factories import StructureFactory
 from tests.resilience.conftest import STOP_GRACE, relais, stop_within_grace, wait_for
 

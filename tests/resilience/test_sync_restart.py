@@ -15,8 +15,9 @@ from sqlalchemy.exc import OperationalError
 from backend.db import current_session
 from backend.invoices.models import Invoice
 from backend.portal.sandbox import ManualClock, SandboxServer, create_sandbox_app
+from backend.sync.accounts import register_account
 from backend.sync.models import SyncRun, SyncState
-from backend.sync.service import register_account, sync_structure
+from backend.sync.service import sync_structure
 from tests.factories import StructureFactory
 from tests.pgcluster import PgCluster
 from tests.resilience.conftest import forget_connections, wait_for

@@ -15,7 +15,7 @@ from backend.config import Config
 from backend.db import current_session
 from backend.portal import InvoiceSummary, PortalClient, RetryPolicy, TechnicalAccount
 from backend.portal.sandbox import OAUTH_CLIENT, ManualClock, SandboxServer, create_sandbox_app
-from backend.sync.service import register_account
+from backend.sync.accounts import register_account
 from tests.factories import StructureFactory
 
 

@@ -17,8 +17,9 @@ from backend.invoices.models import Invoice
 from backend.portal import PortalClient, RetryPolicy, TechnicalAccount
 from backend.portal.endpoints import CONSULT_STRUCTURE, INVOICE_HISTORY, SEARCH_SUPPLIER_INVOICES
 from backend.portal.wire import PARIS, parse_datetime
+from backend.sync.accounts import register_account
 from backend.sync.models import SyncRun, SyncState
-from backend.sync.service import register_account, sync_structure
+from backend.sync.service import sync_structure
 from tests.factories import StructureFactory
 from tests.portal.replay import ReplayPortal, recorded
 

@@ -24,6 +24,7 @@ from backend.db import current_session, db
 from backend.invoices.models import Invoice, StatusChange
 from backend.portal.endpoints import CONSULT_STRUCTURE, INVOICE_HISTORY, SEARCH_SUPPLIER_INVOICES
 from backend.sync import service as sync_service
+from backend.sync import walk as sync_walk
 from backend.sync.jobs import warn_expiring_passwords
 from backend.sync.models import PortalAccount, SyncRun, SyncState
 from backend.sync.service import claim, sync_structure
@@ -143,7 +144,7 @@ def test_a_failed_sync_says_why_and_keeps_its_watermark(
 def test_results_moving_under_every_walk_fail_the_run_and_keep_the_watermark(
     portal: Portal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sync_service, "PAGE_SIZE", 10)  # 45 invoices: five pages
+    monkeypatch.setattr(sync_walk, "PAGE_SIZE", 10)  # 45 invoices: five pages
     portal.server.app.sandbox.faults.change_pages_next(1000)
     failed = run(portal)
     assert failed.status == "failed" and "changé pendant leur lecture" in (failed.error or "")
