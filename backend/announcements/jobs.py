@@ -5,13 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from backend.announcements.models import Announcement, Category
-from backend.announcements.newsletter import forget_stale
+from backend.announcements.models import (
+    Announcement,
+    Category,
+    NewsletterSubscription,
+    SubscriptionState,
+)
 
-__all__ = ["ServiceNoticePublisher", "forget_stale", "push_maintenance_announcements"]
+# Pending and unsubscribed addresses are kept this long, then deleted.
+FORGET_AFTER = dt.timedelta(days=30)
 
 
 class ServiceNoticePublisher(Protocol):
@@ -53,3 +58,20 @@ def push_maintenance_announcements(
             item.pushed_at = None  # the relay refused: try again on the next run
             session.commit()
     return pushed
+
+
+def forget_stale(session: Session, now: dt.datetime) -> int:
+    """Delete addresses never confirmed, or unsubscribed, more than 30 days ago."""
+    cutoff = now - FORGET_AFTER
+    result = session.execute(
+        delete(NewsletterSubscription).where(
+            or_(
+                (NewsletterSubscription.state == SubscriptionState.PENDING)
+                & (NewsletterSubscription.created_at < cutoff),
+                (NewsletterSubscription.state == SubscriptionState.UNSUBSCRIBED)
+                & (NewsletterSubscription.unsubscribed_at < cutoff),
+            )
+        )
+    )
+    session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)

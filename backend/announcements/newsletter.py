@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.announcements.models import NewsletterSubscription, SubscriptionState
@@ -15,8 +15,6 @@ from backend.trainings.settings import TrainingSettings
 
 CONFIRM_PAGE = "/lettre-d-information/confirmer/"
 UNSUBSCRIBE_PAGE = "/lettre-d-information/desinscription/"
-# Pending and unsubscribed addresses are kept this long, then deleted.
-FORGET_AFTER = dt.timedelta(days=30)
 
 
 def unsubscribe_token(settings: TrainingSettings, sub: NewsletterSubscription) -> str:
@@ -106,20 +104,3 @@ def unsubscribe(session: Session, settings: TrainingSettings, token: str, now: d
     if sub.state != SubscriptionState.UNSUBSCRIBED:
         sub.state, sub.unsubscribed_at = SubscriptionState.UNSUBSCRIBED, now
         session.commit()
-
-
-def forget_stale(session: Session, now: dt.datetime) -> int:
-    """Job: delete addresses never confirmed, or unsubscribed, more than 30 days ago."""
-    cutoff = now - FORGET_AFTER
-    result = session.execute(
-        delete(NewsletterSubscription).where(
-            or_(
-                (NewsletterSubscription.state == SubscriptionState.PENDING)
-                & (NewsletterSubscription.created_at < cutoff),
-                (NewsletterSubscription.state == SubscriptionState.UNSUBSCRIBED)
-                & (NewsletterSubscription.unsubscribed_at < cutoff),
-            )
-        )
-    )
-    session.commit()
-    return int(getattr(result, "rowcount", 0) or 0)

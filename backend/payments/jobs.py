@@ -12,7 +12,6 @@ from backend.invoices.models import Invoice
 from backend.payments.habits import payment_habits
 from backend.payments.models import RecipientHabits
 from backend.payments.notices import send_reminders
-from backend.scheduler.process import JobContext
 from backend.timeutil import PARIS, paris_today
 
 # Reminders go out in the morning, not at midnight when the Paris day changes.
@@ -21,20 +20,15 @@ REMINDER_HOUR = 8
 HABITS_WINDOW = dt.timedelta(days=365)
 
 
-def payment_reminders(ctx: JobContext) -> None:
+def payment_reminders(session: Session, now: dt.datetime, days_before: int) -> None:
     """Deadline-coming and deadline-passed notices, each sent once per invoice."""
-    if ctx.now.astimezone(PARIS).hour < REMINDER_HOUR:
+    if now.astimezone(PARIS).hour < REMINDER_HOUR:
         return
-    send_reminders(ctx.session, paris_today(ctx.now), ctx.config.payment_reminder_days)
-
-
-def payment_habits_job(ctx: JobContext) -> None:
-    """Recompute every recipient's observed payment delays."""
-    recompute_habits(ctx.session, ctx.now)
+    send_reminders(session, paris_today(now), days_before)
 
 
 def recompute_habits(session: Session, now: dt.datetime) -> int:
-    """Replace the habits table; a recipient paid by fewer than 5 suppliers gets no row."""
+    """Recompute every recipient's payment delays; one paid by fewer than 5 suppliers has no row."""
     since = paris_today(now) - HABITS_WINDOW
     rows = session.execute(
         select(Invoice.recipient_id, Invoice.structure_id, Invoice.available_on, Invoice.paid_on)

@@ -6,10 +6,10 @@ import datetime as dt
 import logging
 
 from sqlalchemy import and_, delete, or_
+from sqlalchemy.orm import Session
 
 from backend.push import devices
 from backend.push.models import Delivery
-from backend.scheduler.process import JobContext
 
 log = logging.getLogger(__name__)
 DELIVERIES_KEPT = dt.timedelta(days=30)
@@ -17,17 +17,17 @@ DELIVERIES_KEPT = dt.timedelta(days=30)
 FINISHED = ("sent", "superseded", "cancelled")
 
 
-def deactivate_stale_devices(ctx: JobContext) -> None:
+def deactivate_stale_devices(session: Session, now: dt.datetime) -> None:
     """Deactivate devices unseen for 270 days."""
-    count = devices.deactivate_stale(ctx.session, ctx.now)
+    count = devices.deactivate_stale(session, now)
     if count:
         log.info("deactivated %d device(s) unseen for %d days", count, devices.STALE_AFTER.days)
 
 
-def prune_deliveries(ctx: JobContext) -> None:
+def prune_deliveries(session: Session, now: dt.datetime) -> None:
     """Delete finished deliveries older than 30 days."""
-    cutoff = ctx.now - DELIVERIES_KEPT
-    result = ctx.session.execute(
+    cutoff = now - DELIVERIES_KEPT
+    result = session.execute(
         delete(Delivery)
         .where(
             Delivery.state.in_(FINISHED),

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
 from backend.ratelimits.storage import prune
-from backend.scheduler.process import JobContext
 
 
-def prune_counters(ctx: JobContext) -> None:
+def prune_counters(session: Session, now: dt.datetime) -> None:
     """Counters of ended windows are deleted once a day."""
-    prune(ctx.session, ctx.now.timestamp())
+    prune(session, now.timestamp())

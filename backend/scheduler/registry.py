@@ -1,17 +1,25 @@
-"""Every scheduled job, registered in one place with a stable id."""
+"""Every scheduled job, registered in one place with a stable id.
+
+Jobs are plain functions of what they read (a session, the time, a setting or two); the
+adapters here build those from the `JobContext`, so no domain imports the scheduler.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import delete
+from sqlalchemy.orm import Session
 
 from backend.announcements import jobs as announcement_jobs
 from backend.config import Config
+from backend.db import current_session
 from backend.mail import make_mailer
 from backend.payments import jobs as payment_jobs
 from backend.push import housekeeping as push_housekeeping
@@ -25,15 +33,36 @@ from backend.trainings import jobs as trainings_jobs
 from backend.trainings.settings import TrainingSettings
 
 JOB_RUNS_KEPT = dt.timedelta(days=30)
+DAY = 24 * 3600
 
 
-def prune_job_runs(ctx: JobContext) -> None:
+def prune_job_runs(session: Session, now: dt.datetime) -> None:
     """Keep a month of job history."""
-    ctx.session.execute(delete(JobRun).where(JobRun.started_at < ctx.now - JOB_RUNS_KEPT))
+    session.execute(delete(JobRun).where(JobRun.started_at < now - JOB_RUNS_KEPT))
 
 
 def heartbeat(ctx: JobContext) -> None:
     """Leaves a job_runs row each minute: shows the active scheduler is alive."""
+
+
+def _of_session_and_now(
+    job: Callable[[Session, dt.datetime], object],
+) -> Callable[[JobContext], object]:
+    """The adapter of a job that reads only the session and the time."""
+    return lambda ctx: job(ctx.session, ctx.now)
+
+
+@contextmanager
+def _own_session(app: Flask) -> Iterator[Session]:
+    """A session in an app context of its own, for a job's worker thread."""
+    with app.app_context():
+        yield current_session()
+
+
+def portal_sync(ctx: JobContext) -> None:
+    """Structures whose sync is due, each in a session of its own; ends early on stop."""
+    sessions = partial(_own_session, ctx.app)
+    sync_jobs.sync_due(ctx.session, ctx.now, ctx.config, sessions=sessions, stop=ctx.stop)
 
 
 def trainings_reminders(ctx: JobContext) -> None:
@@ -51,16 +80,21 @@ def trainings_purge_personal_data(ctx: JobContext) -> None:
     trainings_jobs.purge_personal_data(ctx.session, ctx.now, _settings(ctx))
 
 
-def newsletter_forget_stale(ctx: JobContext) -> None:
-    """Addresses never confirmed, or unsubscribed, are forgotten."""
-    announcement_jobs.forget_stale(ctx.session, ctx.now)
-
-
 def maintenance_push(ctx: JobContext) -> None:
     """A maintenance announcement reaches every device that accepts service notices."""
     announcement_jobs.push_maintenance_announcements(
         ctx.session, ServiceNotices(ctx.session), ctx.now
     )
+
+
+def site_rebuild(ctx: JobContext) -> None:
+    """The community site rebuilt when what it shows has changed."""
+    site_build.rebuild_site_on_change(ctx.session, ctx.now, ctx.config)
+
+
+def payment_reminders(ctx: JobContext) -> None:
+    """Deadline-coming and deadline-passed notices, in the morning."""
+    payment_jobs.payment_reminders(ctx.session, ctx.now, ctx.config.payment_reminder_days)
 
 
 def _settings(ctx: JobContext) -> TrainingSettings:
@@ -69,22 +103,23 @@ def _settings(ctx: JobContext) -> TrainingSettings:
 
 def jobs(config: Config) -> tuple[JobSpec, ...]:
     """The jobs of the scheduler process."""
+    plain = _of_session_and_now
     return (
         JobSpec("scheduler-heartbeat", heartbeat, config.scheduler_heartbeat_seconds),
-        JobSpec("prune-job-runs", prune_job_runs, 24 * 3600),
-        JobSpec("portal-sync", sync_jobs.sync_due, config.sync_poll_seconds, record=False),
-        JobSpec("technical-password-expiry", sync_jobs.warn_expiring_passwords, 3600),
-        JobSpec("push-stale-devices", push_housekeeping.deactivate_stale_devices, 24 * 3600),
-        JobSpec("push-prune-deliveries", push_housekeeping.prune_deliveries, 24 * 3600),
+        JobSpec("prune-job-runs", plain(prune_job_runs), DAY),
+        JobSpec("portal-sync", portal_sync, config.sync_poll_seconds, record=False),
+        JobSpec("technical-password-expiry", plain(sync_jobs.warn_expiring_passwords), 3600),
+        JobSpec("push-stale-devices", plain(push_housekeeping.deactivate_stale_devices), DAY),
+        JobSpec("push-prune-deliveries", plain(push_housekeeping.prune_deliveries), DAY),
         JobSpec("trainings-reminders", trainings_reminders, 60),
         JobSpec("trainings-expire-unconfirmed", trainings_expire_unconfirmed, 60),
-        JobSpec("trainings-purge-personal-data", trainings_purge_personal_data, 24 * 3600),
-        JobSpec("newsletter-forget-stale", newsletter_forget_stale, 24 * 3600),
+        JobSpec("trainings-purge-personal-data", trainings_purge_personal_data, DAY),
+        JobSpec("newsletter-forget-stale", plain(announcement_jobs.forget_stale), DAY),
         JobSpec("maintenance-push", maintenance_push, 60),
-        JobSpec("site-rebuild", site_build.rebuild_site_on_change, site_build.CHECK_SECONDS),
-        JobSpec("payment-reminders", payment_jobs.payment_reminders, 3600),
-        JobSpec("payment-habits", payment_jobs.payment_habits_job, 24 * 3600),
-        JobSpec("rate-limits-prune", ratelimit_jobs.prune_counters, 24 * 3600),
+        JobSpec("site-rebuild", site_rebuild, site_build.CHECK_SECONDS),
+        JobSpec("payment-reminders", payment_reminders, 3600),
+        JobSpec("payment-habits", plain(payment_jobs.recompute_habits), DAY),
+        JobSpec("rate-limits-prune", plain(ratelimit_jobs.prune_counters), DAY),
     )
 
 

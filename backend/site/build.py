@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from backend.announcements import service as announcements
 from backend.config import ROOT, Config
-from backend.scheduler.process import JobContext
 from backend.trainings import queries
 from backend.trainings.settings import TrainingSettings
 
@@ -133,16 +132,16 @@ def _remove(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def rebuild_site_on_change(ctx: JobContext) -> None:
+def rebuild_site_on_change(session: Session, now: dt.datetime, config: Config) -> None:
     """Rebuild the community site when the sessions or announcements it shows have changed."""
-    settings = TrainingSettings.from_config(ctx.config)
-    current = fingerprint(site_data(ctx.session, settings, ctx.now))
-    ctx.session.rollback()  # no transaction held open during the build
-    if current == last_built(ctx.config):
+    settings = TrainingSettings.from_config(config)
+    current = fingerprint(site_data(session, settings, now))
+    session.rollback()  # no transaction held open during the build
+    if current == last_built(config):
         return
     log.info("site data changed: rebuilding the community site")
-    if build_site(ctx.config):
-        record_build(ctx.config, current, ctx.now)
+    if build_site(config):
+        record_build(config, current, now)
 
 
 def record_build(config: Config, value: str, now: dt.datetime) -> None:

@@ -5,55 +5,66 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 
-from flask import Flask
 from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from backend.config import Config
-from backend.db import current_session
 from backend.push.broadcast import notify_managers
-from backend.scheduler.process import JobContext
 from backend.sync.models import PortalAccount
 from backend.sync.service import due_structures, sync_structure
 from backend.timeutil import paris_today
 
 log = logging.getLogger(__name__)
 EXPIRY_WARNING = dt.timedelta(days=15)
+# A session of its own for each structure: the syncs run in threads, side by side.
+SessionFactory = Callable[[], AbstractContextManager[Session]]
 
 
-def _sync_one(app: Flask, structure_id: int, holder: str, stop: threading.Event) -> None:
+def _sync_one(
+    sessions: SessionFactory, config: Config, structure_id: int, holder: str, stop: threading.Event
+) -> None:
     if stop.is_set():
         return  # the process is stopping: this structure waits for the next start
-    with app.app_context():
-        config: Config = app.extensions["relais_config"]
+    with sessions() as session:
         try:
-            sync_structure(current_session(), structure_id, config=config, holder=holder, stop=stop)
+            sync_structure(session, structure_id, config=config, holder=holder, stop=stop)
         except Exception:
-            current_session().rollback()
+            session.rollback()
             log.exception("sync of structure %s crashed", structure_id)
 
 
-def sync_due(ctx: JobContext) -> None:
-    """Sync every structure whose time has come, a few at a time."""
-    workers = 1 if not ctx.config.is_postgresql else max(1, ctx.config.sync_concurrency)
-    due = due_structures(ctx.session, ctx.now, limit=workers * 10)
-    ctx.session.commit()
-    holder = f"scheduler:{id(ctx)}"
+def sync_due(
+    session: Session,
+    now: dt.datetime,
+    config: Config,
+    *,
+    sessions: SessionFactory,
+    stop: threading.Event,
+) -> None:
+    """Sync every structure whose time has come, a few at a time; `stop` ends it early."""
+    workers = 1 if not config.is_postgresql else max(1, config.sync_concurrency)
+    due = due_structures(session, now, limit=workers * 10)
+    session.commit()
+    holder = f"scheduler:{uuid.uuid4().hex[:8]}"
     if workers == 1:
         for structure_id in due:
-            _sync_one(ctx.app, structure_id, holder, ctx.stop)
+            _sync_one(sessions, config, structure_id, holder, stop)
         return
     with ThreadPoolExecutor(workers, thread_name_prefix="sync") as pool:
         for structure_id in due:
-            pool.submit(_sync_one, ctx.app, structure_id, holder, ctx.stop)
+            pool.submit(_sync_one, sessions, config, structure_id, holder, stop)
 
 
-def expiring_accounts(ctx: JobContext) -> list[PortalAccount]:
+def expiring_accounts(session: Session, now: dt.datetime) -> list[PortalAccount]:
     """Technical passwords expiring within 15 days, not yet warned about today."""
-    today = paris_today(ctx.now)
+    today = paris_today(now)
     return list(
-        ctx.session.scalars(
+        session.scalars(
             select(PortalAccount).where(
                 PortalAccount.password_expires_on <= today + EXPIRY_WARNING,
                 or_(
@@ -68,11 +79,11 @@ def expiring_accounts(ctx: JobContext) -> list[PortalAccount]:
 REMINDER_DAYS = frozenset({7, 1, 0, -1})
 
 
-def warn_expiring_passwords(ctx: JobContext) -> None:
+def warn_expiring_passwords(session: Session, now: dt.datetime) -> None:
     """Warn the structure's managers 15 days before a technical password expires, then again
     a week, a day before, on the day and the day after (and log each time)."""
-    today = paris_today(ctx.now)
-    for account in expiring_accounts(ctx):
+    today = paris_today(now)
+    for account in expiring_accounts(session, now):
         assert account.password_expires_on is not None
         days = (account.password_expires_on - today).days
         if account.expiry_warned_on is not None and days not in REMINDER_DAYS:
@@ -80,7 +91,7 @@ def warn_expiring_passwords(ctx: JobContext) -> None:
         log.warning(
             "technical password of structure %s expires in %s days", account.structure_id, days
         )
-        notify_managers(ctx.session, account.structure_id, *_expiry_words(days))
+        notify_managers(session, account.structure_id, *_expiry_words(days))
         account.expiry_warned_on = today
 
 

@@ -11,15 +11,10 @@ from backend.config import Config
 from backend.db import current_session, db
 from backend.push.housekeeping import deactivate_stale_devices, prune_deliveries
 from backend.push.models import Delivery, Device
-from backend.scheduler.process import JobContext
 from backend.scheduler.registry import jobs
 from tests.push.conftest import World, add_delivery, add_device, add_notification
 
 NOW = dt.datetime(2026, 11, 28, 3, tzinfo=dt.UTC)
-
-
-def _ctx(app: Flask) -> JobContext:
-    return JobContext(current_session(), NOW, app.extensions["relais_config"], app)
 
 
 def test_devices_unseen_for_270_days_are_deactivated(app_ctx: Flask, world: World) -> None:
@@ -27,7 +22,7 @@ def test_devices_unseen_for_270_days_are_deactivated(app_ctx: Flask, world: Worl
     recent = add_device(world.boss, last_seen_at=NOW - dt.timedelta(days=269))
     note = add_notification(world.boss, world.mine)
     waiting = add_delivery(note, old, "pending")
-    deactivate_stale_devices(_ctx(app_ctx))
+    deactivate_stale_devices(current_session(), NOW)
     db.session.commit()
     db.session.expire_all()
     assert (old.active, old.deactivated_reason) == (False, "stale")
@@ -50,7 +45,7 @@ def test_finished_deliveries_older_than_30_days_are_pruned(app_ctx: Flask, world
         add_delivery(note, device, "cancelled", created_at=old).id,
         add_delivery(note, device, "superseded", created_at=old).id,
     ]
-    prune_deliveries(_ctx(app_ctx))
+    prune_deliveries(current_session(), NOW)
     db.session.commit()
     left = set(db.session.scalars(select(Delivery.id)))
     assert left == {d.id for d in kept.values()}
@@ -60,6 +55,4 @@ def test_finished_deliveries_older_than_30_days_are_pruned(app_ctx: Flask, world
 
 def test_jobs_are_registered_daily_with_stable_ids() -> None:
     by_id = {spec.id: spec for spec in jobs(Config())}
-    assert by_id["push-stale-devices"].run is deactivate_stale_devices
-    assert by_id["push-prune-deliveries"].run is prune_deliveries
     assert by_id["push-stale-devices"].seconds == by_id["push-prune-deliveries"].seconds == 86400

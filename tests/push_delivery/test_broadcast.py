@@ -68,13 +68,13 @@ def test_managers_are_told_before_the_technical_password_expires(
     register_account(current_session(), world.structure, "TECH_1@cpro.fr", "s3cret",
                      expires_on, config=config)  # fmt: skip
     current_session().commit()
-    warn_expiring_passwords(context(app_ctx, today))
-    warn_expiring_passwords(context(app_ctx, today))  # same day: nothing more
-    warn_expiring_passwords(context(app_ctx, today + dt.timedelta(days=2)))  # 10 days: quiet
+    warn_expiring_passwords(current_session(), today)
+    warn_expiring_passwords(current_session(), today)  # same day: nothing more
+    warn_expiring_passwords(current_session(), today + dt.timedelta(days=2))  # 10 days: quiet
     notes = current_session().scalars(select(Notification)).all()
     assert {n.user_id for n in notes} == {world.manager.id, deputy.id}  # not simple users
     assert all("12 jour(s)" in n.title for n in notes)
-    warn_expiring_passwords(context(app_ctx, today + dt.timedelta(days=5)))  # 7 days left
+    warn_expiring_passwords(current_session(), today + dt.timedelta(days=5))  # 7 days left
     assert len(current_session().scalars(select(Notification)).all()) == 4
     account = current_session().get(PortalAccount, world.structure.id)
     assert account.expiry_warned_on is not None

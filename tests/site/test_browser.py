@@ -28,7 +28,6 @@ from backend.accounts.security import hash_password
 from backend.config import Config
 from backend.db import current_session
 from backend.migrate import upgrade
-from backend.scheduler.process import JobContext
 from backend.site.build import last_built, rebuild_site_on_change
 from backend.trainings.demo import seed_trainings
 from tests.mail.smtp import Inbox, free_port, text_part
@@ -76,7 +75,7 @@ class Live:
     def rebuild(self) -> None:
         with self.app.app_context():
             now = dt.datetime.now(dt.UTC)
-            rebuild_site_on_change(JobContext(current_session(), now, self.config, self.app))
+            rebuild_site_on_change(current_session(), now, self.config)
 
     def mail_to(self, address: str, timeout: float = 10) -> str:
         deadline = time.monotonic() + timeout

@@ -11,7 +11,6 @@ from flask import Flask
 
 from backend.config import Config
 from backend.db import current_session
-from backend.scheduler.process import JobContext
 from backend.site import build
 from backend.trainings.models import Registration, RegistrationState, TrainingSession
 from backend.trainings.settings import current_settings
@@ -61,9 +60,7 @@ def test_job_rebuilds_only_when_the_shown_data_changed(
     training = make_training(UserFactory(is_trainer=True).id)
 
     def run() -> None:
-        build.rebuild_site_on_change(
-            JobContext(current_session(), dt.datetime.now(dt.UTC), config, app_ctx)
-        )
+        build.rebuild_site_on_change(current_session(), dt.datetime.now(dt.UTC), config)
 
     run()
     run()

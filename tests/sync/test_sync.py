@@ -168,14 +168,12 @@ def test_a_second_run_waits_for_the_first(portal: Portal) -> None:
 
 
 def test_expiring_password_is_warned_once_a_day(portal: Portal, app_ctx: Flask, caplog) -> None:  # type: ignore[no-untyped-def]
-    from backend.scheduler.process import JobContext
-
     account = current_session().get(PortalAccount, portal.structure.id)
     account.password_expires_on = dt.date.today() + dt.timedelta(days=10)
     current_session().commit()
-    ctx = JobContext(current_session(), dt.datetime.now(dt.UTC), portal.config, app_ctx)
-    warn_expiring_passwords(ctx)
-    warn_expiring_passwords(ctx)
+    now = dt.datetime.now(dt.UTC)
+    warn_expiring_passwords(current_session(), now)
+    warn_expiring_passwords(current_session(), now)
     assert sum("expires in" in r.getMessage() for r in caplog.records) == 1
     assert current_session().get(PortalAccount, portal.structure.id).expiry_warned_on is not None
 
