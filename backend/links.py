@@ -1,13 +1,21 @@
-"""Signed, expiring links for e-mails, and the signed timestamp of a displayed form."""
+"""Double opt-in, shared by a training sign-up and the newsletter: signed, expiring links for
+e-mails, the signed timestamp of a displayed form, and the settings they read.
+
+Every purpose (a token's salt) is listed here, so that a link made for one journey is never
+read as another's.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any, Self
 from urllib.parse import urlencode
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeSerializer, URLSafeTimedSerializer
 
-from backend.trainings.settings import TrainingSettings
+from backend.config import Config
 
 CONFIRM = "registration-confirm"
 CANCEL = "registration-cancel"
@@ -18,6 +26,37 @@ FORM = "form-timestamp"
 LONG_LIVED = dt.timedelta(days=400)
 
 
+@dataclasses.dataclass(frozen=True)
+class LinkSettings:
+    """What the links, and the e-mails that carry them, need from the app's `Config`."""
+
+    secret_key: str
+    public_base_url: str = "http://127.0.0.1:8000"
+    mail_from: str = "Relais <formations@relais.example>"
+    confirm_delay: dt.timedelta = dt.timedelta(hours=24)
+    signup_min_seconds: float = 3.0
+
+    @classmethod
+    def from_config(cls, config: Config) -> Self:
+        return cls(
+            secret_key=config.secret_key,
+            public_base_url=config.public_base_url.rstrip("/"),
+            mail_from=config.mail_from,
+            confirm_delay=dt.timedelta(hours=config.registration_confirm_hours),
+            signup_min_seconds=config.signup_min_seconds,
+        )
+
+    def url(self, path: str) -> str:
+        return self.public_base_url.rstrip("/") + path
+
+
+def current_link_settings() -> LinkSettings:
+    """Settings of the current app."""
+    from flask import current_app
+
+    return LinkSettings.from_config(current_app.extensions["relais_config"])
+
+
 class InvalidLink(Exception):
     """The token is forged, damaged or expired; `expired` tells which."""
 
@@ -26,14 +65,18 @@ class InvalidLink(Exception):
         self.expired = expired
 
 
-def make_token(settings: TrainingSettings, purpose: str, subject_id: int, version: int = 0) -> str:
+class LinkError(Exception):
+    """A confirmation, cancellation or unsubscribe link that cannot be used; French message."""
+
+
+def make_token(settings: LinkSettings, purpose: str, subject_id: int, version: int = 0) -> str:
     """`version` lets a re-used row (a new sign-up after a cancellation) void older links."""
     serializer = URLSafeTimedSerializer(settings.secret_key, salt=purpose)
     return serializer.dumps([subject_id, version])
 
 
 def read_token(
-    settings: TrainingSettings, purpose: str, token: str, max_age: dt.timedelta
+    settings: LinkSettings, purpose: str, token: str, max_age: dt.timedelta
 ) -> tuple[int, int]:
     """The (id, version) a token was made for, or InvalidLink."""
     serializer = URLSafeTimedSerializer(settings.secret_key, salt=purpose)
@@ -50,16 +93,16 @@ def read_token(
     return value[0], value[1]
 
 
-def page_url(settings: TrainingSettings, path: str, token: str) -> str:
+def page_url(settings: LinkSettings, path: str, token: str) -> str:
     """A site page that reads the token and calls the API with a POST (never on GET)."""
     return settings.url(path) + "?" + urlencode({"jeton": token})
 
 
-def form_token(settings: TrainingSettings, issued_at: dt.datetime) -> str:
+def form_token(settings: LinkSettings, issued_at: dt.datetime) -> str:
     return URLSafeSerializer(settings.secret_key, salt=FORM).dumps(int(issued_at.timestamp()))
 
 
-def form_age(settings: TrainingSettings, token: str, now: dt.datetime) -> float | None:
+def form_age(settings: LinkSettings, token: str, now: dt.datetime) -> float | None:
     """Seconds since the form was displayed, or None for a forged token."""
     try:
         issued = URLSafeSerializer(settings.secret_key, salt=FORM).loads(token)
@@ -68,3 +111,9 @@ def form_age(settings: TrainingSettings, token: str, now: dt.datetime) -> float 
     if not isinstance(issued, int) or isinstance(issued, bool):
         return None
     return now.timestamp() - issued
+
+
+def looks_like_a_robot(settings: LinkSettings, body: Mapping[str, Any], now: dt.datetime) -> bool:
+    """Honeypot filled or form sent too fast: accept silently, send nothing."""
+    age = form_age(settings, body["form_token"], now)
+    return bool(body.get("website")) or age is None or age < settings.signup_min_seconds

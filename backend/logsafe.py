@@ -6,7 +6,7 @@ import re
 
 # Loose on purpose: whatever looks like an address in a server's message is masked too.
 EMAIL = re.compile(r"(\w)[\w.!#$%&'*+/=?^`{|}~-]*@([\w-]+(?:\.[\w-]+)+)")
-# Relais' link tokens are itsdangerous signatures (backend/trainings/links.py): base64url
+# Relais' link tokens are itsdangerous signatures (backend/links.py): base64url
 # parts joined by dots, the last one a signature of 27 characters. File names of the site
 # (`bundle.a5f9d56c.min.js`) end with a short extension, so they never look like one.
 SIGNED_TOKEN = re.compile(r"^[\w-]+(?:\.[\w-]+){1,2}$")

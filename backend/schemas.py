@@ -6,10 +6,11 @@ import datetime as dt
 import re
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate
 
 from backend.i18n import message
 from backend.siret import is_valid_siret
+from backend.timeutil import PARIS
 
 # C0 controls but tab, line feed and carriage return; DEL; lone UTF-16 surrogates (JSON's
 # "\ud800" decodes to one, which no database can store). PostgreSQL refuses NUL in text
@@ -108,3 +109,22 @@ class AwareDateTime(fields.AwareDateTime):
         parsed: dt.datetime = super()._deserialize(value, attr, data, **kwargs)
         check_year(parsed)
         return parsed
+
+
+class ParisDateTime(fields.DateTime):
+    """ISO 8601; without an offset the time is read in Europe/Paris; shown in Paris time."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> dt.datetime:
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        check_year(parsed)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=PARIS)
+        return parsed.astimezone(dt.UTC)
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else value.astimezone(PARIS).isoformat()
+
+
+# The token of a link received by e-mail.
+class TokenIn(InputSchema):
+    token = fields.String(required=True, validate=validate.Length(min=10, max=300))

@@ -7,28 +7,27 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from backend import links
 from backend.announcements.models import NewsletterSubscription, SubscriptionState
-from backend.mail import Letter, Mailer
-from backend.trainings import links
-from backend.trainings.service import LinkError, deliver
-from backend.trainings.settings import TrainingSettings
+from backend.links import LinkError, LinkSettings
+from backend.mail import Letter, Mailer, deliver
 
 CONFIRM_PAGE = "/lettre-d-information/confirmer/"
 UNSUBSCRIBE_PAGE = "/lettre-d-information/desinscription/"
 
 
-def unsubscribe_token(settings: TrainingSettings, sub: NewsletterSubscription) -> str:
+def unsubscribe_token(settings: LinkSettings, sub: NewsletterSubscription) -> str:
     return links.make_token(settings, links.NEWSLETTER_UNSUBSCRIBE, sub.id)
 
 
-def unsubscribe_headers(settings: TrainingSettings, sub: NewsletterSubscription) -> dict[str, str]:
+def unsubscribe_headers(settings: LinkSettings, sub: NewsletterSubscription) -> dict[str, str]:
     """RFC 8058 one-click unsubscribe: mail clients POST to this address."""
     token = unsubscribe_token(settings, sub)
     url = settings.url(f"/api/v1/newsletter/unsubscribe/{token}")
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
-def _confirm_letter(settings: TrainingSettings, sub: NewsletterSubscription) -> Letter:
+def _confirm_letter(settings: LinkSettings, sub: NewsletterSubscription) -> Letter:
     token = links.make_token(settings, links.NEWSLETTER_CONFIRM, sub.id)
     return Letter(
         to=sub.email,
@@ -43,7 +42,7 @@ def _confirm_letter(settings: TrainingSettings, sub: NewsletterSubscription) -> 
     )
 
 
-def _welcome_letter(settings: TrainingSettings, sub: NewsletterSubscription) -> Letter:
+def _welcome_letter(settings: LinkSettings, sub: NewsletterSubscription) -> Letter:
     url = links.page_url(settings, UNSUBSCRIBE_PAGE, unsubscribe_token(settings, sub))
     return Letter(
         to=sub.email,
@@ -58,7 +57,7 @@ def _welcome_letter(settings: TrainingSettings, sub: NewsletterSubscription) -> 
 
 
 def subscribe(
-    session: Session, mailer: Mailer, settings: TrainingSettings, email: str, now: dt.datetime
+    session: Session, mailer: Mailer, settings: LinkSettings, email: str, now: dt.datetime
 ) -> None:
     """Ask for confirmation unless already subscribed; the caller answers the same anyway."""
     sub = session.scalar(
@@ -71,11 +70,11 @@ def subscribe(
     sub.confirmed_at = sub.unsubscribed_at = None
     session.add(sub)
     session.commit()
-    deliver(mailer, settings, _confirm_letter(settings, sub))
+    deliver(mailer, settings.mail_from, _confirm_letter(settings, sub))
 
 
 def _from_token(
-    session: Session, settings: TrainingSettings, purpose: str, token: str
+    session: Session, settings: LinkSettings, purpose: str, token: str
 ) -> NewsletterSubscription:
     max_age = settings.confirm_delay if purpose == links.NEWSLETTER_CONFIRM else links.LONG_LIVED
     try:
@@ -90,16 +89,16 @@ def _from_token(
 
 
 def confirm(
-    session: Session, mailer: Mailer, settings: TrainingSettings, token: str, now: dt.datetime
+    session: Session, mailer: Mailer, settings: LinkSettings, token: str, now: dt.datetime
 ) -> None:
     sub = _from_token(session, settings, links.NEWSLETTER_CONFIRM, token)
     if sub.state == SubscriptionState.PENDING:
         sub.state, sub.confirmed_at = SubscriptionState.ACTIVE, now
         session.commit()
-        deliver(mailer, settings, _welcome_letter(settings, sub))
+        deliver(mailer, settings.mail_from, _welcome_letter(settings, sub))
 
 
-def unsubscribe(session: Session, settings: TrainingSettings, token: str, now: dt.datetime) -> None:
+def unsubscribe(session: Session, settings: LinkSettings, token: str, now: dt.datetime) -> None:
     sub = _from_token(session, settings, links.NEWSLETTER_UNSUBSCRIBE, token)
     if sub.state != SubscriptionState.UNSUBSCRIBED:
         sub.state, sub.unsubscribed_at = SubscriptionState.UNSUBSCRIBED, now

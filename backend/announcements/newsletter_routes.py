@@ -6,17 +6,17 @@ from typing import Any
 
 from flask.views import MethodView
 
+from backend import links
 from backend.announcements import newsletter
 from backend.announcements.schemas import NewsletterOut, SubscriptionIn
 from backend.api import Blueprint, abort
 from backend.db import current_session, utcnow
 from backend.extensions import limiter
+from backend.links import LinkError, current_link_settings
 from backend.mail import current_mailer
 from backend.mail.addresses import normalize_email
-from backend.trainings.routes import looks_like_a_robot, signup_email_key, signup_limit
-from backend.trainings.schemas import TokenIn
-from backend.trainings.service import LinkError
-from backend.trainings.settings import current_settings
+from backend.ratelimits.signup import signup_email_key, signup_limit
+from backend.schemas import TokenIn
 
 blp = Blueprint("newsletter", __name__, url_prefix="/api/v1", description="Lettre d'information")
 
@@ -39,11 +39,10 @@ class Subscriptions(MethodView):
     @blp.alt_response(429, description="Trop de demandes")
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """S'abonner ; la réponse est la même que l'adresse soit abonnée ou non."""
-        if not looks_like_a_robot(body):
+        settings = current_link_settings()
+        if not links.looks_like_a_robot(settings, body, utcnow()):
             email = normalize_email(body["email"])
-            newsletter.subscribe(
-                current_session(), current_mailer(), current_settings(), email, utcnow()
-            )
+            newsletter.subscribe(current_session(), current_mailer(), settings, email, utcnow())
         return {"message": ACCEPTED}
 
 
@@ -57,7 +56,11 @@ class Confirm(MethodView):
         """Confirmer l'abonnement avec le jeton reçu par e-mail."""
         try:
             newsletter.confirm(
-                current_session(), current_mailer(), current_settings(), body["token"], utcnow()
+                current_session(),
+                current_mailer(),
+                current_link_settings(),
+                body["token"],
+                utcnow(),
             )
         except LinkError as exc:
             abort(400, message=str(exc))
@@ -66,7 +69,7 @@ class Confirm(MethodView):
 
 def _unsubscribe(token: str) -> dict[str, Any]:
     try:
-        newsletter.unsubscribe(current_session(), current_settings(), token, utcnow())
+        newsletter.unsubscribe(current_session(), current_link_settings(), token, utcnow())
     except LinkError as exc:
         abort(400, message=str(exc))
     return {"message": "Vous êtes désabonné. Vous ne recevrez plus la lettre d'information."}

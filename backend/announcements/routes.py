@@ -18,8 +18,8 @@ from backend.announcements.schemas import (
     AnnouncementPatchIn,
 )
 from backend.api import Blueprint, abort
+from backend.converters import use_ids
 from backend.db import current_session, utcnow
-from backend.trainings.converters import use_ids
 
 blp = Blueprint("announcements", __name__, url_prefix="/api/v1", description="Annonces")
 use_ids(blp)

@@ -7,8 +7,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from backend.announcements.models import Category
-from backend.schemas import InputSchema, OutputSchema
-from backend.trainings.schemas import ParisDateTime
+from backend.schemas import InputSchema, OutputSchema, ParisDateTime
 
 CATEGORIES = [c.value for c in Category]
 

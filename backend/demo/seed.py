@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from backend.accounts.models import Membership, Role, Structure, User
 from backend.accounts.security import hash_password
 from backend.config import Config
+from backend.demo.announcements import seed_announcements
 from backend.demo.data import ADDRESSES
 from backend.sync.accounts import register_account
 from backend.trainings.demo import seed_trainings
@@ -47,7 +48,9 @@ def seed(session: Session, accounts: Sequence[Mapping[str, Any]], *, config: Con
             session, structure, account["login"], account["password"],
             dt.date.fromisoformat(expires) if expires else None, config=config,
         )  # fmt: skip
-    seed_trainings(session, dt.datetime.now(dt.UTC))
+    now = dt.datetime.now(dt.UTC)
+    seed_trainings(session, now)
+    seed_announcements(session, now)
     return True
 
 

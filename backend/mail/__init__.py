@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from backend.mail.compose import Attachment, Letter, compose
-from backend.mail.transport import Mailer, OutboxMailer, SmtpMailer, current_mailer, make_mailer
+from backend.mail.transport import (
+    Mailer,
+    OutboxMailer,
+    SmtpMailer,
+    current_mailer,
+    deliver,
+    make_mailer,
+)
 
 __all__ = [
     "Attachment",
@@ -13,5 +20,6 @@ __all__ = [
     "SmtpMailer",
     "compose",
     "current_mailer",
+    "deliver",
     "make_mailer",
 ]

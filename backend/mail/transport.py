@@ -14,7 +14,8 @@ from typing import Protocol
 from flask import current_app
 
 from backend.config import Config
-from backend.logsafe import mask_email
+from backend.logsafe import mask_email, redact_emails
+from backend.mail.compose import Letter, compose
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,18 @@ class OutboxMailer:
         # The console may be a service's journal: the full address is in the file only.
         to = mask_email(message["To"])
         print(f"[courriel] à {to} — « {message['Subject']} » → {path}", flush=True)
+
+
+def deliver(mailer: Mailer, sender: str, letter: Letter) -> bool:
+    """Send one letter; a transport failure is logged, never turned into a 500."""
+    try:
+        mailer.send(compose(letter, sender))
+    except (OSError, smtplib.SMTPException) as exc:
+        # No traceback: an SMTP refusal's text names the recipient, so it is masked as well.
+        to, error = mask_email(letter.to), redact_emails(repr(exc))
+        log.error("could not send %r to %s: %s", letter.subject, to, error)
+        return False
+    return True
 
 
 def make_mailer(config: Config) -> Mailer:

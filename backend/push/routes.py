@@ -10,6 +10,7 @@ from flask.views import MethodView
 from backend import i18n
 from backend.accounts.auth import auth_required, current_user
 from backend.api import Blueprint, abort
+from backend.converters import use_ids
 from backend.db import current_session, utcnow
 from backend.push import admin, devices, inbox, preferences
 from backend.push.models import Device
@@ -23,10 +24,9 @@ from backend.push.schemas import (
     PreferencesIn,
     PreferencesOut,
 )
-from backend.trainings.converters import use_ids
 
 blp = Blueprint("push", __name__, url_prefix="/api/v1", description="Notifications")
-# Any id segment reaches the views: a 404, never the site's 405 (see trainings.converters).
+# Any id segment reaches the views: a 404, never the site's 405 (see backend.converters).
 use_ids(blp)
 
 

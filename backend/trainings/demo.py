@@ -1,4 +1,4 @@
-"""Demo schedule for the coming three months, and the announcements shown at once."""
+"""Demo schedule for the coming three months."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import User
-from backend.announcements.models import Announcement, Category
 from backend.timeutil import PARIS
 from backend.trainings.models import (
     Format,
@@ -160,30 +159,3 @@ def seed_trainings(session: Session, now: dt.datetime) -> None:
             _fill(session, training, training.capacity - 2, 0, rng, now)  # nearly full
         else:
             _fill(session, training, rng.randint(3, training.capacity // 2), 0, rng, now)
-    seed_announcements(session, now)
-
-
-def seed_announcements(session: Session, now: dt.datetime) -> None:
-    tomorrow = now.astimezone(PARIS).date() + dt.timedelta(days=1)
-    session.add_all(
-        [
-            Announcement(
-                category=Category.MAINTENANCE,
-                title="Mise en production d'une nouvelle version",
-                body="Une opération de maintenance est prévue. Elle a pour objectif la mise en "
-                "production d'une nouvelle version : l'application sera indisponible.",
-                published_at=now - dt.timedelta(hours=2),
-                window_starts_at=_at(tomorrow, 13),
-                window_ends_at=_at(tomorrow, 15),
-                updated_at=now,
-            ),
-            Announcement(
-                category=Category.RELEASE,
-                title="Nouvelle version en production",
-                body="Les modifications apportées sont présentées dans la note de version.",
-                published_at=now - dt.timedelta(days=3),
-                expires_at=now + dt.timedelta(days=27),
-                updated_at=now,
-            ),
-        ]
-    )

@@ -7,10 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from backend import links
 from backend.db import utcnow
 from backend.french import plural
 from backend.mail import Attachment, Letter
-from backend.trainings import ical, links
+from backend.trainings import ical
 from backend.trainings.models import Registration, RegistrationState, TrainingPart, TrainingSession
 from backend.trainings.present import FORMAT_LABELS, day, hour, part_when, schedule
 from backend.trainings.settings import TrainingSettings

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from backend.accounts.models import User
 from backend.french import plural
-from backend.mail import Mailer
+from backend.mail import Mailer, deliver
 from backend.trainings import emails, notices, seats
 from backend.trainings.models import (
     Registration,
@@ -20,7 +20,7 @@ from backend.trainings.models import (
     TrainingSession,
 )
 from backend.trainings.present import day, hour
-from backend.trainings.service import announce_promotions, deliver
+from backend.trainings.service import announce_promotions
 from backend.trainings.settings import TrainingSettings
 
 # Changing these must reach participants' calendars: SEQUENCE goes up.
@@ -171,7 +171,7 @@ def edit_and_notify(
             Registration.id.not_in([r.id for r in promoted]),
         )
     ):
-        deliver(mailer, settings, emails.session_changed(reg, training, settings, before))
+        deliver(mailer, settings.mail_from, emails.session_changed(reg, training, settings, before))
 
 
 def cancel_and_notify(

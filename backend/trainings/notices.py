@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from backend.db import insert_ignoring_conflicts
-from backend.mail import Letter, Mailer
+from backend.mail import Letter, Mailer, deliver
 from backend.trainings import emails
 from backend.trainings.models import (
     ACTIVE,
@@ -27,7 +27,6 @@ from backend.trainings.models import (
     SessionState,
     TrainingSession,
 )
-from backend.trainings.service import deliver
 from backend.trainings.settings import TrainingSettings
 
 log = logging.getLogger(__name__)
@@ -55,7 +54,7 @@ def send_once(
     if not claim(session, reg.id, kind, now):
         return False
     where = (Notice.registration_id == reg.id, Notice.kind == kind)
-    if not deliver(mailer, settings, letter()):
+    if not deliver(mailer, settings.mail_from, letter()):
         session.execute(delete(Notice).where(*where))
         session.commit()
         return False

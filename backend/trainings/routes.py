@@ -5,17 +5,20 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import Response, current_app
+from flask import Response
 from flask.views import MethodView
 
+from backend import links
 from backend.api import Blueprint, abort
+from backend.converters import use_ids
 from backend.db import current_session, utcnow
 from backend.extensions import limiter
+from backend.links import LinkError
 from backend.mail import current_mailer
 from backend.mail.addresses import normalize_email
-from backend.ratelimits.keys import email_key
+from backend.ratelimits.signup import signup_email_key, signup_limit
+from backend.schemas import TokenIn
 from backend.trainings import ical, queries, seats, service
-from backend.trainings.converters import use_ids
 from backend.trainings.models import SessionState
 from backend.trainings.present import outcome_message
 from backend.trainings.schemas import (
@@ -23,7 +26,6 @@ from backend.trainings.schemas import (
     FormTokenOut,
     OutcomeOut,
     RegistrationIn,
-    TokenIn,
     TrainingListArgs,
     TrainingListOut,
     TrainingOut,
@@ -37,21 +39,6 @@ ACCEPTED = (
     "Demande reçue. Si l'adresse est valide, vous allez recevoir un e-mail : cliquez sur le "
     "lien qu'il contient pour confirmer votre inscription."
 )
-
-
-def signup_limit() -> str:
-    return str(current_app.extensions["relais_config"].signup_rate_limit)
-
-
-# Rate-limit key of the address a form would send mail to.
-signup_email_key = email_key("signup")
-
-
-def looks_like_a_robot(body: dict[str, Any]) -> bool:
-    """Honeypot filled or form sent too fast: accept silently, send nothing."""
-    settings = current_settings()
-    age = links.form_age(settings, body["form_token"], utcnow())
-    return bool(body.get("website")) or age is None or age < settings.signup_min_seconds
 
 
 def calendar_response(body: bytes, filename: str) -> Response:
@@ -149,7 +136,7 @@ class Registrations(MethodView):
     @blp.alt_response(429, description="Trop de demandes")
     def post(self, body: dict[str, Any], training_id: int) -> dict[str, Any]:
         """S'inscrire à une session ; un e-mail demande de confirmer l'adresse."""
-        if looks_like_a_robot(body):
+        if links.looks_like_a_robot(current_settings(), body, utcnow()):
             return {"message": ACCEPTED}
         applicant = seats.Applicant(
             email=normalize_email(body["email"]),
@@ -197,7 +184,7 @@ class ConfirmRegistration(MethodView):
             result = service.confirm(
                 current_session(), current_mailer(), current_settings(), body["token"], now=utcnow()
             )
-        except service.LinkError as exc:
+        except LinkError as exc:
             abort(400, message=str(exc))
         return _outcome(result)
 
@@ -214,7 +201,7 @@ class CancelRegistration(MethodView):
             result = service.cancel(
                 current_session(), current_mailer(), current_settings(), body["token"], now=utcnow()
             )
-        except service.LinkError as exc:
+        except LinkError as exc:
             abort(400, message=str(exc))
         return _outcome(result)
 
@@ -229,6 +216,6 @@ class PreviewRegistration(MethodView):
         """Voir l'inscription d'un lien reçu par e-mail avant de confirmer ou d'annuler."""
         try:
             result = service.preview(current_session(), current_settings(), body["token"])
-        except service.LinkError as exc:
+        except LinkError as exc:
             abort(400, message=str(exc))
         return _outcome(result)

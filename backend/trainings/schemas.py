@@ -7,26 +7,11 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from backend.schemas import InputSchema, OutputSchema, QuerySchema, Siret, check_year
-from backend.timeutil import PARIS
+from backend.schemas import InputSchema, OutputSchema, ParisDateTime, QuerySchema, Siret
 from backend.trainings.models import Format, RegistrationState, SessionState
 from backend.trainings.present import AUDIENCES
 
 MAX_PART = dt.timedelta(hours=8)
-
-
-class ParisDateTime(fields.DateTime):
-    """ISO 8601; without an offset the time is read in Europe/Paris; shown in Paris time."""
-
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> dt.datetime:
-        parsed = super()._deserialize(value, attr, data, **kwargs)
-        check_year(parsed)
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=PARIS)
-        return parsed.astimezone(dt.UTC)
-
-    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
-        return None if value is None else value.astimezone(PARIS).isoformat()
 
 
 class PartIn(InputSchema):
@@ -190,10 +175,6 @@ class AcceptedOut(OutputSchema):
 class FormTokenOut(OutputSchema):
     form_token = fields.String(required=True)
     min_seconds = fields.Float(required=True)
-
-
-class TokenIn(InputSchema):
-    token = fields.String(required=True, validate=validate.Length(min=10, max=300))
 
 
 class OutcomeOut(OutputSchema):

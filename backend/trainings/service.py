@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import smtplib
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from backend.logsafe import mask_email, redact_emails
-from backend.mail import Letter, Mailer, compose
-from backend.trainings import emails, links, queries, seats
+from backend import links
+from backend.links import LinkError
+from backend.mail import Mailer, deliver
+from backend.trainings import emails, queries, seats
 from backend.trainings.models import ACTIVE, Registration, RegistrationState, TrainingSession
 from backend.trainings.settings import TrainingSettings
-
-log = logging.getLogger(__name__)
-
-
-class LinkError(Exception):
-    """A confirmation or cancellation link that cannot be used; French message."""
 
 
 @dataclass(frozen=True)
@@ -29,23 +22,11 @@ class Outcome:
     waiting_rank: int | None = None
 
 
-def deliver(mailer: Mailer, settings: TrainingSettings, letter: Letter) -> bool:
-    """Send one letter; a transport failure is logged, never turned into a 500."""
-    try:
-        mailer.send(compose(letter, settings.mail_from))
-    except (OSError, smtplib.SMTPException) as exc:
-        # No traceback: an SMTP refusal's text names the recipient, so it is masked as well.
-        to, error = mask_email(letter.to), redact_emails(repr(exc))
-        log.error("could not send %r to %s: %s", letter.subject, to, error)
-        return False
-    return True
-
-
 def announce_promotions(
     mailer: Mailer, settings: TrainingSettings, promoted: list[Registration]
 ) -> None:
     for reg in promoted:
-        deliver(mailer, settings, emails.promoted(reg, reg.training, settings))
+        deliver(mailer, settings.mail_from, emails.promoted(reg, reg.training, settings))
 
 
 def register(
@@ -61,7 +42,7 @@ def register(
     reg, _created = seats.sign_up(session, training_id, applicant, now=now, settings=settings)
     session.commit()
     if reg.email_confirmed_at is None:
-        deliver(mailer, settings, emails.confirm_request(reg, reg.training, settings))
+        deliver(mailer, settings.mail_from, emails.confirm_request(reg, reg.training, settings))
     return reg
 
 
@@ -92,9 +73,9 @@ def confirm(
     session.commit()
     rank = seats.waiting_rank(session, reg) if reg.state == RegistrationState.WAITING else None
     if changed and rank is None:
-        deliver(mailer, settings, emails.confirmed(reg, reg.training, settings))
+        deliver(mailer, settings.mail_from, emails.confirmed(reg, reg.training, settings))
     elif changed and rank is not None:
-        deliver(mailer, settings, emails.waitlisted(reg, reg.training, settings, rank))
+        deliver(mailer, settings.mail_from, emails.waitlisted(reg, reg.training, settings, rank))
     return Outcome(reg, reg.training, rank)
 
 
@@ -109,7 +90,7 @@ def cancel(
     if was in ACTIVE:
         view = queries.view_of(session, reg.training, settings, now)
         letter = emails.cancelled_by_person(reg, reg.training, settings, was, view)
-        deliver(mailer, settings, letter)
+        deliver(mailer, settings.mail_from, letter)
     announce_promotions(mailer, settings, promoted)
     return Outcome(reg, reg.training)
 
@@ -127,7 +108,11 @@ def cancel_by_organiser(
     promoted = seats.release(session, reg, RegistrationState.CANCELLED, now=now, settings=settings)
     session.commit()
     if was in ACTIVE:
-        deliver(mailer, settings, emails.cancelled_by_organiser(reg, reg.training, settings, was))
+        deliver(
+            mailer,
+            settings.mail_from,
+            emails.cancelled_by_organiser(reg, reg.training, settings, was),
+        )
     announce_promotions(mailer, settings, promoted)
 
 

@@ -2,43 +2,35 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from dataclasses import dataclass
+from typing import Self
 from urllib.parse import urlsplit
 
 from backend.config import Config
+from backend.links import LinkSettings
 
 
-@dataclass(frozen=True)
-class TrainingSettings:
-    secret_key: str
-    public_base_url: str = "http://127.0.0.1:8000"
-    mail_from: str = "Relais <formations@relais.example>"
-    confirm_delay: dt.timedelta = dt.timedelta(hours=24)
+@dataclasses.dataclass(frozen=True)
+class TrainingSettings(LinkSettings):
+    """The sign-up links' settings, and the seats', reminders' and retention's."""
+
     waitlist_closes: dt.timedelta = dt.timedelta(hours=24)
     reminder_hours: tuple[float, ...] = (24.0, 1.0)
     retention: dt.timedelta = dt.timedelta(days=90)
-    signup_min_seconds: float = 3.0
 
     @classmethod
-    def from_config(cls, config: Config) -> TrainingSettings:
-        return cls(
-            secret_key=config.secret_key,
-            public_base_url=config.public_base_url.rstrip("/"),
-            mail_from=config.mail_from,
-            confirm_delay=dt.timedelta(hours=config.registration_confirm_hours),
+    def from_config(cls, config: Config) -> Self:
+        return dataclasses.replace(
+            super().from_config(config),
             waitlist_closes=dt.timedelta(hours=config.waitlist_closes_hours),
             reminder_hours=parse_hours(config.reminder_hours),
             retention=dt.timedelta(days=config.retention_days),
-            signup_min_seconds=config.signup_min_seconds,
         )
 
     @property
     def host(self) -> str:
         return urlsplit(self.public_base_url).hostname or "relais.example"
-
-    def url(self, path: str) -> str:
-        return self.public_base_url.rstrip("/") + path
 
 
 def parse_hours(value: str) -> tuple[float, ...]:

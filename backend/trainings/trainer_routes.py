@@ -14,10 +14,10 @@ from sqlalchemy import select
 from backend.accounts.auth import auth_required, current_user
 from backend.accounts.models import User
 from backend.api import Blueprint, abort
+from backend.converters import use_ids
 from backend.db import current_session, utcnow
 from backend.mail import current_mailer
 from backend.trainings import export, manage, queries, service
-from backend.trainings.converters import use_ids
 from backend.trainings.models import Registration, TrainingSession
 from backend.trainings.schemas import (
     PART_COUNT,

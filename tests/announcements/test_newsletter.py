@@ -8,10 +8,10 @@ from typing import Any
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from backend import links
 from backend.announcements import jobs
 from backend.announcements.models import NewsletterSubscription, SubscriptionState
 from backend.db import db, utcnow
-from backend.trainings import links
 from backend.trainings.settings import TrainingSettings
 from tests.mail.smtp import Inbox, html_part, text_part
 from tests.trainings.conftest import form_token, settings, token_in

@@ -12,9 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from backend.logsafe import loggable_path, mask_email, redact_emails
-from backend.mail import Letter, OutboxMailer, SmtpMailer, compose
-from backend.trainings.service import deliver
-from backend.trainings.settings import TrainingSettings
+from backend.mail import Letter, OutboxMailer, SmtpMailer, compose, deliver
 from tests.mail.smtp import Inbox, free_port
 
 pytestmark = pytest.mark.nodb
@@ -77,9 +75,8 @@ def test_a_refused_mail_is_logged_with_the_masked_address(
     refusing_server: Controller, caplog: pytest.LogCaptureFixture
 ) -> None:
     mailer = SmtpMailer(refusing_server.hostname, refusing_server.port, security="none")
-    settings = TrainingSettings(secret_key="test")
     with caplog.at_level(logging.INFO, logger="backend"):
-        assert deliver(mailer, settings, _letter()) is False
+        assert deliver(mailer, "Relais <formations@relais.example>", _letter()) is False
     [record] = caplog.records
     assert record.levelno == logging.ERROR
     assert MASKED in record.getMessage() and "Recipient address rejected" in record.getMessage()

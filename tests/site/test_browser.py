@@ -27,6 +27,7 @@ from backend.accounts.models import User
 from backend.accounts.security import hash_password
 from backend.config import Config
 from backend.db import current_session
+from backend.demo.announcements import seed_announcements
 from backend.migrate import upgrade
 from backend.site.build import last_built, rebuild_site_on_change
 from backend.trainings.demo import seed_trainings
@@ -100,7 +101,9 @@ def _seed(app: Flask) -> None:
                 User(email=email, full_name=name, password_hash=password, is_demo=True, **flags)
             )
         session.flush()
-        seed_trainings(session, dt.datetime.now(dt.UTC))
+        now = dt.datetime.now(dt.UTC)
+        seed_trainings(session, now)
+        seed_announcements(session, now)
         session.commit()
 
 

@@ -13,8 +13,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from backend import links
 from backend.db import db, utcnow
-from backend.trainings import links
 from backend.trainings.models import Format, SessionState, TrainingPart, TrainingSession
 from backend.trainings.settings import TrainingSettings
 from tests.factories import UserFactory

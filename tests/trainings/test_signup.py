@@ -7,8 +7,8 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from backend import links
 from backend.db import db, utcnow
-from backend.trainings import links
 from backend.trainings.models import Registration, RegistrationState, SessionState
 from backend.trainings.settings import TrainingSettings
 from tests.mail.smtp import Inbox, calendar_part, html_part, text_part
