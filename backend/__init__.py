@@ -32,6 +32,7 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     from importlib import import_module
 
     from backend import cache, security
+    from backend.db import listeners
     from backend.extensions import api, compress, db, limiter
     from backend.jsonio import OrjsonProvider
 
@@ -85,6 +86,7 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     app.extensions["relais_config"] = config
 
     db.init_app(app)
+    listeners.bind_app(app)  # before anything connects: limiter's storage is the database
     limiter.init_app(app)
     compress.init_app(app)
     api.init_app(app)

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection, create_engine, pool
 
 from backend.config import Config
+from backend.db.listeners import bind_engine
 from backend.models import Base
 
 config = context.config
@@ -18,6 +19,7 @@ def run_migrations() -> None:
         _run(connectable)
         return
     engine = create_engine(url, poolclass=pool.NullPool)
+    bind_engine(engine)  # SQLite: each migration in a real transaction, foreign keys on, WAL
     with engine.connect() as connection:
         _run(connection)
     engine.dispose()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import threading
 
-from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from backend.config import Config
+from backend.db import notify_at_commit
 from backend.push.dispatcher import CHANNEL
 from backend.reconnect import Listener
 from notifications import PushTransport, make_transport
@@ -24,24 +24,13 @@ def transport_from_config(config: Config) -> PushTransport:
     return make_transport("log", outbox_path=config.push_outbox)
 
 
-WAKE = "relais_push_wake"
-
-
 def wake_dispatchers(session: Session) -> None:
     """On PostgreSQL, NOTIFY the dispatchers when this transaction commits.
 
-    One NOTIFY per transaction, however many invoices it recorded: the request is noted on the
-    session and sent just before the commit (PostgreSQL delivers it at the commit). A wake-up
-    left by a rolled-back transaction only makes a dispatcher look at the outbox once more.
+    One NOTIFY per transaction, however many invoices it recorded. A wake-up left by a
+    rolled-back transaction only makes a dispatcher look at the outbox once more.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.info[WAKE] = True
-
-
-@event.listens_for(Session, "before_commit")
-def _notify_before_commit(session: Session) -> None:
-    if session.info.pop(WAKE, False):
-        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
+    notify_at_commit(session, CHANNEL)
 
 
 class Waiter:
