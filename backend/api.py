@@ -138,8 +138,9 @@ MAX_ID = 2**63 - 1
 
 
 class IdConverter(IntegerConverter):
-    """`<int:…>` in routes: any id the database can hold, negative ones too, so a bad id is a
-    plain 404 from the API rather than a 405 from the site's catch-all route."""
+    """`<int:…>`, the id of every route: any integer the database can hold, negative ones too
+    (the view answers 404); another segment matches no rule, also a 404 (the site's catch-all
+    leaves /api/ alone). The document states the bounds."""
 
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", MAX_ID)

@@ -124,17 +124,17 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", f"{V1}/auth/login"): public("logging in"),
     ("POST", f"{V1}/auth/refresh"): public("the refresh token is the credential"),
     ("GET", f"{V1}/trainings"): public("training catalogue", f"{V1}/trainings"),
-    ("GET", f"{V1}/trainings/<id:training_id>"): public(
+    ("GET", f"{V1}/trainings/<int:training_id>"): public(
         "a published session (drafts: 404)", f"{V1}/trainings/{{training}}"
     ),
-    ("GET", f"{V1}/trainings/<id:training_id>/calendar.ics"): public(
+    ("GET", f"{V1}/trainings/<int:training_id>/calendar.ics"): public(
         "a published session's calendar", f"{V1}/trainings/{{training}}/calendar.ics"
     ),
     ("GET", f"{V1}/trainings/calendar.ics"): public(
         "the sessions' calendar feed", f"{V1}/trainings/calendar.ics"
     ),
     ("GET", f"{V1}/forms/token"): public("anti-robot token of the sign-up forms"),
-    ("POST", f"{V1}/trainings/<id:training_id>/registrations"): public("signing up"),
+    ("POST", f"{V1}/trainings/<int:training_id>/registrations"): public("signing up"),
     ("POST", f"{V1}/registrations/confirm"): public("the e-mailed token is the credential"),
     ("POST", f"{V1}/registrations/cancel"): public("the e-mailed token is the credential"),
     ("POST", f"{V1}/registrations/preview"): public("the e-mailed token is the credential"),
@@ -158,7 +158,9 @@ ROUTES: dict[tuple[str, str], Route] = {
         ok=201,
         outsiders={"b_manager": 201},
     ),
-    ("DELETE", f"{V1}/devices/<id:device_id>"): Route(Kind.OWN, f"{V1}/devices/{{device}}", ok=204),
+    ("DELETE", f"{V1}/devices/<int:device_id>"): Route(
+        Kind.OWN, f"{V1}/devices/{{device}}", ok=204
+    ),
     ("GET", f"{V1}/me/notification-preferences"): Route(
         Kind.OWN, f"{V1}/me/notification-preferences", outsiders={"b_manager": 200}
     ),
@@ -171,7 +173,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("GET", f"{V1}/notifications"): Route(
         Kind.OWN, f"{V1}/notifications", outsiders={"b_manager": 200}
     ),
-    ("POST", f"{V1}/notifications/<id:notification_id>/read"): Route(
+    ("POST", f"{V1}/notifications/<int:notification_id>/read"): Route(
         Kind.OWN, f"{V1}/notifications/{{notification}}/read", ok=204
     ),
     ("POST", f"{V1}/notifications/read-all"): Route(
@@ -187,22 +189,22 @@ ROUTES: dict[tuple[str, str], Route] = {
     ),
     ("GET", f"{T}"): Route(Kind.TRAINER, T, outsiders={"other_trainer": 200}),
     ("POST", f"{T}"): Route(Kind.TRAINER, T, _new_session, ok=201),
-    ("GET", f"{T}/<id:training_id>"): Route(Kind.TRAINER, f"{T}/{{training}}"),
-    ("PATCH", f"{T}/<id:training_id>"): Route(
+    ("GET", f"{T}/<int:training_id>"): Route(Kind.TRAINER, f"{T}/{{training}}"),
+    ("PATCH", f"{T}/<int:training_id>"): Route(
         Kind.TRAINER, f"{T}/{{training}}", {"title": "Un autre titre"}
     ),
-    ("POST", f"{T}/<id:training_id>/publish"): Route(Kind.TRAINER, f"{T}/{{draft}}/publish"),
-    ("POST", f"{T}/<id:training_id>/cancel"): Route(Kind.TRAINER, f"{T}/{{training}}/cancel"),
-    ("GET", f"{T}/<id:training_id>/participants"): Route(
+    ("POST", f"{T}/<int:training_id>/publish"): Route(Kind.TRAINER, f"{T}/{{draft}}/publish"),
+    ("POST", f"{T}/<int:training_id>/cancel"): Route(Kind.TRAINER, f"{T}/{{training}}/cancel"),
+    ("GET", f"{T}/<int:training_id>/participants"): Route(
         Kind.TRAINER, f"{T}/{{training}}/participants"
     ),
-    ("GET", f"{T}/<id:training_id>/participants.csv"): Route(
+    ("GET", f"{T}/<int:training_id>/participants.csv"): Route(
         Kind.TRAINER, f"{T}/{{training}}/participants.csv"
     ),
-    ("PATCH", f"{T}/<id:training_id>/participants/<id:registration_id>"): Route(
+    ("PATCH", f"{T}/<int:training_id>/participants/<int:registration_id>"): Route(
         Kind.TRAINER, f"{T}/{{training}}/participants/{{registration}}", {"attended": True}
     ),
-    ("DELETE", f"{T}/<id:training_id>/participants/<id:registration_id>"): Route(
+    ("DELETE", f"{T}/<int:training_id>/participants/<int:registration_id>"): Route(
         Kind.TRAINER, f"{T}/{{training}}/participants/{{registration}}", ok=204
     ),
     ("GET", f"{V1}/admin/ecb-rates"): Route(Kind.ADMIN, f"{V1}/admin/ecb-rates"),
@@ -215,16 +217,16 @@ ROUTES: dict[tuple[str, str], Route] = {
         Kind.ADMIN, f"{V1}/admin/recipients/{{town}}/payment-category", {"category": "health"}
     ),
     ("GET", f"{V1}/admin/push/dead-letters"): Route(Kind.ADMIN, f"{V1}/admin/push/dead-letters"),
-    ("POST", f"{V1}/admin/push/dead-letters/<id:delivery_id>/retry"): Route(
+    ("POST", f"{V1}/admin/push/dead-letters/<int:delivery_id>/retry"): Route(
         Kind.ADMIN, f"{V1}/admin/push/dead-letters/{{delivery}}/retry", ok=204
     ),
     ("POST", f"{V1}/announcements"): Route(
         Kind.ADMIN, f"{V1}/announcements", {"category": "news", "title": "Nouveautés"}, ok=201
     ),
-    ("PATCH", f"{V1}/announcements/<id:announcement_id>"): Route(
+    ("PATCH", f"{V1}/announcements/<int:announcement_id>"): Route(
         Kind.ADMIN, f"{V1}/announcements/{{announcement}}", {"title": "Autre titre"}
     ),
-    ("DELETE", f"{V1}/announcements/<id:announcement_id>"): Route(
+    ("DELETE", f"{V1}/announcements/<int:announcement_id>"): Route(
         Kind.ADMIN, f"{V1}/announcements/{{announcement}}", ok=204
     ),
     ("POST", f"{V1}/integrations/status-events"): Route(

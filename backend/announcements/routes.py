@@ -18,11 +18,9 @@ from backend.announcements.schemas import (
     AnnouncementPatchIn,
 )
 from backend.api import Blueprint, abort
-from backend.converters import use_ids
 from backend.db import current_session, utcnow
 
 blp = Blueprint("announcements", __name__, url_prefix="/api/v1", description="Annonces")
-use_ids(blp)
 F = TypeVar("F", bound=Callable[..., Any])
 WINDOW_ERRORS = {
     "window_starts_at": "Champ « window_starts_at » : obligatoire pour une maintenance.",
@@ -78,7 +76,7 @@ class Announcements(MethodView):
         return _save(Announcement(), body)
 
 
-@blp.route("/announcements/<id:announcement_id>")
+@blp.route("/announcements/<int:announcement_id>")
 class AnnouncementDetail(MethodView):
     decorators = [admin_required]
 

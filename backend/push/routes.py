@@ -10,7 +10,6 @@ from flask.views import MethodView
 from backend import i18n
 from backend.accounts.auth import auth_required, current_user
 from backend.api import Blueprint, abort
-from backend.converters import use_ids
 from backend.db import current_session, utcnow
 from backend.push import admin, devices, inbox, preferences
 from backend.push.models import Device
@@ -26,8 +25,6 @@ from backend.push.schemas import (
 )
 
 blp = Blueprint("push", __name__, url_prefix="/api/v1", description="Notifications")
-# Any id segment reaches the views: a 404, never the site's 405 (see backend.converters).
-use_ids(blp)
 
 
 DEVICE_FIELDS = (
@@ -71,7 +68,7 @@ class Devices(MethodView):
         return _device_out(device), 201 if created else 200
 
 
-@blp.route("/devices/<id:device_id>")
+@blp.route("/devices/<int:device_id>")
 class DeviceDetail(MethodView):
     decorators = [auth_required]
 
@@ -132,7 +129,7 @@ class Notifications(MethodView):
         }
 
 
-@blp.route("/notifications/<id:notification_id>/read")
+@blp.route("/notifications/<int:notification_id>/read")
 class NotificationRead(MethodView):
     decorators = [auth_required]
 
@@ -174,7 +171,7 @@ class DeadLetters(MethodView):
         return admin.dead_letters(current_session(), limit)
 
 
-@blp.route("/admin/push/dead-letters/<id:delivery_id>/retry")
+@blp.route("/admin/push/dead-letters/<int:delivery_id>/retry")
 class DeadLetterRetry(MethodView):
     decorators = [auth_required]
 

@@ -10,7 +10,6 @@ from flask.views import MethodView
 
 from backend import links
 from backend.api import Blueprint, abort
-from backend.converters import use_ids
 from backend.db import current_session, utcnow
 from backend.extensions import limiter
 from backend.links import LinkError
@@ -33,7 +32,6 @@ from backend.trainings.schemas import (
 from backend.trainings.settings import current_settings
 
 blp = Blueprint("trainings", __name__, url_prefix="/api/v1", description="Formations")
-use_ids(blp)
 
 ACCEPTED = (
     "Demande reçue. Si l'adresse est valide, vous allez recevoir un e-mail : cliquez sur le "
@@ -63,7 +61,7 @@ class Trainings(MethodView):
         return {"items": [queries.public_view(t, tallies[t.id], settings, now) for t in found]}
 
 
-@blp.route("/trainings/<id:training_id>")
+@blp.route("/trainings/<int:training_id>")
 class TrainingDetail(MethodView):
     @blp.doc(security=[])
     @blp.etag
@@ -78,7 +76,7 @@ class TrainingDetail(MethodView):
         return queries.public_view(training, tally, current_settings(), utcnow())
 
 
-@blp.route("/trainings/<id:training_id>/calendar.ics")
+@blp.route("/trainings/<int:training_id>/calendar.ics")
 class TrainingCalendar(MethodView):
     @blp.doc(security=[])
     @blp.etag
@@ -121,7 +119,7 @@ class FormToken(MethodView):
         )  # type: ignore[return-value]
 
 
-@blp.route("/trainings/<id:training_id>/registrations")
+@blp.route("/trainings/<int:training_id>/registrations")
 class Registrations(MethodView):
     decorators = [
         limiter.limit(signup_limit, key_func=signup_email_key),

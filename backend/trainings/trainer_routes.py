@@ -14,7 +14,6 @@ from sqlalchemy import select
 from backend.accounts.auth import auth_required, current_user
 from backend.accounts.models import User
 from backend.api import Blueprint, abort
-from backend.converters import use_ids
 from backend.db import current_session, utcnow
 from backend.mail import current_mailer
 from backend.trainings import export, manage, queries, service
@@ -35,7 +34,6 @@ from backend.trainings.settings import current_settings
 blp = Blueprint(
     "trainer", __name__, url_prefix="/api/v1", description="Formations : outils des formateurs"
 )
-use_ids(blp)
 F = TypeVar("F", bound=Callable[..., Any])
 NOT_TRAINER = "Réservé aux formateurs et aux administrateurs."
 NOT_YOURS = "Vous n'animez pas cette session."
@@ -131,7 +129,7 @@ class ManagedTrainings(MethodView):
         return _view(training)
 
 
-@blp.route("/trainer/trainings/<id:training_id>")
+@blp.route("/trainer/trainings/<int:training_id>")
 class ManagedTraining(MethodView):
     decorators = [trainer_required]
 
@@ -167,7 +165,7 @@ class ManagedTraining(MethodView):
         return _view(training)
 
 
-@blp.route("/trainer/trainings/<id:training_id>/publish")
+@blp.route("/trainer/trainings/<int:training_id>/publish")
 class PublishTraining(MethodView):
     decorators = [trainer_required]
 
@@ -184,7 +182,7 @@ class PublishTraining(MethodView):
         return _view(training)
 
 
-@blp.route("/trainer/trainings/<id:training_id>/cancel")
+@blp.route("/trainer/trainings/<int:training_id>/cancel")
 class CancelTraining(MethodView):
     decorators = [trainer_required]
 
@@ -199,7 +197,7 @@ class CancelTraining(MethodView):
         return _view(training)
 
 
-@blp.route("/trainer/trainings/<id:training_id>/participants")
+@blp.route("/trainer/trainings/<int:training_id>/participants")
 class Participants(MethodView):
     decorators = [trainer_required]
 
@@ -220,7 +218,7 @@ def _participants(training: TrainingSession) -> list[Registration]:
     return list(current_session().scalars(query))
 
 
-@blp.route("/trainer/trainings/<id:training_id>/participants.csv")
+@blp.route("/trainer/trainings/<int:training_id>/participants.csv")
 class ParticipantsCsv(MethodView):
     decorators = [trainer_required]
 
@@ -239,7 +237,7 @@ class ParticipantsCsv(MethodView):
         return response
 
 
-@blp.route("/trainer/trainings/<id:training_id>/participants/<id:registration_id>")
+@blp.route("/trainer/trainings/<int:training_id>/participants/<int:registration_id>")
 class Participant(MethodView):
     decorators = [trainer_required]
 
