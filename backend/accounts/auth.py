@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, select
 from backend import i18n
 from backend.accounts.authcache import AuthCache
 from backend.accounts.models import AuthSession, Membership, Structure, User, membership_services
-from backend.accounts.scope import SCOPE_COLUMNS, SCOPE_ORDER, Scope, load_scope, scope_from_rows
+from backend.accounts.scope import SCOPE_COLUMNS, SCOPE_ORDER, Scope, scope_from_rows
 from backend.accounts.security import decode_access_token
 from backend.api import AUTH_MARKER, abort
 from backend.db import current_session
@@ -25,7 +25,6 @@ from backend.db.direct import DirectSelect
 F = TypeVar("F", bound=Callable[..., Any])
 AUTH_CACHE_EXTENSION = "relais_auth_cache"
 VERIFIED_EXTENSION = "relais_verified_tokens"
-BEARER_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 # One round trip: the login session, its user, and what the user may see. Built once: the
@@ -161,8 +160,6 @@ def current_auth_session() -> AuthSession:
 
 
 def current_scope() -> Scope:
-    """The current user's scope, loaded once per request."""
-    if "scope" not in g:
-        g.scope = load_scope(current_session(), g.user_id)
+    """The current user's scope, read by `auth_required` with the login session."""
     scope: Scope = g.scope
     return scope
