@@ -67,10 +67,6 @@ class Listener:
         self._backoff = Backoff()
         self._retry_at = 0.0
 
-    @property
-    def connected(self) -> bool:
-        return self._connection is not None
-
     def connect(self) -> bool:
         """Connect and LISTEN, unless connected already or waiting out the backoff."""
         if self._connection is not None:

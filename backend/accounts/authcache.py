@@ -62,8 +62,6 @@ class AuthCache:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._pid = 0
-        self.hits = 0
-        self.misses = 0
 
     # -- the request side -------------------------------------------------------------
 
@@ -79,13 +77,11 @@ class AuthCache:
                 or entry.user_id != user_id
                 or time.monotonic() - entry.stored_at > self.ttl
             ):
-                self.misses += 1
                 return None
             grants = tuple(
                 replace(g, data_version=self._versions.get(g.structure_id, g.data_version))
                 for g in entry.grants
             )
-            self.hits += 1
         return Scope(user_id, grants)
 
     def begin(self) -> int:
