@@ -16,3 +16,8 @@ MONTHS_FR = (
 
 def paris_today(now: dt.datetime | None = None) -> dt.date:
     return (now or dt.datetime.now(dt.UTC)).astimezone(PARIS).date()
+
+
+def paris_day_start(day: dt.date) -> dt.datetime:
+    """The instant (UTC) a Paris day begins: days asked for in Paris bound UTC timestamps."""
+    return dt.datetime.combine(day, dt.time(), tzinfo=PARIS).astimezone(dt.UTC)

@@ -34,12 +34,6 @@ class Scope:
     def grant(self, structure_id: int) -> Grant | None:
         return next((g for g in self.grants if g.structure_id == structure_id), None)
 
-    def can_see(self, structure_id: int, service_id: int | None) -> bool:
-        grant = self.grant(structure_id)
-        if grant is None:
-            return False
-        return not grant.service_ids or service_id in grant.service_ids
-
     def is_manager_of(self, structure_id: int) -> bool:
         grant = self.grant(structure_id)
         return grant is not None and grant.role in (Role.MAIN_MANAGER, Role.MANAGER)

@@ -12,12 +12,14 @@ from typing import Any
 from sqlalchemy import bindparam, select, true
 from sqlalchemy.orm import Session
 
-from backend.accounts.models import Structure
+from backend.accounts.models import Recipient, Structure
 from backend.accounts.scope import Scope
+from backend.accounts.visibility import unrestricted_ids
 from backend.db.direct import DirectSelect
-from backend.invoices import queries
+from backend.invoices.filters import changed_between
 from backend.invoices.models import Invoice, InvoiceCount
 from backend.invoices.present import acknowledgement, status
+from backend.invoices.scoped import ScopedStatement, expanding
 from backend.invoices.statuses import (
     ACK_CODES,
     CATEGORY_LABELS,
@@ -25,22 +27,22 @@ from backend.invoices.statuses import (
     Category,
     status_info,
 )
+from backend.invoices.totals import STATUS_COUNT_ROWS, CountRow, counts_by_status, status_counts
 from backend.payments.reports import payment_totals, unpaid_parameters, unpaid_totals
-from backend.timeutil import PARIS, paris_today
+from backend.timeutil import paris_today
 
 ACK_LIST_LIMIT = 50
 ZERO = Decimal("0.00")
-CountRow = tuple[int, str, int, Decimal]  # structure, status, count, amount incl. tax
 
 
 def _counts_and_unpaid(codes: bool) -> DirectSelect:
     """The counts per structure and status, with the structures' names, and the unpaid
     totals, in one round trip: the totals' single row joined to each count row (alone when
     there is none). Parameters: structure_ids, today, week_end, and codes when `codes`."""
-    unpaid = unpaid_totals(Invoice.structure_id.in_(bindparam("structure_ids", expanding=True)))
+    unpaid = unpaid_totals(Invoice.structure_id.in_(expanding("structure_ids")))
     unpaid = unpaid.subquery("unpaid")
     named = (
-        queries.STATUS_COUNT_ROWS[codes]
+        STATUS_COUNT_ROWS[codes]
         .add_columns(Structure.name)
         .join(Structure, Structure.id == InvoiceCount.structure_id)
         .subquery("counts")
@@ -63,10 +65,10 @@ class Figures:
 
 def figures(session: Session, scope: Scope, codes: Sequence[str] | None, today: dt.date) -> Figures:
     """The counts of these statuses (all when None), in one statement for whole structures."""
-    ids = queries.unrestricted_ids(scope)
-    if ids is None:
-        return Figures(queries.status_counts(session, scope, codes), None, None)
-    params: dict[str, Any] = {"structure_ids": ids, **unpaid_parameters(today)}
+    whole = unrestricted_ids(scope)
+    if whole is None:
+        return Figures(status_counts(session, scope, codes), None, None)
+    params: dict[str, Any] = {"structure_ids": whole, **unpaid_parameters(today)}
     if codes is not None:
         params["codes"] = list(codes)
     rows = _COUNTS_AND_UNPAID[codes is not None].rows(session, params)
@@ -76,6 +78,35 @@ def figures(session: Session, scope: Scope, codes: Sequence[str] | None, today: 
         {row.structure_id: row.name for row in found},
         rows[0],
     )
+
+
+# Invoices waiting for the supplier, oldest change first (most urgent): the Synthèse lists up
+# to 50, read as rows (ORM objects would cost more than the query).
+_TODO = ScopedStatement(
+    lambda scoped: (
+        select(
+            Invoice.id,
+            Invoice.number,
+            Recipient.name.label("recipient_name"),
+            Invoice.status_code,
+            Invoice.status_comment,
+            Invoice.status_changed_at,
+        )
+        .join(Recipient, Recipient.id == Invoice.recipient_id)
+        .where(scoped, Invoice.status_code.in_(expanding("codes")))
+        .order_by(Invoice.status_changed_at, Invoice.id)
+        .limit(bindparam("limit"))
+    )
+)
+
+
+def structure_names(session: Session, structure_ids: Sequence[int]) -> dict[int, str]:
+    if not structure_ids:
+        return {}
+    rows = session.execute(
+        select(Structure.id, Structure.name).where(Structure.id.in_(structure_ids))
+    )
+    return {row[0]: row[1] for row in rows}
 
 
 def _restricted(scope: Scope, structure_ids: list[int] | None) -> Scope:
@@ -104,10 +135,10 @@ def summary(
         }
         for code in TODO_CODES
     ]
-    pending = queries.todo_invoices(session, scope, sorted(ACK_CODES), ACK_LIST_LIMIT)
+    pending = _TODO.rows(session, scope, codes=sorted(ACK_CODES), limit=ACK_LIST_LIMIT)
     to_acknowledge = []
     for invoice in pending:
-        ack = acknowledgement(invoice)
+        ack = acknowledgement(invoice.status_code, invoice.status_changed_at, today)
         assert ack is not None
         to_acknowledge.append(
             {
@@ -129,17 +160,6 @@ def summary(
         "to_acknowledge": to_acknowledge,
         **payment_totals(session, scope, today, found.unpaid),
     }
-
-
-def _period_conditions(changed_from: dt.date | None, changed_to: dt.date | None) -> list[Any]:
-    conds = []
-    if changed_from:
-        start = dt.datetime.combine(changed_from, dt.time(), tzinfo=PARIS)
-        conds.append(Invoice.status_changed_at >= start.astimezone(dt.UTC))
-    if changed_to:
-        end = dt.datetime.combine(changed_to + dt.timedelta(days=1), dt.time(), tzinfo=PARIS)
-        conds.append(Invoice.status_changed_at < end.astimezone(dt.UTC))
-    return conds
 
 
 def _category_of(code: str) -> str | None:
@@ -171,8 +191,8 @@ def dashboard(
     if changed_from is None and changed_to is None:
         found = figures(session, scope, None, today)
     else:
-        period = _period_conditions(changed_from, changed_to)
-        found = Figures(queries.counts_by_status(session, scope, period), None, None)
+        period = changed_between(changed_from, changed_to)
+        found = Figures(counts_by_status(session, scope, period), None, None)
     rows = found.counts
     by_status: dict[str, list[Any]] = defaultdict(lambda: [0, ZERO])
     by_category: dict[str | None, list[Any]] = defaultdict(lambda: [0, ZERO])
@@ -186,7 +206,7 @@ def dashboard(
             bucket[1] += amount
     names = found.names
     if names is None:
-        names = queries.structure_names(session, list(by_structure))
+        names = structure_names(session, list(by_structure))
     status_rows = [
         {
             "code": code,

@@ -14,7 +14,10 @@ from backend.accounts.auth import auth_required, current_scope
 from backend.api import Blueprint, NotModified, abort
 from backend.db import current_session, read_only
 from backend.extensions import exempt_from_limits
-from backend.invoices import present, queries, reports
+from backend.invoices import detail, listing, reports
+from backend.invoices.filters import InvoiceFilters
+from backend.invoices.item import item_json
+from backend.invoices.present import plain_json
 from backend.invoices.schemas import (
     DashboardArgs,
     DashboardOut,
@@ -24,6 +27,7 @@ from backend.invoices.schemas import (
     SummaryArgs,
     SummaryOut,
 )
+from backend.paging import InvalidCursor
 from backend.timeutil import paris_today
 
 blp = Blueprint("invoices", __name__, url_prefix="/api/v1", description="Suivi des factures")
@@ -72,7 +76,7 @@ class Invoices(MethodView):
     @blp.problem(400, "Curseur de pagination invalide")
     def get(self, limit: int, sort: str, cursor: str | None = None, **filters: Any) -> Response:
         """Mes factures, du changement de statut le plus récent au plus ancien."""
-        criteria = queries.InvoiceFilters(
+        criteria = InvoiceFilters(
             statuses=filters.pop("status", ()),
             categories=filters.pop("category", ()),
             structure_ids=filters.pop("structure_id", ()),
@@ -80,16 +84,16 @@ class Invoices(MethodView):
             **filters,
         )
         try:
-            page = queries.list_invoices(
+            page = listing.list_invoices(
                 current_session(), current_scope(), criteria, limit, cursor, sort
             )
-        except queries.InvalidCursor:
+        except InvalidCursor:
             abort(400, message=i18n.message("invalid_cursor"))
         lang, today = i18n.locale(), paris_today()
-        # Built as JSON directly (the schema documents it; a test keeps both in step).
+        # Built as JSON directly (the schema documents it; a test checks it is its dump).
         return jsonify(
             {
-                "items": [present.invoice_row_json(row, lang, today) for row in page.items],
+                "items": [item_json(row, lang, today) for row in page.items],
                 "total": page.total,
                 "limit": limit,
                 "next_cursor": page.next_cursor,
@@ -110,11 +114,11 @@ class InvoiceDetail(MethodView):
     def get(self, invoice_id: int) -> Response:
         """Le détail d'une facture et tout son historique, expliqué."""
         session = current_session()
-        invoice = queries.get_invoice(session, current_scope(), invoice_id)
-        if invoice is None:
+        found = detail.find(session, current_scope(), invoice_id)
+        if found is None:
             abort(404)
-        detail = present.invoice_detail(invoice, i18n.locale(), session)
-        return jsonify(present.plain_json(detail))  # as InvoiceDetailOut dumps it (tested)
+        # As InvoiceDetailOut dumps it (tested).
+        return jsonify(detail.invoice_detail(found, i18n.locale(), session))
 
 
 @blp.route("/summary")
@@ -131,7 +135,7 @@ class Summary(MethodView):
         report = reports.summary(
             current_session(), current_scope(), args.get("structure_id"), i18n.locale()
         )
-        return jsonify(present.plain_json(report))  # as SummaryOut dumps it (tested)
+        return jsonify(plain_json(report))  # as SummaryOut dumps it (tested)
 
 
 @blp.route("/dashboard")
@@ -153,4 +157,4 @@ class Dashboard(MethodView):
             args.get("changed_to"),
             i18n.locale(),
         )
-        return jsonify(present.plain_json(report))  # as DashboardOut dumps it (tested)
+        return jsonify(plain_json(report))  # as DashboardOut dumps it (tested)

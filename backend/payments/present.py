@@ -82,7 +82,7 @@ def payment_block(
 ) -> dict[str, Any]:
     """Everything about when this invoice is due and what a late payment costs.
 
-    `invoice` is an `Invoice` or the detail's row (`queries.get_invoice`), which reads the
+    `invoice` is an `Invoice` or the detail's row (`detail.get_invoice`), which reads the
     same; the session gives the ECB rates of a late one."""
     today = today or paris_today()
     history = [(change.code, change.occurred_at) for change in invoice.history]
@@ -131,12 +131,3 @@ def payment_block(
         "habits": habits_out(invoice),
         "claim_available": bool(computed and computed.result),
     }
-
-
-def late(invoice: Invoice | Any, today: dt.date | None = None) -> bool:
-    """Unpaid and past its due date (list items)."""
-    return is_late(invoice.paid_on, invoice.due_on, today or paris_today())
-
-
-def is_late(paid_on: dt.date | None, due_on: dt.date | None, today: dt.date) -> bool:
-    return paid_on is None and due_on is not None and due_on < today

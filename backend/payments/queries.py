@@ -9,6 +9,7 @@ from sqlalchemy import Date, type_coerce
 from sqlalchemy.sql import ColumnElement
 
 from backend.invoices.models import Invoice
+from backend.payments.lateness import unpaid_late
 from backend.timeutil import paris_today
 
 LATE, PAID_LATE = "late", "paid_late"
@@ -16,11 +17,6 @@ PAYMENT_FILTERS = (LATE, PAID_LATE)
 SORTS = ("changed_at", "due_on")
 # A due-date cursor says so: "." is outside the base64url alphabet of plain cursors.
 DUE_CURSOR_PREFIX = "due."
-
-
-def unpaid_late(today: dt.date | ColumnElement[dt.date]) -> list[ColumnElement[bool]]:
-    """Not paid and past the due date (served by the partial index on unpaid invoices)."""
-    return [Invoice.paid_on.is_(None), Invoice.due_on < today]
 
 
 def unpaid_due_between(first: dt.date, last: dt.date) -> list[ColumnElement[bool]]:

@@ -12,10 +12,10 @@ from sqlalchemy.sql import ColumnElement
 
 from backend.accounts.scope import Scope
 from backend.invoices.models import Invoice
-from backend.invoices.queries import ScopedStatement
+from backend.invoices.scoped import ScopedStatement
 from backend.payments.amounts import rate_table
 from backend.payments.interest import late_payment_interest
-from backend.payments.queries import unpaid_late
+from backend.payments.lateness import past_due, unpaid_late
 from backend.payments.rates import MissingEcbRateError
 from backend.timeutil import paris_today
 
@@ -59,7 +59,7 @@ def unpaid_totals(scoped: ColumnElement[bool]) -> Any:
     """Both totals in one pass over the unpaid invoices (the partial index on unpaid ones):
     late_count, late_amount, soon_count, soon_amount. Parameters `today`, `week_end`."""
     today = bindparam("today", type_=Date)
-    late = Invoice.due_on < today
+    late = past_due(today)
     soon = Invoice.due_on.between(today, bindparam("week_end", type_=Date))
     amount = Invoice.amount_incl_tax
     return select(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from backend.accounts.models import Membership
-from backend.invoices.queries import InvalidCursor, decode_cursor, encode_cursor
+from backend.paging import InvalidCursor, decode_cursor, encode_cursor
 from backend.push.models import Notification
 
 __all__ = ["InboxPage", "InvalidCursor", "mark_all_read", "mark_read", "page"]

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from backend.accounts.models import Membership, User, membership_services
+from backend.accounts.models import Membership, User
+from backend.accounts.visibility import seen_by
 from backend.db import utcnow
 from backend.invoices.models import Invoice, StatusChange
 from backend.push import preferences
@@ -46,23 +47,12 @@ def worth_notifying(
 
 
 def audience(session: Session, invoice: Invoice) -> list[User]:
-    """Active users allowed to see this invoice: members of its structure, within their services."""
-    restricted = select(membership_services.c.membership_id).where(
-        membership_services.c.membership_id == Membership.id
-    )
-    allowed_service = select(membership_services.c.membership_id).where(
-        membership_services.c.membership_id == Membership.id,
-        membership_services.c.service_id == invoice.service_id,
-    )
+    """Active users allowed to see this invoice (`accounts.visibility`)."""
     return list(
         session.scalars(
             select(User)
             .join(Membership, Membership.user_id == User.id)
-            .where(
-                Membership.structure_id == invoice.structure_id,
-                User.active.is_(True),
-                or_(~restricted.exists(), allowed_service.exists()),
-            )
+            .where(seen_by(invoice.structure_id, invoice.service_id), User.active.is_(True))
             .order_by(User.id)
         )
     )

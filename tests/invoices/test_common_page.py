@@ -14,9 +14,14 @@ from sqlalchemy import select
 from backend import ingest
 from backend.accounts.models import Role
 from backend.accounts.scope import load_scope
+from backend.accounts.visibility import unrestricted_ids
 from backend.db import db
-from backend.invoices import queries, service
+from backend.invoices import listing, service
+from backend.invoices.filters import InvoiceFilters
 from backend.invoices.models import Invoice
+from backend.invoices.scoped import visible
+from backend.invoices.totals import counted
+from backend.paging import decode_cursor, encode_cursor
 from tests.factories import MembershipFactory, RecipientFactory, StructureFactory, UserFactory, at
 
 CODES = ["DEPOSEE", "SUSPENDUE", "REJETEE", "MANDATEE"]
@@ -45,17 +50,17 @@ def test_common_pages_match_sqlakeyset_both_ways(app_ctx: Flask) -> None:
         ingest.record(db.session, structure.id, data, [change], source="t")
     db.session.commit()
     scope = load_scope(db.session, user.id)
-    ids = queries.unrestricted_ids(scope)
+    ids = unrestricted_ids(scope)
     assert ids is not None
     for codes in (None, ["SUSPENDUE", "REJETEE"]):
-        filters = queries.InvoiceFilters(statuses=codes or ())
+        filters = InvoiceFilters(statuses=codes or ())
         marker = None
         seen: list[int] = []
         pages = 0
         while True:
-            common, total = queries._common_page(db.session, ids, codes, 7, marker)
-            general = queries._any_page(db.session, scope, filters, 7, marker, "changed_at")
-            assert total == queries.counted(db.session, scope, codes)  # in the same query
+            common, total = listing._common_page(db.session, ids, codes, 7, marker)
+            general = listing._any_page(db.session, scope, filters, 7, marker, "changed_at")
+            assert total == counted(db.session, scope, codes)  # in the same query
             assert _ids(common) == _ids(general)
             assert common.bookmark_next == general.bookmark_next
             assert common.bookmark_previous == general.bookmark_previous
@@ -70,7 +75,7 @@ def test_common_pages_match_sqlakeyset_both_ways(app_ctx: Flask) -> None:
             (
                 (inv.status_changed_at, inv.id)
                 for inv in db.session.scalars(
-                    select(Invoice).where(queries.visible(scope), *filters.conditions())
+                    select(Invoice).where(visible(scope), *filters.conditions())
                 )
             ),
             reverse=True,
@@ -81,8 +86,8 @@ def test_common_pages_match_sqlakeyset_both_ways(app_ctx: Flask) -> None:
         back: list[int] = []
         marker = common.previous
         while True:
-            common, _ = queries._common_page(db.session, ids, codes, 7, marker)
-            general = queries._any_page(db.session, scope, filters, 7, marker, "changed_at")
+            common, _ = listing._common_page(db.session, ids, codes, 7, marker)
+            general = listing._any_page(db.session, scope, filters, 7, marker, "changed_at")
             assert _ids(common) == _ids(general)
             assert common.bookmark_next == general.bookmark_next
             assert common.bookmark_previous == general.bookmark_previous
@@ -93,25 +98,25 @@ def test_common_pages_match_sqlakeyset_both_ways(app_ctx: Flask) -> None:
             marker = common.previous
         assert back + last == seen
     # An empty first page is an empty list; past the end, the list counts apart.
-    nobody = queries._common_page(db.session, [other.id + 1000], None, 7, None)
+    nobody = listing._common_page(db.session, [other.id + 1000], None, 7, None)
     assert nobody[0].rows == [] and nobody[1] == 0
-    past_end = queries._common_page(db.session, ids, codes, 7, common.previous)
+    past_end = listing._common_page(db.session, ids, codes, 7, common.previous)
     assert past_end[0].rows == [] and past_end[1] is None
 
 
 def test_cursor_datetimes_read_back_exactly_without_dateutil(monkeypatch: Any) -> None:
     """A cursor's datetime is read by `fromisoformat`; dateutil only for other spellings."""
     at_ = dt.datetime(2026, 11, 2, 9, 15, 3, 123456, tzinfo=dt.UTC)
-    cursor = queries.encode_cursor(serialize_bookmark(((at_, 42), False)))
+    cursor = encode_cursor(serialize_bookmark(((at_, 42), False)))
     calls: list[str] = []
     real_parse = dateutil.parser.parse
     monkeypatch.setattr(
         dateutil.parser, "parse", lambda text: calls.append(text) or real_parse(text)
     )
-    marker = queries.decode_cursor(cursor)
+    marker = decode_cursor(cursor)
     assert marker.place == (at_, 42) and marker.place[0].utcoffset() == dt.timedelta(0)
     assert calls == []
     # Another spelling of the same instant (a cursor made by an older release) still reads.
-    other = queries.encode_cursor(">dt:Mon Nov  2 09:15:03 2026 +0000~i:42")
-    assert queries.decode_cursor(other).place == (at_.replace(microsecond=0), 42)
+    other = encode_cursor(">dt:Mon Nov  2 09:15:03 2026 +0000~i:42")
+    assert decode_cursor(other).place == (at_.replace(microsecond=0), 42)
     assert len(calls) == 1

@@ -12,9 +12,11 @@ from sqlalchemy import func, select
 from backend import ingest
 from backend.accounts.models import Role
 from backend.accounts.scope import load_scope
+from backend.accounts.visibility import unrestricted_ids
 from backend.db import db
-from backend.invoices import counts, queries, service
+from backend.invoices import counts, service
 from backend.invoices.models import Invoice, InvoiceCount
+from backend.invoices.totals import counted, counts_by_status, status_counts
 from tests.factories import MembershipFactory, RecipientFactory, StructureFactory, UserFactory, at
 from tests.helpers import auth_headers
 
@@ -141,8 +143,8 @@ def test_statements_built_once_count_like_the_invoices(app_ctx: Flask) -> None:
         ingest.record(db.session, structure.id, data, [change], source="t")
     db.session.commit()
     scope = load_scope(db.session, user.id)
-    assert queries.unrestricted_ids(scope) == sorted([first.id, second.id])
-    assert queries.unrestricted_ids(scope, [second.id, other.id]) == [second.id]
+    assert unrestricted_ids(scope) == sorted([first.id, second.id])
+    assert unrestricted_ids(scope, [second.id, other.id]) == [second.id]
     for codes in (None, ["SUSPENDUE"], ["SUSPENDUE", "REJETEE", "MANDATEE"], []):
         status_filter = [] if codes is None else [Invoice.status_code.in_(codes)]
         for wanted in ((), (first.id,), (second.id, other.id), (other.id,)):
@@ -152,6 +154,6 @@ def test_statements_built_once_count_like_the_invoices(app_ctx: Flask) -> None:
                 .select_from(Invoice)
                 .where(Invoice.structure_id.in_(structures), *status_filter)
             )
-            assert queries.counted(db.session, scope, codes, wanted) == expected
-        from_counts = sorted(queries.status_counts(db.session, scope, codes))
-        assert from_counts == sorted(queries.counts_by_status(db.session, scope, status_filter))
+            assert counted(db.session, scope, codes, wanted) == expected
+        from_counts = sorted(status_counts(db.session, scope, codes))
+        assert from_counts == sorted(counts_by_status(db.session, scope, status_filter))

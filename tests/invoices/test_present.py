@@ -1,27 +1,34 @@
-"""JSON built directly (list items, Synthèse, Tableau de bord) is what the schemas dump."""
+"""Each answer, built as JSON directly, is what its documented schema dumps."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-from flask import Flask
+from flask.testing import FlaskClient
 
 from backend import ingest
+from backend.accounts.models import Role
 from backend.accounts.scope import load_scope
 from backend.db import db
-from backend.invoices import present, queries, reports, service
-from backend.invoices.models import Invoice
-from backend.invoices.schemas import InvoiceOut
-from tests.factories import RecipientFactory, StructureFactory, at
-from tests.helpers import details_agree_with_their_schema, reports_agree_with_their_schemas
+from backend.invoices import reports, service
+from backend.invoices.schemas import InvoicePageOut
+from tests.factories import MembershipFactory, RecipientFactory, StructureFactory, UserFactory, at
+from tests.helpers import (
+    auth_headers,
+    details_agree_with_their_schema,
+    is_its_schemas_dump,
+    reports_agree_with_their_schemas,
+)
 from tests.invoices.conftest import World
 
 
-def test_json_items_match_the_schema_dump(app_ctx: Flask) -> None:
-    structure, recipient = StructureFactory(), RecipientFactory()
+def test_list_pages_are_their_schemas_dump(client: FlaskClient) -> None:
+    """Both ways of paging (the common page, sqlakeyset's), in both languages."""
+    structure, recipient, user = StructureFactory(), RecipientFactory(), UserFactory()
+    MembershipFactory(user=user, structure=structure, role=Role.MANAGER)
     cases = [
-        # (status history, service, amounts, invoice date, portal terms)
+        # (status history, service, amounts, invoice date)
         ([("DEPOSEE", at(1))], None, None, None),
         ([("DEPOSEE", at(1)), ("SUSPENDUE", at(3), "Pièce manquante")], "ATELIER", "1200.5", 2),
         ([("DEPOSEE", at(1)), ("REJETEE", at(2))], "VOIRIE", "0.10", 1),
@@ -29,7 +36,6 @@ def test_json_items_match_the_schema_dump(app_ctx: Flask) -> None:
         ([("DEPOSEE", at(1)), ("MANDATEE", at(4)), ("MISE_EN_PAIEMENT", at(9))], None, "12", 3),
         ([("STATUT_INCONNU_XYZ", at(5))], None, "3.333", None),
     ]
-    invoices = []
     for portal_id, (history, service_code, amount, day) in enumerate(cases, start=1):
         data = service.InvoiceRecord(
             portal_id=portal_id,
@@ -43,20 +49,19 @@ def test_json_items_match_the_schema_dump(app_ctx: Flask) -> None:
             deposit_date=None if day is None else dt.date(2026, 10, day),
         )
         changes = [service.ChangeIn(*h) for h in history]
-        invoices.append(ingest.record(db.session, structure.id, data, changes, source="t").invoice)
+        ingest.record(db.session, structure.id, data, changes, source="t")
     db.session.commit()
-    schema = InvoiceOut()
-    for invoice in invoices:
-        row = db.session.execute(queries.item_select().where(Invoice.id == invoice.id)).one()
-        for lang in ("fr", "en"):
-            assert present.invoice_row_json(row, lang) == schema.dump(
-                present.invoice_item(invoice, lang)
+    headers = auth_headers(client, user.email)
+    for lang in ("fr", "en"):
+        for query, count in (("", 6), ("?q=F-", 6), ("?sort=due_on", 3)):
+            answer = client.get(
+                f"/api/v1/invoices{query}", headers=headers | {"Accept-Language": lang}
             )
-
-
-def test_row_fields_follow_the_item_columns() -> None:
-    """invoice_row_json unpacks rows by position: the columns' order is its contract."""
-    assert tuple(column.key for column in queries.ITEM_COLUMNS) == present.ROW_FIELDS
+            body = answer.get_json()
+            assert len(body["items"]) == count, query
+            is_its_schemas_dump(InvoicePageOut(), body)
+    late = body["items"][0]  # by due date: the earliest is late
+    assert late["late"] and late["service"] is None and late["amount_to_pay"] == "99999999.99"
 
 
 def test_synthese_and_dashboard_json_match_their_schemas(world: World) -> None:

@@ -9,8 +9,9 @@ from flask.testing import FlaskClient
 
 from backend.accounts.scope import load_scope
 from backend.db import db
-from backend.invoices import queries, reports
+from backend.invoices import reports
 from backend.invoices.statuses import TODO_CODES
+from backend.invoices.totals import status_counts
 from backend.payments.interest import late_payment_interest
 from backend.payments.rates import ECB_RATES
 from backend.payments.reports import payment_totals
@@ -71,9 +72,9 @@ def test_counts_names_and_unpaid_totals_in_one_statement_read_as_apart(
         scope = load_scope(db.session, user.id)
         for codes in (None, TODO_CODES):
             found = reports.figures(db.session, scope, codes, today)
-            alone = queries.status_counts(db.session, scope, codes)
+            alone = status_counts(db.session, scope, codes)
             assert sorted(found.counts) == sorted(alone)
-            assert found.names == queries.structure_names(db.session, [r[0] for r in alone])
+            assert found.names == reports.structure_names(db.session, [r[0] for r in alone])
             assert payment_totals(db.session, scope, today, found.unpaid) == payment_totals(
                 db.session, scope, today
             )
