@@ -12,10 +12,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from backend.accounts.models import Role, Structure, User
-from backend.siret import make_siret
 from backend.db import db
 from backend.integrations.service import create_api_key, revoke_api_key
 from backend.invoices.models import Invoice, StatusChange
+from backend.siret import make_siret
 from tests.factories import MembershipFactory, StructureFactory, UserFactory
 from tests.helpers import auth_headers
 

@@ -9,13 +9,13 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from backend.siret import is_valid_siret
 from backend.portal import InvoiceHistory, PortalClient
 from backend.portal.endpoints import SEARCH_SUPPLIER_INVOICES
 from backend.portal.errors import PortalResultsUnstableError
 from backend.portal.sandbox import ManualClock, SandboxServer, create_sandbox_app
 from backend.portal.sandbox.lifecycle import FORWARD, UNKNOWN_CODE
 from backend.portal.sandbox.store import to_text
+from backend.siret import is_valid_siret
 from tests.portal.conftest import START, account
 
 pytestmark = pytest.mark.nodb
