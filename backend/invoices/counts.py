@@ -17,9 +17,9 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from sqlalchemy import delete, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from backend.db import dialect_insert
 from backend.invoices.models import Invoice, InvoiceCount
 
 ZERO = Decimal("0.00")
@@ -68,8 +68,7 @@ def move(session: Session, before: CountKey | None, after: CountKey | None) -> N
     ]
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    upsert = dialect_insert(session.get_bind().dialect.name)
     for row in rows:  # one statement per row, in key order (see the module's docstring)
         stmt = upsert(InvoiceCount).values(row)
         session.execute(

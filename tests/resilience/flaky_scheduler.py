@@ -22,7 +22,10 @@ CRASHES = 2
 def flaky_loop(runs: Path) -> Callable[[threading.Event], None]:
     def loop(stop: threading.Event) -> None:
         count = int(runs.read_text()) + 1 if runs.exists() else 1
-        runs.write_text(str(count))
+        # Written whole, then renamed: the test reading it never sees an empty file.
+        partial = runs.with_suffix(".tmp")
+        partial.write_text(str(count))
+        partial.replace(runs)
         if count <= CRASHES:
             raise RuntimeError(f"crash n° {count} of the flaky loop")
         stop.wait()
