@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from functools import partial
 
 import click
 from flask import current_app
@@ -103,6 +104,7 @@ def api_key_revoke(key_id: int) -> None:
 @with_appcontext
 def scheduler() -> None:
     """Run the scheduler process (jobs, push dispatcher); one is active at a time."""
+    from backend.scheduler import registry
     from backend.scheduler.process import run_scheduler
 
     logging.basicConfig(
@@ -112,7 +114,9 @@ def scheduler() -> None:
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
     # httpx logs every portal and FCM call at INFO: 60,000 lines for one initial load.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    run_scheduler(current_app._get_current_object())  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    jobs = registry.jobs(app.extensions["relais_config"])
+    run_scheduler(app, jobs, partial(registry.background, app))
 
 
 @main.command("push-dispatch")

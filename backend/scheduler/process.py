@@ -198,24 +198,24 @@ def supervised(loop: Callable[[threading.Event], Any], stop: threading.Event) ->
 
 def run_scheduler(
     app: Flask,
-    jobs: Sequence[JobSpec] | None = None,
+    jobs: Sequence[JobSpec],
+    background: Callable[[Leadership], Sequence[Callable[[threading.Event], Any]]] = lambda _: (),
     holder: str | None = None,
-    background: Sequence[Callable[[threading.Event], Any]] = (),
 ) -> None:
-    """Run until SIGTERM/SIGINT; background loops (the dispatcher) get a stop event."""
-    from backend.scheduler import registry
+    """Run until SIGTERM/SIGINT; background loops (the dispatcher) get a stop event.
 
+    `background` makes the loops from this process's leadership; the registry
+    (`backend.scheduler.registry`) names the jobs and the loops, `relais scheduler` passes them."""
     config: Config = app.extensions["relais_config"]
     ttl = dt.timedelta(seconds=config.scheduler_lease_seconds)
     leadership = Leadership(holder or new_holder(), ttl)
     stop = threading.Event()
-    specs = registry.jobs(config) if jobs is None else jobs
-    scheduler = build_scheduler(app, specs, leadership, stop)
+    scheduler = build_scheduler(app, jobs, leadership, stop)
     threads = [
         threading.Thread(
             target=supervised(loop, stop), daemon=True, name=getattr(loop, "__name__", "loop")
         )
-        for loop in (*registry.background(app, leadership), *background)
+        for loop in background(leadership)
     ]
 
     def shutdown(signum: int, _frame: object) -> None:

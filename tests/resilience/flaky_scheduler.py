@@ -37,4 +37,4 @@ def flaky_loop(runs: Path) -> Callable[[threading.Event], None]:
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     app = create_app(Config.from_env())
-    run_scheduler(app, jobs=[], background=[flaky_loop(Path(sys.argv[1]))])
+    run_scheduler(app, jobs=[], background=lambda _leadership: [flaky_loop(Path(sys.argv[1]))])
