@@ -14,7 +14,7 @@ from backend.config import Config
 # Resource modules, in the order their tags appear in the OpenAPI document.
 BLUEPRINTS = (
     "backend.accounts.routes",
-    "backend.invoices.routes",
+    "backend.tracking.routes",
     "backend.payments.routes",
     "backend.integrations.routes",
     "backend.sync.routes",

@@ -312,6 +312,6 @@ class Blueprint(flask_smorest.Blueprint):
             for candidate in sent
         ):
             # Kept for the response, as set_etag does after this check: a view that catches
-            # NotModified may answer the 304 itself (see invoices.routes.scope_cached).
+            # NotModified may answer the 304 itself (see tracking.routes.scope_cached).
             _get_etag_ctx()["etag"] = etag
             raise NotModified(etag)

@@ -11,10 +11,10 @@ from marshmallow import Schema
 from backend.accounts.models import Role
 from backend.accounts.scope import Grant, Scope, load_scope
 from backend.db import db
-from backend.invoices import detail, reports
 from backend.invoices.models import Invoice
 from backend.invoices.present import plain_json
-from backend.invoices.schemas import DashboardOut, InvoiceDetailOut, SummaryOut
+from backend.tracking import detail, reports
+from backend.tracking.schemas import DashboardOut, InvoiceDetailOut, SummaryOut
 from tests.factories import PASSWORD
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
@@ -18,6 +18,11 @@ from backend.invoices.models import Invoice
 def visible(scope: Scope) -> ColumnElement[bool]:
     """Invoices of the user's structures, within their services when restricted."""
     return granted(scope, Invoice.structure_id, Invoice.service_id)
+
+
+def find_visible(session: Session, scope: Scope, invoice_id: int) -> Invoice | None:
+    """The invoice as an ORM object, or None when the user may not see it."""
+    return session.scalars(select(Invoice).where(Invoice.id == invoice_id, visible(scope))).first()
 
 
 def expanding(name: str) -> Any:

@@ -82,7 +82,7 @@ def payment_block(
 ) -> dict[str, Any]:
     """Everything about when this invoice is due and what a late payment costs.
 
-    `invoice` is an `Invoice` or the detail's row (`detail.get_invoice`), which reads the
+    `invoice` is an `Invoice` or the detail's row (`tracking.detail.find`), which reads the
     same; the session gives the ECB rates of a late one."""
     today = today or paris_today()
     history = [(change.code, change.occurred_at) for change in invoice.history]

@@ -12,7 +12,7 @@ from backend.accounts.auth import auth_required, current_scope, current_user
 from backend.accounts.models import Recipient
 from backend.api import Blueprint, abort
 from backend.db import current_session
-from backend.invoices import detail
+from backend.invoices.scoped import find_visible
 from backend.payments import admin
 from backend.payments.claim import NothingToClaim, claim_data, filename
 from backend.payments.letter import letter_pdf, letter_text
@@ -70,7 +70,7 @@ class LatePaymentClaim(MethodView):
     def get(self, args: dict[str, Any], invoice_id: int) -> Response:
         """Le courrier réclamant les intérêts moratoires et l'indemnité forfaitaire."""
         session = current_session()
-        invoice = detail.get_invoice(session, current_scope(), invoice_id)
+        invoice = find_visible(session, current_scope(), invoice_id)
         if invoice is None:
             abort(404)
         try:

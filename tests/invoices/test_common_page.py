@@ -16,12 +16,13 @@ from backend.accounts.models import Role
 from backend.accounts.scope import load_scope
 from backend.accounts.visibility import unrestricted_ids
 from backend.db import db
-from backend.invoices import listing, service
-from backend.invoices.filters import InvoiceFilters
+from backend.invoices import service
 from backend.invoices.models import Invoice
 from backend.invoices.scoped import visible
 from backend.invoices.totals import counted
 from backend.paging import decode_cursor, encode_cursor
+from backend.tracking import listing
+from backend.tracking.filters import InvoiceFilters
 from tests.factories import MembershipFactory, RecipientFactory, StructureFactory, UserFactory, at
 
 CODES = ["DEPOSEE", "SUSPENDUE", "REJETEE", "MANDATEE"]

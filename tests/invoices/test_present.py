@@ -11,8 +11,9 @@ from backend import ingest
 from backend.accounts.models import Role
 from backend.accounts.scope import load_scope
 from backend.db import db
-from backend.invoices import reports, service
-from backend.invoices.schemas import InvoicePageOut
+from backend.invoices import service
+from backend.tracking import reports
+from backend.tracking.schemas import InvoicePageOut
 from tests.factories import MembershipFactory, RecipientFactory, StructureFactory, UserFactory, at
 from tests.helpers import (
     auth_headers,

@@ -9,13 +9,13 @@ from flask.testing import FlaskClient
 
 from backend.accounts.scope import load_scope
 from backend.db import db
-from backend.invoices import reports
 from backend.invoices.statuses import TODO_CODES
 from backend.invoices.totals import status_counts
 from backend.payments.interest import late_payment_interest
 from backend.payments.rates import ECB_RATES
 from backend.payments.reports import payment_totals
 from backend.timeutil import paris_today
+from backend.tracking import reports
 from tests.factories import UserFactory
 from tests.helpers import details_agree_with_their_schema, reports_agree_with_their_schemas
 from tests.payments_api.conftest import Payments

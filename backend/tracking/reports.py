@@ -16,7 +16,6 @@ from backend.accounts.models import Recipient, Structure
 from backend.accounts.scope import Scope
 from backend.accounts.visibility import unrestricted_ids
 from backend.db.direct import DirectSelect
-from backend.invoices.filters import changed_between
 from backend.invoices.models import Invoice, InvoiceCount
 from backend.invoices.present import acknowledgement, status
 from backend.invoices.scoped import ScopedStatement, expanding
@@ -30,6 +29,7 @@ from backend.invoices.statuses import (
 from backend.invoices.totals import STATUS_COUNT_ROWS, CountRow, counts_by_status, status_counts
 from backend.payments.reports import payment_totals, unpaid_parameters, unpaid_totals
 from backend.timeutil import paris_today
+from backend.tracking.filters import changed_between
 
 ACK_LIST_LIMIT = 50
 ZERO = Decimal("0.00")

@@ -14,11 +14,13 @@ from backend.accounts.auth import auth_required, current_scope
 from backend.api import Blueprint, NotModified, abort
 from backend.db import current_session, read_only
 from backend.extensions import exempt_from_limits
-from backend.invoices import detail, listing, reports
-from backend.invoices.filters import InvoiceFilters
-from backend.invoices.item import item_json
 from backend.invoices.present import plain_json
-from backend.invoices.schemas import (
+from backend.paging import InvalidCursor
+from backend.timeutil import paris_today
+from backend.tracking import detail, listing, reports
+from backend.tracking.filters import InvoiceFilters
+from backend.tracking.item import item_json
+from backend.tracking.schemas import (
     DashboardArgs,
     DashboardOut,
     InvoiceDetailOut,
@@ -27,8 +29,6 @@ from backend.invoices.schemas import (
     SummaryArgs,
     SummaryOut,
 )
-from backend.paging import InvalidCursor
-from backend.timeutil import paris_today
 
 blp = Blueprint("invoices", __name__, url_prefix="/api/v1", description="Suivi des factures")
 # Reads have no rate limit; exempt, Flask-Limiter skips its per-request bookkeeping.

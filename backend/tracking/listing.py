@@ -16,8 +16,6 @@ from backend.accounts.models import Recipient, RecipientService
 from backend.accounts.scope import Scope
 from backend.accounts.visibility import unrestricted_ids
 from backend.db.direct import DirectSelect
-from backend.invoices.filters import InvoiceFilters
-from backend.invoices.item import ITEM_COLUMNS, ItemRow
 from backend.invoices.models import Invoice
 from backend.invoices.scoped import expanding, visible
 from backend.invoices.totals import COUNTED, counted
@@ -28,6 +26,8 @@ from backend.payments.queries import (
     place_fits,
     sort_conditions,
 )
+from backend.tracking.filters import InvoiceFilters
+from backend.tracking.item import ITEM_COLUMNS, ItemRow
 
 
 @dataclass

@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 
 from backend.accounts.models import Recipient, RecipientService, Structure
 from backend.accounts.scope import Scope
-from backend.invoices.item import ITEM_COLUMNS, ItemRow, item_json
 from backend.invoices.models import Invoice, StatusChange
 from backend.invoices.present import explanation, next_action, plain_json, status
 from backend.invoices.scoped import ScopedStatement
 from backend.payments.models import RecipientHabits
 from backend.payments.present import payment_block
 from backend.timeutil import paris_today
+from backend.tracking.item import ITEM_COLUMNS, ItemRow, item_json
 
 
 class _Part:
@@ -103,12 +103,6 @@ def find(session: Session, scope: Scope, invoice_id: int) -> Detail | None:
         history=[step for step in history if step is not None],
     )
     return Detail(ItemRow._make(_ITEM(first)), view)
-
-
-def get_invoice(session: Session, scope: Scope, invoice_id: int) -> Any | None:
-    """The invoice as the payment rules read it (`Detail.invoice`), or None when not visible."""
-    found = find(session, scope, invoice_id)
-    return None if found is None else found.invoice
 
 
 def _history_step(change: Any, lang: str) -> dict[str, Any]:
