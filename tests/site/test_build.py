@@ -12,6 +12,8 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
+from tests.site.sheets import SHEETS
+
 pytestmark = pytest.mark.nodb
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,18 +38,6 @@ TUTORIALS = [
     "saisir-une-sollicitation",
     "frais-de-justice-saisie",
     "frais-de-justice-sollicitations",
-]
-SHEETS = [
-    "creer-un-compte",
-    "administrer-les-structures",
-    "administrer-les-utilisateurs",
-    "saisir-une-facture",
-    "deposer-une-facture",
-    "annuaire-structures-publiques",
-    "faire-appel-assistance",
-    "espaces-du-portail",
-    "note-honoraires-moe",
-    "rechercher-une-facture",
 ]
 FORBIDDEN = re.compile(r"\b(TODO|TBD|placeholder|lorem ipsum|FIXME)\b", re.IGNORECASE)
 

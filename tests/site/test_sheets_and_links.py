@@ -28,24 +28,13 @@ from backend.config import Config
 from backend.migrate import upgrade
 from backend.site.build import build_site
 from tests.mail.smtp import free_port, text_part
+from tests.site.sheets import SHEETS
 
 pytestmark = pytest.mark.nodb
 
 if shutil.which("chromium") is None:
     pytest.skip("Chromium absent : PDF des fiches non générés", allow_module_level=True)
 
-SHEETS = [
-    "creer-un-compte",
-    "administrer-les-structures",
-    "administrer-les-utilisateurs",
-    "saisir-une-facture",
-    "deposer-une-facture",
-    "annuaire-structures-publiques",
-    "faire-appel-assistance",
-    "espaces-du-portail",
-    "note-honoraires-moe",
-    "rechercher-une-facture",
-]
 # The printable height of an A4 page under print.css's margins (14 mm top, 16 mm bottom).
 TOP, BOTTOM = 14 / 25.4 * 72, 16 / 25.4 * 72
 HEADING = re.compile(r"<(h[1-4]|dt|p class=\"admonition-title\")[^>]*>(.*?)</\1", re.S)
