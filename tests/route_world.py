@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+import jwt
 import pytest
 from flask import Flask, current_app
 from sqlalchemy import select
@@ -142,7 +143,9 @@ def _a_rows(w: World, manager: Any) -> None:
     query = select(Announcement).where(Announcement.title == "Bienvenue")
     announcement = db.session.scalars(query).one()
     w.ids |= {"invoice": late.id, "portal_id": late.portal_id, "device": device.id}
-    w.ids["a_session"] = device.auth_session_id  # type: ignore[assignment]  # the manager's login
+    # The login behind the manager's bearer token (its own to end).
+    token = w.headers["a_manager"]["Authorization"].removeprefix("Bearer ")
+    w.ids["a_session"] = int(jwt.decode(token, options={"verify_signature": False})["sid"])
     w.ids |= {"notification": note.id, "delivery": dead.id, "announcement": announcement.id}
 
 

@@ -170,7 +170,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("PUT", f"{V1}/me/password"): Route(
         Kind.OWN,
         f"{V1}/me/password",
-        {"current_password": PASSWORD, "new_password": "ornithorynque cerfeuil parapluie"},
+        {"current_password": PASSWORD, "new_password": PASSWORD},  # strong enough, kept
         ok=204,
         outsiders={"b_manager": 204},  # their own password, theirs to change
     ),

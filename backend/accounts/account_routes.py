@@ -1,5 +1,5 @@
 """Account management: sign-up with a confirmed address, forgotten and changed passwords, a
-new address, and the person's login sessions."""
+new address. Every answer that names an address is the same whether it has an account."""
 
 from __future__ import annotations
 
@@ -29,7 +29,10 @@ from backend.mail import current_mailer
 from backend.ratelimits.keys import email_key
 from backend.schemas import TokenIn
 
-blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Compte et sessions")
+blp = Blueprint(
+    "accounts", __name__, url_prefix="/api/v1",
+    description="Création du compte, mot de passe et adresse e-mail",
+)  # fmt: skip
 
 SIGNED_UP = (
     "Demande reçue. Un e-mail vient d'être envoyé à cette adresse : ouvrez le lien qu'il "

@@ -124,21 +124,15 @@ def consume(session: Session, purpose: Purpose, token: str, now: dt.datetime) ->
     return link
 
 
-def void(
-    session: Session,
-    purpose: Purpose,
-    now: dt.datetime,
-    *,
-    user_id: int | None = None,
-    email: str | None = None,
-) -> None:
-    """Links of this purpose still unused for this user or address no longer work."""
-    condition = (
-        AccountLink.user_id == user_id if user_id is not None else AccountLink.email == email
-    )
+def void(session: Session, purpose: Purpose, user_id: int, now: dt.datetime) -> None:
+    """The user's links of this purpose still unused no longer work."""
     session.execute(
         update(AccountLink)
-        .where(AccountLink.purpose == purpose, condition, AccountLink.used_at.is_(None))
+        .where(
+            AccountLink.purpose == purpose,
+            AccountLink.user_id == user_id,
+            AccountLink.used_at.is_(None),
+        )
         .values(used_at=now)
         .execution_options(synchronize_session=False)
     )

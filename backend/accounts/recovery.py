@@ -82,6 +82,9 @@ def reset(
     if user.is_demo:
         raise DemoAccount
     check_password(settings, password, user.email, user.full_name)  # the link stays usable
+    # The account's row first, as a change of password does: two links opened at once wait
+    # for each other instead of each holding what the other needs.
+    session.scalar(select(User.id).where(User.id == user.id).with_for_update())
     emailed.claim(session, link, now)
     _set_password(session, user, password, now)
     revoke_all(session, user.id, reason="password reset")
@@ -130,7 +133,7 @@ def request_email_change(
         session.rollback()  # nothing written: end the transaction before talking to SMTP
         deliver(mailer, settings.mail_from, letters.email_taken(settings, new_email))
         return
-    emailed.void(session, Purpose.EMAIL_CHANGE, now, user_id=user.id)
+    emailed.void(session, Purpose.EMAIL_CHANGE, user.id, now)
     token = emailed.issue(
         session,
         Purpose.EMAIL_CHANGE,
@@ -160,7 +163,7 @@ def confirm_email_change(
         raise AddressTaken
     former, user.email = user.email, link.email
     # Reset links went to the former address: they no longer open this account.
-    emailed.void(session, Purpose.PASSWORD_RESET, now, user_id=user.id)
+    emailed.void(session, Purpose.PASSWORD_RESET, user.id, now)
     try:
         session.commit()
     except IntegrityError as exc:  # the address was taken at the same moment
@@ -179,4 +182,4 @@ def _check_identity(user: User, password: str) -> None:
 
 def _set_password(session: Session, user: User, password: str, now: dt.datetime) -> None:
     user.password_hash = hash_password(password)
-    emailed.void(session, Purpose.PASSWORD_RESET, now, user_id=user.id)
+    emailed.void(session, Purpose.PASSWORD_RESET, user.id, now)

@@ -69,7 +69,11 @@ def sign_up(
 
 
 def confirm(session: Session, token: str, *, now: dt.datetime) -> User:
-    """Create the account of a sign-up link; its other links stop working."""
+    """Create the account of a sign-up link.
+
+    Other links of the same address then answer that the account exists: the unique address
+    decides between two links opened at once (the second waits for the first, then fails),
+    without locking each other's rows (that could deadlock)."""
     link = emailed.consume(session, Purpose.SIGN_UP, token, now)
     if session.scalar(select(User.id).where(User.email == link.email)) is not None:
         session.rollback()
@@ -77,7 +81,6 @@ def confirm(session: Session, token: str, *, now: dt.datetime) -> User:
     assert link.full_name is not None and link.password_hash is not None
     user = User(email=link.email, full_name=link.full_name, password_hash=link.password_hash)
     session.add(user)
-    emailed.void(session, Purpose.SIGN_UP, now, email=link.email)
     try:
         session.commit()
     except IntegrityError as exc:  # another link of the same address, opened at once

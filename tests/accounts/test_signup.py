@@ -42,7 +42,7 @@ def _users(email: str) -> int:
 
 
 def test_sign_up_then_open_the_link_then_log_in(client: FlaskClient, inbox: Inbox) -> None:
-    response = _sign_up(client, " Lea@Example.fr ")
+    response = _sign_up(client, "Lea@Example.fr")
     assert response.status_code == 202
     assert "ouvrez le lien" in response.get_json()["message"]
     assert _users("lea@example.fr") == 0
@@ -219,11 +219,11 @@ def test_the_same_sign_up_twice_at_once_makes_one_account(
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(results) in ([201, 400], [201, 409])
+    assert sorted(results) == [201, 409]
     assert _users("lea@example.fr") == 1
-    # Later, either link says the account is there.
-    for token in tokens:
-        assert client.post(CONFIRM, json={"token": token}).status_code in (400, 409)
+    # Later, one link has served, the other says the account is there.
+    later = sorted(client.post(CONFIRM, json={"token": t}).status_code for t in tokens)
+    assert later == [400, 409]
 
 
 def test_sign_ups_are_rate_limited_per_address(client: FlaskClient, inbox: Inbox) -> None:
