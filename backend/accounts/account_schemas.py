@@ -7,12 +7,17 @@ from marshmallow import ValidationError, fields, validate
 from backend.accounts.passwords import MAX_LENGTH
 from backend.schemas import InputSchema, OutputSchema, ParisDateTime, TokenIn
 
-EMAIL = {"required": True, "validate": validate.Length(max=254)}
-NEW_PASSWORD = {
-    "required": True,
-    "validate": validate.Length(min=1, max=MAX_LENGTH),
-    "metadata": {"description": "Au moins PASSWORD_MIN_LENGTH caractères, difficile à deviner"},
-}
+
+def _email() -> fields.Email:
+    return fields.Email(required=True, validate=validate.Length(max=254))
+
+
+def _new_password() -> fields.String:
+    return fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=MAX_LENGTH),
+        metadata={"description": "Au moins PASSWORD_MIN_LENGTH caractères, difficile à deviner"},
+    )
 
 
 def _a_name(value: str) -> None:
@@ -24,27 +29,27 @@ def _a_name(value: str) -> None:
 
 
 class SignUpIn(InputSchema):
-    email = fields.Email(**EMAIL)
-    password = fields.String(**NEW_PASSWORD)
+    email = _email()
+    password = _new_password()
     full_name = fields.String(required=True, validate=[validate.Length(min=1, max=200), _a_name])
 
 
 class ResetRequestIn(InputSchema):
-    email = fields.Email(**EMAIL)
+    email = _email()
 
 
 class ResetIn(TokenIn):
-    password = fields.String(**NEW_PASSWORD)
+    password = _new_password()
 
 
 class PasswordChangeIn(InputSchema):
     current_password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
-    new_password = fields.String(**NEW_PASSWORD)
+    new_password = _new_password()
 
 
 class EmailChangeIn(InputSchema):
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
-    new_email = fields.Email(**EMAIL)
+    new_email = _email()
 
 
 class MessageOut(OutputSchema):
