@@ -14,6 +14,8 @@ from backend.config import Config
 # Resource modules, in the order their tags appear in the OpenAPI document.
 BLUEPRINTS = (
     "backend.accounts.routes",
+    "backend.accounts.account_routes",
+    "backend.accounts.session_routes",
     "backend.tracking.routes",
     "backend.payments.routes",
     "backend.integrations.routes",

@@ -98,6 +98,31 @@ class Config:
     signup_min_seconds: float = _setting(
         "SIGNUP_MIN_SECONDS", 3.0, float, doc="Durée minimale de remplissage d'un formulaire (s)"
     )
+    account_rate_limit: str = _setting(
+        "ACCOUNT_RATE_LIMIT",
+        "5 per hour;20 per day",
+        doc="Créations de compte et demandes de réinitialisation, par adresse IP et par e-mail",
+    )
+    account_link_rate_limit: str = _setting(
+        "ACCOUNT_LINK_RATE_LIMIT",
+        "10 per minute;50 per hour",
+        doc="Ouvertures de liens de compte reçus par e-mail, par adresse IP",
+    )
+    account_confirm_hours: float = _setting(
+        "ACCOUNT_CONFIRM_HOURS", 48.0, float, doc="Validité du lien de création de compte (h)"
+    )
+    password_reset_minutes: float = _setting(
+        "PASSWORD_RESET_MINUTES", 60.0, float, doc="Validité du lien de réinitialisation (min)"
+    )
+    email_change_hours: float = _setting(
+        "EMAIL_CHANGE_HOURS", 24.0, float, doc="Validité du lien de changement d'adresse (h)"
+    )
+    password_min_length: int = _setting(
+        "PASSWORD_MIN_LENGTH", 10, int, doc="Longueur minimale d'un mot de passe"
+    )
+    password_min_score: int = _setting(
+        "PASSWORD_MIN_SCORE", 3, int, doc="Robustesse minimale d'un mot de passe (zxcvbn, 0 à 4)"
+    )
     registration_confirm_hours: float = _setting(
         "REGISTRATION_CONFIRM_HOURS", 24.0, float, doc="Délai de confirmation d'une inscription (h)"
     )

@@ -1,5 +1,6 @@
 """Every model, imported once so the metadata (and Alembic) sees the whole schema."""
 
+from backend.accounts.emailed import AccountLink
 from backend.accounts.models import (
     ApiKey,
     AuthSession,
@@ -27,6 +28,7 @@ from backend.sync.models import PortalAccount, SyncRun, SyncState
 from backend.trainings.models import Notice, Registration, TrainingPart, TrainingSession
 
 __all__ = [
+    "AccountLink",
     "Announcement",
     "ApiKey",
     "AuthSession",

@@ -19,7 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from backend.accounts.models import Recipient, Role, Structure, User
+from backend.accounts.models import AuthSession, Recipient, Role, Structure, User
 from backend.accounts.service import start_session
 from backend.db import db
 from backend.integrations.service import create_api_key
@@ -405,6 +405,25 @@ def test_an_api_key_of_a_cannot_write_b(client: FlaskClient, matrix: Matrix) -> 
     )
     assert db.session.scalar(select(StatusChange).where(StatusChange.comment == "pirate")) is None
     assert db.session.get(Structure, b.id).data_version == b_version  # type: ignore[union-attr]
+
+
+def test_each_user_sees_and_ends_only_their_own_sessions(
+    client: FlaskClient, matrix: Matrix, tokens: dict[str, dict[str, str]]
+) -> None:
+    """`/me/sessions` lists the caller's sessions only; another's id is a 404, and stays open."""
+    own = {
+        name: set(db.session.scalars(select(AuthSession.id).where(AuthSession.user_id == u.id)))
+        for name, u in matrix.users.items()
+    }
+    for user in USERS:
+        listed = client.get("/api/v1/me/sessions", headers=tokens[user]).get_json()["items"]
+        assert {item["id"] for item in listed} == own[user], user
+        for other in USERS:
+            for session_id in own[other] - own[user]:
+                path = f"/api/v1/me/sessions/{session_id}"
+                assert client.delete(path, headers=tokens[user]).status_code == 404
+    for user in USERS:
+        assert client.get("/api/v1/me", headers=tokens[user]).status_code == 200, user
 
 
 # The rules ENDPOINTS and the invoice-id test cover (tests/test_route_guard.py: every other).

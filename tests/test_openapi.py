@@ -153,7 +153,7 @@ def _load_schema() -> Any:
 
 # The tracking backend's resources (blueprint tags); add a tag here to fuzz its operations too.
 TAGS = [
-    "auth", "invoices", "payments", "integrations", "sync", "push",
+    "auth", "accounts", "sessions", "invoices", "payments", "integrations", "sync", "push",
     "trainings", "trainer", "announcements", "newsletter", "health",
 ]  # fmt: skip
 document = _load_schema()

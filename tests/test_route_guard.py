@@ -25,6 +25,7 @@ from werkzeug.test import TestResponse
 
 from backend.db import utcnow
 from backend.trainings.settings import TrainingSettings
+from tests.factories import PASSWORD
 from tests.payments_api.conftest import ecb_rates
 from tests.route_world import MARKER, Rows, World, others, rows, snapshot, world
 from tests.test_access_matrix import MATRIX_RULES
@@ -138,6 +139,13 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", f"{V1}/registrations/confirm"): public("the e-mailed token is the credential"),
     ("POST", f"{V1}/registrations/cancel"): public("the e-mailed token is the credential"),
     ("POST", f"{V1}/registrations/preview"): public("the e-mailed token is the credential"),
+    ("POST", f"{V1}/accounts"): public("signing up (the e-mailed link creates the account)"),
+    ("POST", f"{V1}/accounts/confirm"): public("the e-mailed token is the credential"),
+    ("POST", f"{V1}/accounts/password-reset"): public("a forgotten password"),
+    ("POST", f"{V1}/accounts/password-reset/confirm"): public(
+        "the e-mailed token is the credential"
+    ),
+    ("POST", f"{V1}/accounts/email/confirm"): public("the e-mailed token is the credential"),
     ("GET", f"{V1}/announcements"): public("site banner", f"{V1}/announcements"),
     ("POST", f"{V1}/newsletter/subscriptions"): public("newsletter sign-up"),
     ("POST", f"{V1}/newsletter/confirm"): public("the e-mailed token is the credential"),
@@ -149,6 +157,29 @@ ROUTES: dict[tuple[str, str], Route] = {
     },
     ("POST", f"{V1}/auth/logout"): Route(
         Kind.OWN, f"{V1}/auth/logout", ok=204, outsiders={"b_manager": 204}
+    ),
+    ("GET", f"{V1}/me/sessions"): Route(
+        Kind.OWN, f"{V1}/me/sessions", outsiders={"b_manager": 200}
+    ),
+    ("DELETE", f"{V1}/me/sessions/<int:session_id>"): Route(
+        Kind.OWN, f"{V1}/me/sessions/{{a_session}}", ok=204
+    ),
+    ("POST", f"{V1}/me/sessions/revoke-others"): Route(
+        Kind.OWN, f"{V1}/me/sessions/revoke-others", outsiders={"b_manager": 200}
+    ),
+    ("PUT", f"{V1}/me/password"): Route(
+        Kind.OWN,
+        f"{V1}/me/password",
+        {"current_password": PASSWORD, "new_password": PASSWORD},  # strong enough, kept
+        ok=204,
+        outsiders={"b_manager": 204},  # their own password, theirs to change
+    ),
+    ("POST", f"{V1}/me/email"): Route(
+        Kind.OWN,
+        f"{V1}/me/email",
+        {"password": PASSWORD, "new_email": "nouvelle-adresse@example.fr"},
+        ok=202,
+        outsiders={"b_manager": 202},  # a link for their own account
     ),
     ("GET", f"{V1}/devices"): Route(Kind.OWN, f"{V1}/devices", outsiders={"b_manager": 200}),
     ("POST", f"{V1}/devices"): Route(

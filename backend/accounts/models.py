@@ -148,6 +148,10 @@ class AuthSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # What the person sees in their list of sessions: the device's User-Agent at login, and
+    # the last refresh (a phone refreshes every ACCESS_TOKEN_TTL while it is used).
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), default=utcnow)
     user: Mapped[User] = relationship()
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 from flask.views import MethodView
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,6 +15,7 @@ from backend.accounts import service
 from backend.accounts.auth import auth_required, current_auth_session, current_user
 from backend.accounts.models import Membership, Role
 from backend.accounts.schemas import LoginIn, MeOut, RefreshIn, TokenPairOut
+from backend.accounts.settings import current_time
 from backend.api import Blueprint, abort
 from backend.db import current_session, db
 from backend.extensions import limiter
@@ -53,7 +54,10 @@ class Login(MethodView):
         )
         if user is None:
             abort(401, message=i18n.message("invalid_credentials"))
-        pair = service.start_session(current_session(), user, config=config)
+        agent = request.headers.get("User-Agent")
+        pair = service.start_session(
+            current_session(), user, config=config, user_agent=agent, now=current_time()
+        )
         db.session.commit()
         return asdict(pair)
 
@@ -68,7 +72,9 @@ class Refresh(MethodView):
         """Échanger un jeton de rafraîchissement contre une nouvelle paire (rotation)."""
         config = current_app.extensions["relais_config"]
         try:
-            pair = service.rotate(current_session(), body["refresh_token"], config=config)
+            pair = service.rotate(
+                current_session(), body["refresh_token"], config=config, now=current_time()
+            )
         except service.InvalidRefreshToken:
             abort(401, message=i18n.message("invalid_token"))
         db.session.commit()

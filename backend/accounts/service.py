@@ -21,6 +21,9 @@ from backend.accounts.signals import session_revoked
 from backend.config import Config
 from backend.db import utcnow
 from backend.mail.addresses import normalize_email
+from backend.schemas import CONTROL_CHARACTERS
+
+LABEL_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -49,17 +52,29 @@ def authenticate(session: Session, email: str, password: str, *, config: Config)
     return user
 
 
-def start_session(session: Session, user: User, *, config: Config) -> TokenPair:
+def start_session(
+    session: Session,
+    user: User,
+    *,
+    config: Config,
+    user_agent: str | None = None,
+    now: dt.datetime | None = None,
+) -> TokenPair:
     """Open a login session and hand out its first token pair."""
-    auth_session = AuthSession(user_id=user.id)
+    now = now or utcnow()
+    auth_session = AuthSession(
+        user_id=user.id, user_agent=device_label(user_agent), created_at=now, last_used_at=now
+    )
     session.add(auth_session)
     session.flush()
-    return _issue(session, auth_session, config)
+    return _issue(session, auth_session, config, now)
 
 
-def rotate(session: Session, refresh_token: str, *, config: Config) -> TokenPair:
+def rotate(
+    session: Session, refresh_token: str, *, config: Config, now: dt.datetime | None = None
+) -> TokenPair:
     """Trade a refresh token for a new pair; a reused token revokes its whole session."""
-    now = utcnow()
+    now = now or utcnow()
     stored = session.scalar(
         select(RefreshToken)
         .where(RefreshToken.token_hash == token_digest(refresh_token))
@@ -78,7 +93,8 @@ def rotate(session: Session, refresh_token: str, *, config: Config) -> TokenPair
     if not auth_session.user.active:  # a disabled account trades nothing, as it logs in nowhere
         raise InvalidRefreshToken
     stored.used_at = now
-    return _issue(session, auth_session, config)
+    auth_session.last_used_at = now
+    return _issue(session, auth_session, config, now)
 
 
 def revoke(session: Session, auth_session: AuthSession, reason: str = "logout") -> None:
@@ -88,13 +104,23 @@ def revoke(session: Session, auth_session: AuthSession, reason: str = "logout") 
         session_revoked.send(session, auth_session_id=auth_session.id, reason=reason)
 
 
-def _issue(session: Session, auth_session: AuthSession, config: Config) -> TokenPair:
+def device_label(user_agent: str | None) -> str | None:
+    """What a session's list shows of the device: its User-Agent, printable and bounded."""
+    if not user_agent:
+        return None
+    label = " ".join(CONTROL_CHARACTERS.sub(" ", user_agent).split())
+    return label[:LABEL_LENGTH] or None
+
+
+def _issue(
+    session: Session, auth_session: AuthSession, config: Config, now: dt.datetime
+) -> TokenPair:
     token, digest = new_opaque_token("rt_")
     session.add(
         RefreshToken(
             session_id=auth_session.id,
             token_hash=digest,
-            expires_at=utcnow() + dt.timedelta(seconds=config.refresh_token_ttl),
+            expires_at=now + dt.timedelta(seconds=config.refresh_token_ttl),
         )
     )
     access = issue_access_token(

@@ -17,6 +17,7 @@ from flask import Flask
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from backend.accounts import emailed as account_links
 from backend.announcements import jobs as announcement_jobs
 from backend.config import Config
 from backend.db import current_session
@@ -120,6 +121,7 @@ def jobs(config: Config) -> tuple[JobSpec, ...]:
         JobSpec("payment-reminders", payment_reminders, 3600),
         JobSpec("payment-habits", plain(payment_jobs.recompute_habits), DAY),
         JobSpec("rate-limits-prune", plain(ratelimit_jobs.prune_counters), DAY),
+        JobSpec("account-links-prune", plain(account_links.prune), DAY),
     )
 
 
