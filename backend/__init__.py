@@ -20,6 +20,7 @@ BLUEPRINTS = (
     "backend.payments.routes",
     "backend.integrations.routes",
     "backend.sync.routes",
+    "backend.onboarding.routes",
     "backend.push.routes",
     "backend.trainings.routes",
     "backend.trainings.trainer_routes",

@@ -203,7 +203,9 @@ class Api(flask_smorest.Api):
         if isinstance(error, NotModified):
             return error.as_response()
         status = error.code or 500
-        if status >= 500:
+        # A 5xx the code chose (a portal unavailable: 503 with its advice) keeps its words.
+        chosen = getattr(error, "data", None)
+        if status >= 500 and not (isinstance(chosen, dict) and chosen.get("message")):
             original = getattr(error, "original_exception", None)
             path = loggable_path(request.path)  # an unsubscribe link carries its token
             log.error("server error on %s %s", request.method, path, exc_info=original)
@@ -213,7 +215,10 @@ class Api(flask_smorest.Api):
         if messages:
             return validation_problem(status, messages)
         detail = data.get("message") if isinstance(data, dict) else None
-        response = problem(status, i18n.translate(detail) if detail else None)
+        # A problem type (a URI) lets a client tell apart answers of one status.
+        kind = data.get("type") if isinstance(data, dict) else None
+        extra = {"type": kind} if isinstance(kind, str) else {}
+        response = problem(status, i18n.translate(detail) if detail else None, **extra)
         for name, value in (data.get("headers") or {}).items() if isinstance(data, dict) else ():
             response.headers[name] = value
         # Headers the status needs to be usable: Retry-After (429), Allow (405, RFC 9110).

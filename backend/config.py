@@ -95,6 +95,11 @@ class Config:
         "5 per hour;20 per day",
         doc="Inscriptions, par adresse IP et par e-mail",
     )
+    portal_proof_rate_limit: str = _setting(
+        "PORTAL_PROOF_RATE_LIMIT",
+        "10 per hour;30 per day",
+        doc="Vérifications d'un compte technique auprès du portail, par adresse IP et par SIRET",
+    )
     signup_min_seconds: float = _setting(
         "SIGNUP_MIN_SECONDS", 3.0, float, doc="Durée minimale de remplissage d'un formulaire (s)"
     )

@@ -14,6 +14,7 @@ from backend.accounts.models import (
 from backend.announcements.models import Announcement, NewsletterSubscription
 from backend.db import Base
 from backend.invoices.models import Invoice, StatusChange
+from backend.onboarding.models import JoinRequest
 from backend.payments.models import EcbRateRow, PaymentNotice, RecipientHabits
 from backend.push.models import (
     Delivery,
@@ -38,6 +39,7 @@ __all__ = [
     "EcbRateRow",
     "Invoice",
     "JobRun",
+    "JoinRequest",
     "Membership",
     "NewsletterSubscription",
     "Notice",

@@ -7,6 +7,7 @@ visio link, participant) contains MARKER, so a leak shows in any answer as that 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from backend.accounts.service import TokenPair, revoke, start_session
 from backend.announcements.models import Announcement, Category
 from backend.db import Base, db, utcnow
 from backend.integrations.service import create_api_key, revoke_api_key
+from backend.onboarding.models import JoinRequest, JoinState
 from backend.sync.models import SyncState
 from backend.trainings.models import Registration, RegistrationState, SessionState
 from tests.factories import (
@@ -31,6 +33,7 @@ from tests.factories import (
     UserFactory,
     make_invoice,
 )
+from tests.onboarding.conftest import Portal, portal_for
 from tests.payments_api.conftest import received
 from tests.push.conftest import add_delivery, add_device, add_notification
 from tests.trainings.conftest import make_training
@@ -48,6 +51,7 @@ class World:
     ids: dict[str, int] = field(default_factory=dict)
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
     users: dict[str, Any] = field(default_factory=dict)
+    portal: Portal | None = None  # A is its supplier 0; its supplier 1 is not in Relais yet
 
     def log_in_again(self, who: str) -> None:
         """A fresh login session for a user (API keys and forged tokens stay as they are)."""
@@ -136,6 +140,9 @@ def _a_rows(w: World, manager: Any) -> None:
     note = add_notification(manager, w.a, title="Facture F-A-0001 secret-a")
     dead = add_delivery(note, device, "dead", attempts=8, last_error="UNAVAILABLE")
     db.session.add(SyncState(structure_id=w.a.id, next_sync_at=utcnow(), last_error="secret-a"))
+    asker = UserFactory(full_name="Demandeuse secret-a")
+    join = JoinRequest(structure_id=w.a.id, user_id=asker.id, state=JoinState.PENDING)
+    db.session.add(join)
     db.session.add(Announcement(category=Category.NEWS, title="Bienvenue", published_at=utcnow()))
     tomorrow = utcnow() + dt.timedelta(days=1)
     db.session.add(Announcement(category=Category.NEWS, title="secret-a", published_at=tomorrow))
@@ -147,6 +154,7 @@ def _a_rows(w: World, manager: Any) -> None:
     token = w.headers["a_manager"]["Authorization"].removeprefix("Bearer ")
     w.ids["a_session"] = int(jwt.decode(token, options={"verify_signature": False})["sid"])
     w.ids |= {"notification": note.id, "delivery": dead.id, "announcement": announcement.id}
+    w.ids["join_request"] = join.id
 
 
 def _trainings(w: World) -> None:
@@ -174,14 +182,16 @@ def _trainings(w: World) -> None:
 
 
 @pytest.fixture
-def world(app_ctx: Flask, ecb_rates: None) -> World:
-    w = World(StructureFactory(name="Structure secret-a"), StructureFactory(), RecipientFactory())
-    w.ids |= {"a": w.a.id, "b": w.b.id, "town": w.town.id}
-    users = _people(w)
-    _keys(w)
-    _a_rows(w, users["a_manager"])
-    _trainings(w)
-    return w
+def world(app_ctx: Flask, ecb_rates: None) -> Iterator[World]:
+    with portal_for(app_ctx, invoices=0) as portal:
+        a = StructureFactory(name="Structure secret-a", siret=portal.supplier(0)["siret"])
+        w = World(a, StructureFactory(), RecipientFactory(), portal=portal)
+        w.ids |= {"a": w.a.id, "b": w.b.id, "town": w.town.id}
+        users = _people(w)
+        _keys(w)
+        _a_rows(w, users["a_manager"])
+        _trainings(w)
+        yield w
 
 
 Rows = dict[str, list[tuple[str, int | None]]]

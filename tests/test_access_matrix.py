@@ -426,6 +426,44 @@ def test_each_user_sees_and_ends_only_their_own_sessions(
         assert client.get("/api/v1/me", headers=tokens[user]).status_code == 200, user
 
 
+# --- a structure's management: its sync, its portal connection, its join requests -----------
+
+# Who may do what on a structure, by role (backend/onboarding/routes.py, backend/sync/routes.py).
+MANAGEMENT = {
+    ("GET", "sync"): {Role.MAIN_MANAGER, Role.MANAGER},
+    ("GET", "join-requests"): {Role.MAIN_MANAGER},
+    ("PUT", "connection"): {Role.MAIN_MANAGER},
+    ("DELETE", "connection"): {Role.MAIN_MANAGER},
+    ("POST", "join-requests/1/refuse"): {Role.MAIN_MANAGER},
+}
+ROLES = {"a_manager": ("A", Role.MANAGER), "a_roads_only": ("A", Role.USER)}
+ROLES |= {"b_manager": ("B", Role.MAIN_MANAGER)}
+
+
+def test_a_structures_management_follows_each_users_role(
+    client: FlaskClient, matrix: Matrix, tokens: dict[str, dict[str, str]]
+) -> None:
+    """Members without the role get 403, everyone else 404, whatever the structure; the
+    rightful ones get through (writes are refused before anything reaches the portal)."""
+    body = {"login": "TECH_1@cpro.fr", "password": "x"}
+    for (method, tail), allowed in MANAGEMENT.items():
+        for user in USERS:
+            for key, structure in matrix.structures.items():
+                mine = ROLES.get(user)
+                if mine is None or mine[0] != key:
+                    expected = 404
+                elif mine[1] in allowed:
+                    if method != "GET":
+                        continue  # the rightful writes: tests/onboarding
+                    expected = 200
+                else:
+                    expected = 403
+                url = f"/api/v1/structures/{structure.id}/{tail}"
+                json = body if method == "PUT" else None
+                response = client.open(url, method=method, json=json, headers=tokens[user])
+                assert response.status_code == expected, (method, tail, user, key)
+
+
 # The rules ENDPOINTS and the invoice-id test cover (tests/test_route_guard.py: every other).
 MATRIX_RULES = (
     "/api/v1/invoices",

@@ -12,6 +12,7 @@ code, the documented content type and a body matching its schema.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -43,6 +44,7 @@ from tests.factories import (
     at,
     make_invoice,
 )
+from tests.onboarding.conftest import Portal, portal_for
 from tests.trainings.conftest import make_training
 
 CHECKS = [
@@ -153,8 +155,8 @@ def _load_schema() -> Any:
 
 # The tracking backend's resources (blueprint tags); add a tag here to fuzz its operations too.
 TAGS = [
-    "auth", "accounts", "sessions", "invoices", "payments", "integrations", "sync", "push",
-    "trainings", "trainer", "announcements", "newsletter", "health",
+    "auth", "accounts", "sessions", "invoices", "payments", "integrations", "sync", "structures",
+    "push", "trainings", "trainer", "announcements", "newsletter", "health",
 ]  # fmt: skip
 document = _load_schema()
 schema = document.include(tag=TAGS)
@@ -182,11 +184,18 @@ def credentials(app: Flask) -> dict[str, dict[str, str]]:
     return _seed(app)
 
 
+@pytest.fixture
+def sandbox(app: Flask) -> Iterator[Portal]:
+    """The portal sandbox answers the proofs of technical accounts (none listening: a 503)."""
+    with portal_for(app, invoices=0) as portal:
+        yield portal
+
+
 @schema.hooks.apply(flatmap_case)
 @schema.parametrize()
 @fuzz(30)
 def test_every_response_is_documented(
-    case: Any, app: Flask, credentials: dict[str, dict[str, str]]
+    case: Any, app: Flask, credentials: dict[str, dict[str, str]], sandbox: Portal
 ) -> None:
     case.call_and_validate(app=app, headers=credentials["manager"], checks=CHECKS)
 

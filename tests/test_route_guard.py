@@ -42,6 +42,7 @@ class Kind(enum.Enum):
     TRAINER = "trainers (a session: its trainer) and admins"
     ADMIN = "administrators"
     API_KEY = "integration clients, by API key"
+    SIGNED_IN = "anyone logged in: adds a structure by proving its technical account"
 
 
 Body = dict[str, Any] | Callable[[World], dict[str, Any]] | None
@@ -70,9 +71,11 @@ REFUSED = {
     Kind.ADMIN: {"a_member": 403, "a_manager": 403, "trainer": 403},
     Kind.API_KEY: {"b_key": 200},  # per-item errors, nothing stored
     Kind.MATRIX: {},
+    Kind.SIGNED_IN: {},
 }
 RIGHTFUL = {Kind.OWN: "a_manager", Kind.STRUCTURE: "a_manager", Kind.MATRIX: "a_manager"}
 RIGHTFUL |= {Kind.TRAINER: "trainer", Kind.ADMIN: "admin", Kind.API_KEY: "a_key"}
+RIGHTFUL[Kind.SIGNED_IN] = "a_manager"
 
 
 def _paris_day(days: int, hour: int) -> str:
@@ -106,12 +109,27 @@ def _status_event(w: World) -> dict[str, Any]:
     }
 
 
+def _technical_account(w: World, index: int) -> dict[str, Any]:
+    assert w.portal is not None
+    return w.portal.body(w.portal.supplier(index))
+
+
+def _new_structure(w: World) -> dict[str, Any]:
+    return _technical_account(w, 1)
+
+
+def _a_connection(w: World) -> dict[str, Any]:
+    return {k: v for k, v in _technical_account(w, 0).items() if k != "siret"}
+
+
 def _my_preferences_in(w: World) -> dict[str, Any]:
     return {"structures": [{"structure_id": w.ids["a"], "every_change": True}]}
 
 
 V1 = "/api/v1"
 T = f"{V1}/trainer/trainings"
+# Members of A without the main manager's role.
+MAIN_MANAGERS_ONLY = {"a_member": 403, "a_roads_only": 403}
 ROUTES: dict[tuple[str, str], Route] = {
     ("GET", "/"): public("the community site", "/"),
     ("GET", "/<sitepath:path>"): public("the community site's pages and files"),
@@ -214,6 +232,30 @@ ROUTES: dict[tuple[str, str], Route] = {
         Kind.STRUCTURE,
         f"{V1}/structures/{{a}}/sync",
         outsiders={"a_member": 403, "a_roads_only": 403},  # managers only
+    ),
+    ("POST", f"{V1}/structures"): Route(Kind.SIGNED_IN, f"{V1}/structures", _new_structure, ok=201),
+    ("PUT", f"{V1}/structures/<int:structure_id>/connection"): Route(
+        Kind.STRUCTURE,
+        f"{V1}/structures/{{a}}/connection",
+        _a_connection,
+        outsiders=MAIN_MANAGERS_ONLY,
+    ),
+    ("DELETE", f"{V1}/structures/<int:structure_id>/connection"): Route(
+        Kind.STRUCTURE, f"{V1}/structures/{{a}}/connection", ok=204, outsiders=MAIN_MANAGERS_ONLY
+    ),
+    ("GET", f"{V1}/structures/<int:structure_id>/join-requests"): Route(
+        Kind.STRUCTURE, f"{V1}/structures/{{a}}/join-requests", outsiders=MAIN_MANAGERS_ONLY
+    ),
+    ("POST", f"{V1}/structures/<int:structure_id>/join-requests/<int:request_id>/approve"): Route(
+        Kind.STRUCTURE,
+        f"{V1}/structures/{{a}}/join-requests/{{join_request}}/approve",
+        {"role": "user"},
+        outsiders=MAIN_MANAGERS_ONLY,
+    ),
+    ("POST", f"{V1}/structures/<int:structure_id>/join-requests/<int:request_id>/refuse"): Route(
+        Kind.STRUCTURE,
+        f"{V1}/structures/{{a}}/join-requests/{{join_request}}/refuse",
+        outsiders=MAIN_MANAGERS_ONLY,
     ),
     ("GET", f"{V1}/invoices/<int:invoice_id>/late-payment-claim"): Route(
         Kind.STRUCTURE, f"{V1}/invoices/{{invoice}}/late-payment-claim?format=text"

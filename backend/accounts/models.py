@@ -42,6 +42,8 @@ class Structure(Base):
     postal_code: Mapped[str] = mapped_column(String(10))
     city: Mapped[str] = mapped_column(String(120))
     country: Mapped[str] = mapped_column(String(2), server_default="FR")
+    # The portal's own id (idStructureCPP), known once a technical account has proven it.
+    portal_structure_id: Mapped[int | None]
     # Bumped in the same transaction as any change to the structure's invoices,
     # so an ETag for the structure's data is known from one primary-key lookup.
     data_version: Mapped[int] = mapped_column(Integer, server_default=text("0"))

@@ -9,16 +9,19 @@ from backend.portal.errors import (
     PortalError,
     PortalProtocolError,
     PortalUnavailableError,
+    StructureNotConnectedError,
     TechnicalAccountError,
     TechnicalPasswordExpiredError,
 )
 from backend.portal.history import InvoiceHistory, StatusEvent, StructureInfo
 from backend.portal.retry import RetryPolicy
+from backend.portal.structures import ActiveStructure, PostalAddress
 from backend.portal.wire import InvoiceSummary, SearchPage, window_end
 
 __all__ = [
     "PRODUCTION",
     "QUALIFICATION",
+    "ActiveStructure",
     "InvoiceHistory",
     "InvoiceSummary",
     "PortalBusinessError",
@@ -28,10 +31,12 @@ __all__ = [
     "PortalError",
     "PortalProtocolError",
     "PortalUnavailableError",
+    "PostalAddress",
     "RetryPolicy",
     "SearchPage",
     "StatusEvent",
     "StructureInfo",
+    "StructureNotConnectedError",
     "TechnicalAccount",
     "TechnicalAccountError",
     "TechnicalPasswordExpiredError",

@@ -24,11 +24,13 @@ from backend.portal.errors import (
     PortalResultsUnstableError,
     PortalUnavailableError,
     RetryableResponse,
+    StructureNotConnectedError,
     TechnicalAccountError,
     TechnicalPasswordExpiredError,
 )
 from backend.portal.history import InvoiceHistory, StructureInfo
 from backend.portal.retry import RetryPolicy, parse_retry_after
+from backend.portal.structures import ActiveStructure
 from backend.portal.wire import (
     InvoiceSummary,
     SearchPage,
@@ -222,6 +224,13 @@ class PortalClient:
         answer = self._call(endpoints.CONSULT_STRUCTURE, body, account)
         return StructureInfo.from_wire(answer)
 
+    def active_supplier_structures(
+        self, *, account: TechnicalAccount | None = None
+    ) -> list[ActiveStructure]:
+        """The structures the technical account acts for (recuperer/structures/actives)."""
+        answer = self._call(endpoints.ACTIVE_SUPPLIER_STRUCTURES, {}, account)
+        return ActiveStructure.list_from_wire(answer)
+
     def _call(
         self, path: str, body: dict[str, Any], account: TechnicalAccount | None
     ) -> dict[str, Any]:
@@ -311,9 +320,12 @@ def _json_or_empty(response: httpx.Response) -> dict[str, Any]:
 
 
 def _account_error(body: dict[str, Any]) -> TechnicalAccountError:
-    libelle = str(body.get("libelle") or "")
-    if body.get("codeRetour") == endpoints.CODE_PASSWORD_EXPIRED or "expir" in libelle.lower():
+    libelle = str(body.get("libelle") or "").lower()
+    code = body.get("codeRetour")
+    if code == endpoints.CODE_PASSWORD_EXPIRED or "expir" in libelle:
         return TechnicalPasswordExpiredError()
+    if code == endpoints.CODE_NOT_CONNECTED or "raccord" in libelle:
+        return StructureNotConnectedError()
     return TechnicalAccountError()
 
 

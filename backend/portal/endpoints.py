@@ -37,6 +37,9 @@ SEARCH_SUPPLIER_INVOICES = "/cpro/factures/v1/rechercher/fournisseur"
 INVOICE_HISTORY = "/cpro/factures/v1/consulter/historique"
 CONSULT_SUPPLIER_INVOICE = "/cpro/factures/v1/consulter/fournisseur"
 CONSULT_STRUCTURE = "/cpro/structures/v1/consulter"
+# The structures the technical account is attached to and may read issued invoices of
+# (go-choruspro `RecupererStructuresActivesFournisseur`): who the account belongs to.
+ACTIVE_SUPPLIER_STRUCTURES = "/cpro/transverses/v1/recuperer/structures/actives/fournisseur"
 
 # Documented by a recorded answer (DOMAIN.md, Pastell on the recipient search): an empty
 # search answers codeRetour 20000, "TRA_MSG_00.015 La recherche n'a retourné aucun résultat".
@@ -47,3 +50,6 @@ CODE_NO_RESULT = 20000
 # technical account's password has expired; the client also matches "expir" in the libellé.
 CODE_PASSWORD_EXPIRED = 20001
 CODE_ACCOUNT_REFUSED = 20002
+# Sandbox convention too (inference): the account is right but its structure is not connected
+# (raccordée) in API mode to Relais' PISTE application; the client also matches "raccord".
+CODE_NOT_CONNECTED = 20004

@@ -40,6 +40,16 @@ class TechnicalPasswordExpiredError(TechnicalAccountError):
     )
 
 
+class StructureNotConnectedError(TechnicalAccountError):
+    """The account is known, but its structure is not connected to Relais in API mode."""
+
+    message = (
+        "La structure n'est pas raccordée en mode API à l'application Relais sur Chorus Pro : "
+        "dans l'espace « Raccordements EDI/API » du portail, demandez le raccordement de la "
+        "structure en mode API à l'application Relais, puis réessayez."
+    )
+
+
 class PortalBusinessError(PortalError):
     """The portal answered with a non-zero codeRetour."""
 

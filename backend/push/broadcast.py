@@ -76,3 +76,10 @@ def notify_managers(session: Session, structure_id: int, title: str, body: str) 
         )
     ).all()
     return _queue(session, list(managers), ACCOUNT_NOTICE, title, body, structure_id)
+
+
+def notify_users(
+    session: Session, user_ids: list[int], title: str, body: str, structure_id: int | None = None
+) -> int:
+    """Tell some people something about their account (a join request, its answer)."""
+    return _queue(session, user_ids, ACCOUNT_NOTICE, title, body, structure_id)

@@ -30,6 +30,7 @@ from backend.scheduler.models import JobRun
 from backend.scheduler.process import JobContext, JobSpec, Leadership
 from backend.site import build as site_build
 from backend.sync import jobs as sync_jobs
+from backend.sync.reminders import ExpiryMail
 from backend.trainings import jobs as trainings_jobs
 from backend.trainings.settings import TrainingSettings
 
@@ -64,6 +65,13 @@ def portal_sync(ctx: JobContext) -> None:
     """Structures whose sync is due, each in a session of its own; ends early on stop."""
     sessions = partial(_own_session, ctx.app)
     sync_jobs.sync_due(ctx.session, ctx.now, ctx.config, sessions=sessions, stop=ctx.stop)
+
+
+def password_expiry(ctx: JobContext) -> None:
+    """Technical passwords about to expire: a push to managers, an e-mail to main managers."""
+    config = ctx.config
+    mail = ExpiryMail(make_mailer(config), config.mail_from, config.public_base_url)
+    sync_jobs.warn_expiring_passwords(ctx.session, ctx.now, mail)
 
 
 def trainings_reminders(ctx: JobContext) -> None:
@@ -109,7 +117,7 @@ def jobs(config: Config) -> tuple[JobSpec, ...]:
         JobSpec("scheduler-heartbeat", heartbeat, config.scheduler_heartbeat_seconds),
         JobSpec("prune-job-runs", plain(prune_job_runs), DAY),
         JobSpec("portal-sync", portal_sync, config.sync_poll_seconds, record=False),
-        JobSpec("technical-password-expiry", plain(sync_jobs.warn_expiring_passwords), 3600),
+        JobSpec("technical-password-expiry", password_expiry, 3600),
         JobSpec("push-stale-devices", plain(push_housekeeping.deactivate_stale_devices), DAY),
         JobSpec("push-prune-deliveries", plain(push_housekeeping.prune_deliveries), DAY),
         JobSpec("trainings-reminders", trainings_reminders, 60),

@@ -13,9 +13,11 @@ from contextlib import AbstractContextManager
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from backend.accounts.models import Membership, Role, Structure, User
 from backend.config import Config
 from backend.push.broadcast import notify_managers
 from backend.sync.models import PortalAccount
+from backend.sync.reminders import ExpiryMail
 from backend.sync.service import due_structures, sync_structure
 from backend.timeutil import paris_today
 
@@ -79,9 +81,12 @@ def expiring_accounts(session: Session, now: dt.datetime) -> list[PortalAccount]
 REMINDER_DAYS = frozenset({7, 1, 0, -1})
 
 
-def warn_expiring_passwords(session: Session, now: dt.datetime) -> None:
+def warn_expiring_passwords(
+    session: Session, now: dt.datetime, mail: ExpiryMail | None = None
+) -> None:
     """Warn the structure's managers 15 days before a technical password expires, then again
-    a week, a day before, on the day and the day after (and log each time)."""
+    a week, a day before, on the day and the day after (and log each time); with `mail`, its
+    main managers (who may change it) also get an e-mail linking to where it is changed."""
     today = paris_today(now)
     for account in expiring_accounts(session, now):
         assert account.password_expires_on is not None
@@ -92,7 +97,22 @@ def warn_expiring_passwords(session: Session, now: dt.datetime) -> None:
             "technical password of structure %s expires in %s days", account.structure_id, days
         )
         notify_managers(session, account.structure_id, *_expiry_words(days))
+        if mail is not None:
+            _mail_main_managers(session, account.structure_id, days, mail)
         account.expiry_warned_on = today
+
+
+def _mail_main_managers(session: Session, structure_id: int, days: int, mail: ExpiryMail) -> None:
+    structure = session.get(Structure, structure_id)
+    addresses = session.scalars(
+        select(User.email)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.structure_id == structure_id, Membership.role == Role.MAIN_MANAGER)
+        .where(User.active)
+    ).all()
+    for address in addresses:
+        assert structure is not None  # the account's foreign key
+        mail.send(address, structure, days)
 
 
 def _expiry_words(days: int) -> tuple[str, str]:
@@ -100,10 +120,12 @@ def _expiry_words(days: int) -> tuple[str, str]:
         return (
             "Compte technique : mot de passe expiré",
             "Le mot de passe du compte technique a expiré : la synchronisation avec le portail "
-            "est arrêtée. Renouvelez-le sur le portail, puis enregistrez-le dans Relais.",
+            "est arrêtée. Renouvelez-le sur le portail, puis enregistrez-le dans Relais "
+            "(connexion de la structure au portail).",
         )
     return (
         f"Compte technique : mot de passe à renouveler sous {days} jour(s)",
         f"Le mot de passe du compte technique expire dans {days} jour(s). Renouvelez-le sur "
-        "le portail, puis enregistrez-le dans Relais, pour que le suivi continue.",
+        "le portail, puis enregistrez-le dans Relais (connexion de la structure au portail), "
+        "pour que le suivi continue.",
     )

@@ -28,6 +28,13 @@ class TechnicalAccountOut(OutputSchema):
 
 class SyncStatusOut(OutputSchema):
     structure_id = fields.Integer(required=True)
+    state = fields.String(
+        required=True,
+        metadata={"enum": ["not_configured", "scheduled", "running", "ok", "failing"]},
+    )
+    invoices_stored = fields.Integer(
+        required=True, metadata={"description": "Factures de la structure déjà dans Relais"}
+    )
     configured = fields.Boolean(required=True)
     message = fields.String(required=True)
     last_success_at = fields.DateTime(allow_none=True, required=True)

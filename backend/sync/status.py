@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.db import utcnow
+from backend.invoices.counts import ALL_SERVICES
+from backend.invoices.models import InvoiceCount
 from backend.sync.jobs import EXPIRY_WARNING
 from backend.sync.models import PortalAccount, SyncRun, SyncState
 from backend.timeutil import PARIS, paris_today
@@ -52,8 +54,28 @@ def _message(state: SyncState | None) -> str:
     return "La première synchronisation est programmée."
 
 
+def _state(state: SyncState | None, running: bool) -> str:
+    """One word for the app: not_configured, running, scheduled (never succeeded yet), failing
+    (the last try failed) or ok."""
+    if state is None:
+        return "not_configured"
+    if running:
+        return "running"
+    if state.last_error_at and (
+        not state.last_success_at or state.last_error_at > state.last_success_at
+    ):
+        return "failing"
+    return "ok" if state.last_success_at else "scheduled"
+
+
 def sync_status(session: Session, structure_id: int) -> dict[str, Any]:
     state = session.get(SyncState, structure_id)
+    running = bool(state and state.running_until and state.running_until > utcnow())
+    stored = session.scalar(
+        select(func.coalesce(func.sum(InvoiceCount.count), 0)).where(
+            InvoiceCount.structure_id == structure_id, InvoiceCount.service_key == ALL_SERVICES
+        )
+    )
     runs = session.scalars(
         select(SyncRun)
         .where(SyncRun.structure_id == structure_id)
@@ -62,6 +84,8 @@ def sync_status(session: Session, structure_id: int) -> dict[str, Any]:
     ).all()
     return {
         "structure_id": structure_id,
+        "state": _state(state, running),
+        "invoices_stored": int(stored or 0),
         "configured": state is not None,
         "message": _message(state),
         "last_success_at": state.last_success_at if state else None,
@@ -69,7 +93,7 @@ def sync_status(session: Session, structure_id: int) -> dict[str, Any]:
         "last_error": state.last_error if state else None,
         "next_sync_at": state.next_sync_at if state else None,
         "interval_seconds": state.interval_seconds if state else None,
-        "running": bool(state and state.running_until and state.running_until > utcnow()),
+        "running": running,
         "technical_account": _account(session.get(PortalAccount, structure_id)),
         "recent_runs": runs,
     }

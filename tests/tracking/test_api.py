@@ -8,7 +8,7 @@ import json
 from flask.testing import FlaskClient
 
 from tests.factories import at, make_invoice
-from tests.invoices.conftest import World
+from tests.tracking.conftest import World
 
 
 def _numbers(body: dict) -> list[str]:  # type: ignore[type-arg]

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from backend import cache
 from backend.config import Config
 from tests.factories import at, make_invoice
-from tests.invoices.conftest import World
+from tests.tracking.conftest import World
 
 ENDPOINTS = ["/api/v1/invoices", "/api/v1/summary", "/api/v1/dashboard"]
 

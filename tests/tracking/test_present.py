@@ -21,7 +21,7 @@ from tests.helpers import (
     is_its_schemas_dump,
     reports_agree_with_their_schemas,
 )
-from tests.invoices.conftest import World
+from tests.tracking.conftest import World
 
 
 def test_list_pages_are_their_schemas_dump(client: FlaskClient) -> None:

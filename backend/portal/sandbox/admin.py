@@ -58,6 +58,29 @@ def register_admin(app: Flask, sandbox: Sandbox) -> None:
         """The technical accounts and their (sandbox) passwords."""
         return jsonify(accounts=sandbox.accounts())
 
+    @app.get("/_sandbox/cases")
+    def cases() -> Response:
+        """The accounts of onboarding's failure paths: not connected in API mode, expired."""
+        return jsonify(cases=sandbox.cases())
+
+    @app.post("/_sandbox/accounts/<login>/password")
+    def set_password(login: str) -> Response:
+        """Renew a password on the portal: {"password": ..., "expires_on": "YYYY-MM-DD"}."""
+        data = body()
+        sandbox.set_password(
+            login, str(data["password"]), dt.date.fromisoformat(str(data["expires_on"]))
+        )
+        return jsonify(ok=True)
+
+    @app.post("/_sandbox/structures/<siret>/api-mode")
+    def api_mode(siret: str) -> Response | tuple[Response, int]:
+        """Connect a structure in API mode or not: {"connected": true | false}."""
+        try:
+            sandbox.set_api_mode(siret, bool(body().get("connected", True)))
+        except KeyError:
+            return jsonify(error="structure inconnue"), 404
+        return jsonify(ok=True)
+
     @app.post("/_sandbox/accounts/<login>/expire-password")
     def expire_password(login: str) -> Response:
         on = body().get("on")

@@ -79,6 +79,10 @@ def register_api(app: Flask, sandbox: Sandbox) -> None:
         guarded(lambda s, b: consult_invoice(sandbox, s, b)), methods=["POST"],
     )  # fmt: skip
     app.add_url_rule(
+        endpoints.ACTIVE_SUPPLIER_STRUCTURES, "active_structures",
+        guarded(lambda s, b: active_structures(sandbox, s)), methods=["POST"],
+    )  # fmt: skip
+    app.add_url_rule(
         endpoints.CONSULT_STRUCTURE, "structure", guarded(lambda s, b: structure(sandbox, b)),
         methods=["POST"],
     )  # fmt: skip
@@ -180,6 +184,15 @@ def consult_invoice(sandbox: Sandbox, supplier_id: int, body: dict[str, Any]) ->
     recipient = sandbox.store.row("SELECT * FROM structures WHERE id = ?", [inv["recipient_id"]])
     assert recipient is not None  # invoice_view joins it
     return render.consulted_invoice(inv, recipient)
+
+
+def active_structures(sandbox: Sandbox, supplier_id: int) -> dict[str, Any]:
+    """recuperer/structures/actives/fournisseur: the one structure the account belongs to."""
+    row = sandbox.store.row("SELECT * FROM structures WHERE id = ?", [supplier_id])
+    assert row is not None  # the account references it
+    entry = {"idStructureCPP": row["id"], "identifiant": row["siret"],
+             "designationStructure": row["name"]}  # fmt: skip
+    return {**render.SUCCESS, "listeStructures": [entry]}
 
 
 def structure(sandbox: Sandbox, body: dict[str, Any]) -> dict[str, Any]:

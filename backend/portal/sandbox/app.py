@@ -10,6 +10,7 @@ from flask import Flask
 
 from backend.portal.sandbox.admin import register_admin
 from backend.portal.sandbox.api import register_api
+from backend.portal.sandbox.cases import seed_cases
 from backend.portal.sandbox.clock import real_clock
 from backend.portal.sandbox.core import Sandbox
 from backend.portal.sandbox.render import STYLES
@@ -44,6 +45,7 @@ def create_sandbox_app(
     if store.is_empty():
         with store.batch():
             seed_demo(store, random.Random(seed), seeded_until or clock(), invoices)
+    seed_cases(store, seed, seeded_until or clock())
     app = SandboxApp(__name__)
     app.sandbox = Sandbox(store, seed=seed, clock=clock, token_lifetime=token_lifetime)
     app.sandbox.wire = STYLES[wire]

@@ -12,7 +12,11 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 
-from backend.portal.endpoints import CODE_ACCOUNT_REFUSED, CODE_PASSWORD_EXPIRED
+from backend.portal.endpoints import (
+    CODE_ACCOUNT_REFUSED,
+    CODE_NOT_CONNECTED,
+    CODE_PASSWORD_EXPIRED,
+)
 from backend.portal.sandbox.faults import Faults
 from backend.portal.sandbox.lifecycle import Change, Lifecycle
 from backend.portal.sandbox.render import CURRENT, WireStyle
@@ -92,7 +96,27 @@ class Sandbox:
                 CODE_PASSWORD_EXPIRED,
                 "Le mot de passe du compte technique a expiré. Il doit être renouvelé.",
             )
+        if self.store.row("SELECT 1 FROM api_mode_off WHERE structure_id = ?",
+                          [row["structure_id"]]):  # fmt: skip
+            raise AccountRefused(
+                CODE_NOT_CONNECTED,
+                "La structure n'est pas raccordée en mode API à cette application.",
+            )
         return int(row["structure_id"])
+
+    def set_api_mode(self, siret: str, connected: bool) -> None:
+        """Connect a supplier structure in API mode, or disconnect it (the portal's side)."""
+        found = self.store.row("SELECT id FROM structures WHERE siret = ?", [siret])
+        if found is None:
+            raise KeyError(siret)
+        self.store.execute("DELETE FROM api_mode_off WHERE structure_id = ?", [found[0]])
+        if not connected:
+            self.store.insert("api_mode_off", {"structure_id": found[0]})
+
+    def set_password(self, login: str, password: str, expires_on: dt.date) -> None:
+        """Renew a technical account's password on the portal's side."""
+        values = {"password": password, "password_expires_on": expires_on.isoformat()}
+        self.store.update("accounts", login, values, "login")
 
     def expire_password(self, login: str, on: dt.date | None = None) -> None:
         """Make a technical account's password expired (yesterday unless told)."""
@@ -104,11 +128,20 @@ class Sandbox:
         self.store.update("accounts", login, {"password_expires_on": on.isoformat()}, "login")
 
     def accounts(self) -> list[dict[str, object]]:
-        """The technical accounts, with their passwords: sandbox data, never real secrets."""
+        """The suppliers' technical accounts, with their passwords: sandbox data, never real
+        secrets. The onboarding cases (`cases()`) are left out."""
         return [dict(r) for r in self.store.rows(
             "SELECT a.*, s.siret, s.name FROM accounts a "
-            "JOIN structures s ON s.id = a.structure_id ORDER BY s.id"
+            "JOIN structures s ON s.id = a.structure_id "
+            "WHERE a.login NOT IN (SELECT login FROM account_cases) ORDER BY s.id"
         )]  # fmt: skip
+
+    def cases(self) -> dict[str, dict[str, object]]:
+        """The accounts of onboarding's failure paths, by case (backend/portal/sandbox/cases.py)."""
+        return {r["case_name"]: dict(r) for r in self.store.rows(
+            "SELECT a.*, s.siret, s.name, c.name AS case_name FROM account_cases c "
+            "JOIN accounts a ON a.login = c.login JOIN structures s ON s.id = a.structure_id"
+        )}  # fmt: skip
 
     def advance(self, now: dt.datetime | None = None) -> list[Change]:
         """Play the lifecycle up to `now` (the clock's time by default)."""

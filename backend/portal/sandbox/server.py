@@ -54,6 +54,8 @@ def serve(host: str = "127.0.0.1", port: int = 8790, **options: Any) -> None:
     print(f"Bac à sable du portail : http://{host}:{server.port}")
     for account in app.sandbox.accounts():
         print(f"  {account['name']} : {account['login']} / {account['password']}")
+    for case, account in app.sandbox.cases().items():
+        print(f"  ({case}) {account['name']} : {account['login']} / {account['password']}")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -24,6 +24,10 @@ CREATE TABLE IF NOT EXISTS services (
 CREATE TABLE IF NOT EXISTS accounts (
   login TEXT PRIMARY KEY, password TEXT NOT NULL,
   structure_id INTEGER NOT NULL REFERENCES structures(id), password_expires_on TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS api_mode_off (
+  structure_id INTEGER PRIMARY KEY REFERENCES structures(id));
+CREATE TABLE IF NOT EXISTS account_cases (
+  login TEXT PRIMARY KEY REFERENCES accounts(login), name TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS oauth_clients (client_id TEXT PRIMARY KEY, client_secret TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS invoices (
   id INTEGER PRIMARY KEY, supplier_id INTEGER NOT NULL, recipient_id INTEGER NOT NULL,
