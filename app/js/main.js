@@ -71,6 +71,7 @@ async function route() {
   signOut.hidden = found.public;
   markSection(found.section);
   main.setAttribute("aria-busy", "true");
+  delete main.dataset.shown;
   const ctx = {
     params,
     match: path.match(found.path),
@@ -82,6 +83,7 @@ async function route() {
       if (mine !== generation) return;
       show(main, ...children);
       main.removeAttribute("aria-busy");
+      main.dataset.shown = location.hash; // which address the screen shows (tests wait on it)
       const title = main.querySelector("h1");
       if (!firstScreen && title) title.focus();
       firstScreen = false;
@@ -116,6 +118,12 @@ if ("serviceWorker" in navigator) {
     // Without the worker the app still works online; only the offline copy is missing.
   });
 }
+
+// The skip link moves the focus without touching the address (its # holds the route).
+document.querySelector(".skip").addEventListener("click", (event) => {
+  event.preventDefault();
+  main.focus();
+});
 
 buildNavigation();
 window.addEventListener("hashchange", route);

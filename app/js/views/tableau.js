@@ -63,7 +63,7 @@ export async function render(ctx) {
         barChart(data.by_status, `Graphique : nombre de factures par statut, ${data.by_status.slice(0, 3).map((s) => `${s.label} ${number(s.count)}`).join(", ")}… Le tableau qui suit donne tous les chiffres.`),
         h("div", { class: "table-wrap" }, h("table", { class: "counts" },
           h("caption", { class: "visually-hidden" }, "Factures par statut : nombre et montant TTC"),
-          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Statut"), h("th", { scope: "col", class: "num" }, "Factures"), h("th", { scope: "col", class: "num" }, "Montant TTC"))),
+          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Statut"), h("th", { scope: "col", class: "num" }, "Factures"), h("th", { scope: "col", class: "num" }, "Montant"))),
           h("tbody", {}, data.by_status.map((s) => h("tr", {},
             h("th", { scope: "row" }, h("a", { href: listOf({ status: s.code }) }, s.label)),
             h("td", { class: "num" }, number(s.count)),
@@ -71,14 +71,11 @@ export async function render(ctx) {
       ] : h("p", {}, "Aucune facture sur cette période.")),
     h("section", { class: "card", "aria-labelledby": "par-structure" },
       h("h2", { id: "par-structure" }, "Par structure"),
-      h("div", { class: "table-wrap" }, h("table", { class: "counts" },
-        h("caption", { class: "visually-hidden" }, "Factures par structure et par catégorie de statut"),
-        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Structure"), h("th", { scope: "col", class: "num" }, "Factures"),
-          h("th", { scope: "col", class: "num" }, "Montant TTC"), h("th", { scope: "col" }, "Dont"))),
-        h("tbody", {}, data.by_structure.map((s) => h("tr", {},
-          h("th", { scope: "row" }, s.name),
-          h("td", { class: "num" }, number(s.count)),
-          h("td", { class: "num" }, euros(s.amount_incl_tax)),
-          h("td", {}, s.by_category.filter((c) => c.count).map((c, i) => [i ? ", " : "",
-            h("a", { href: `#/factures${query({ ...args, structure_id: s.structure_id, category: c.category })}` }, `${c.label} : ${number(c.count)}`)])))))))));
+      h("ul", { class: "structures" }, data.by_structure.map((s) => h("li", {},
+        h("h3", {}, s.name),
+        h("p", {}, h("strong", {}, plural(s.count, "facture", "factures")), ` — ${euros(s.amount_incl_tax)}`),
+        h("ul", {}, s.by_category.filter((c) => c.count).map((c) => h("li", {},
+          h("a", { href: `#/factures${query({ ...args, structure_id: s.structure_id, category: c.category })}` },
+            `${c.label} : ${plural(c.count, "facture", "factures")}`), ` (${euros(c.amount_incl_tax)})`))))))));
+
 }
