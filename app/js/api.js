@@ -130,10 +130,13 @@ function refresh() {
 /** A request with the access token; after a reload the token is first taken again. */
 async function send(path, init = {}, retry = true) {
   if (!access) await refresh();
-  const headers = { ...(init.headers || {}), authorization: `Bearer ${access}`, "accept-language": "fr" };
+  const used = access;
+  const headers = { ...(init.headers || {}), authorization: `Bearer ${used}`, "accept-language": "fr" };
   const response = await reach(API + path, { ...init, headers });
   if (response.status === 401 && retry) {
-    access = null; // expired or revoked: one silent refresh, then the request once more
+    // Expired or revoked: one silent refresh (unless a request beside this one already got
+    // a new token meanwhile), then the request once more.
+    if (access === used) access = null;
     return send(path, init, false);
   }
   if (response.status === 401) {

@@ -13,6 +13,7 @@ import hashlib
 import json
 
 from flask import Blueprint, abort, redirect, request
+from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from backend.config import ROOT
@@ -33,6 +34,11 @@ TYPES = {
     ".png": "image/png",
     ".txt": "text/plain",
 }
+# A page, as for the site's addresses: only /api/ answers problem+json.
+NOT_FOUND_PAGE = (
+    '<!doctype html><html lang="fr"><meta charset="utf-8"><title>Fichier introuvable</title>'
+    '<h1>Fichier introuvable</h1><p><a href="/app/">Ouvrir l\'application Relais</a></p></html>'
+)
 # Files the app never needs at run time (documentation, licences stay readable but uncached).
 NOT_PRECACHED = {".txt"}
 
@@ -64,6 +70,11 @@ def app_file(filename: str) -> Response:
     response.cache_control.max_age = None
     response.cache_control.public = True
     return response.make_conditional(request)
+
+
+@blp.errorhandler(NotFound)
+def not_found(error: NotFound) -> Response:
+    return Response(NOT_FOUND_PAGE, 404, mimetype="text/html")
 
 
 def _worker_source() -> bytes:

@@ -33,6 +33,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.nodb]
 
 DEMO = ("demo@relais.example", "demo")
 PHONE = {"width": 390, "height": 844}
+OPENED: dict[str, str] = {}  # screens opened along the journey, read back offline
 
 
 @pytest.fixture(scope="module")
@@ -162,6 +163,7 @@ def test_a_late_invoice_shows_its_payment_steps_and_its_claim_letter(
     assert letter.suggested_filename.endswith(".pdf")
     assert Path(letter.path()).read_bytes().startswith(b"%PDF")
     expect(main.get_by_role("status").filter(has_text="Courrier téléchargé")).to_be_visible()
+    OPENED["late"] = tab.url
     screen(tab, "detail-paiement")
 
 
@@ -279,6 +281,13 @@ def test_offline_the_screens_read_back_with_the_offline_notice(
             expect(heading(tab)).to_have_text(title)
             expect(tab.locator("main .stale")).to_contain_text("Hors ligne — données du")
         screen(tab, "hors-ligne-synthese")
+        # An action that needs the network says so.
+        tab.goto(OPENED["late"])
+        expect(tab.locator("main .stale")).to_contain_text("Hors ligne — données du")
+        tab.get_by_role("button", name="Télécharger le courrier (PDF)").click()
+        expect(tab.locator("main").get_by_role("status").last).to_have_text(
+            "Hors ligne : le courrier se télécharge avec le réseau. Réessayez quand il revient."
+        )
         # A screen never opened says it needs the network.
         tab.goto(live.url("/app/#/factures/999999"))
         expect(tab.get_by_role("alert")).to_contain_text("pas encore été consultée")

@@ -59,7 +59,10 @@ def test_app_without_its_slash_goes_to_the_app_once(client: FlaskClient) -> None
     "path", ["/app/nope.js", "/app/../pyproject.toml", "/app/js", "/app/js/", "/app/app.py"]
 )
 def test_anything_else_is_not_found(client: FlaskClient, path: str) -> None:
-    assert client.get(path).status_code == 404
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"  # a page, as the site's: not problem+json
+    assert "Fichier introuvable" in response.get_data(as_text=True)
 
 
 def test_the_page_policy_allows_the_apps_own_files_and_no_inline_script(

@@ -22,7 +22,8 @@ export async function render(ctx) {
     button.disabled = true;
     try {
       await login(email.value.trim(), password.value);
-      ctx.go(ctx.params.get("suite") || "#/synthese");
+      const next = ctx.params.get("suite") || "";
+      ctx.go(next.startsWith("#/") ? next : "#/synthese"); // only a screen of the app
     } catch (error) {
       if (error instanceof Offline) fail("Hors ligne : la connexion demande le réseau. Réessayez quand il revient.");
       else if (error instanceof ApiError) fail(error.message);
