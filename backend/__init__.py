@@ -104,6 +104,9 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     from backend.site.routes import blp as site
 
     app.register_blueprint(site)
+    from backend.webapp.routes import blp as webapp
+
+    app.register_blueprint(webapp)
     security.init_app(app)
     logging.getLogger("backend").setLevel(logging.INFO)
     return app

@@ -82,6 +82,7 @@ def _banner(config: Config) -> None:
         "",
         "Relais est démarré :",
         f"  Site communautaire   {base}/",
+        f"  Application          {base}/app/   (factures, Synthèse, tableau de bord)",
         f"  API                  {base}/api/v1",
         f"  Documentation API    {base}/api/docs   (OpenAPI : {base}/api/openapi.json)",
         f"  Bac à sable portail  {config.portal_base_url}",

@@ -30,3 +30,10 @@ def test_without_the_demo_no_login_is_printed(
 ) -> None:
     _banner(Config(instance_path=str(tmp_path), demo_mode=False).resolved())
     assert "@relais.example /" not in capsys.readouterr().out
+
+
+def test_the_banner_gives_the_apps_address(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _banner(Config(instance_path=str(tmp_path), demo_mode=False, port=18301).resolved())
+    assert "Application          http://127.0.0.1:18301/app/" in capsys.readouterr().out

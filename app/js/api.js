@@ -1,0 +1,193 @@
+// The API, as the app uses it: the access token in memory, one silent refresh on a 401,
+// every GET revalidated with If-None-Match, and the last answers read back when offline.
+import * as session from "./session.js";
+import * as store from "./store.js";
+
+const API = "/api/v1";
+let access = null; // the access token: memory only
+let refreshing = null; // the refresh in flight, shared by the requests that wait for it
+
+/** Dispatches "network" ({detail: {online}}) and "signed-out" ({detail: {reason}}). */
+export const events = new EventTarget();
+
+/** No network: the request could not reach Relais. */
+export class Offline extends Error {
+  constructor() {
+    super("Hors ligne");
+  }
+}
+
+/** The session is over (signed out, refresh refused): the app shows the sign-in screen. */
+export class SignedOut extends Error {}
+
+/** An answer other than 2xx/304, with the problem+json's French `detail` when there is one. */
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail || `Erreur ${status}`);
+    this.status = status;
+  }
+}
+
+export function signedIn() {
+  return Boolean(session.refreshToken());
+}
+
+let online = true;
+function network(now) {
+  if (online !== now) {
+    online = now;
+    events.dispatchEvent(new CustomEvent("network", { detail: { online: now } }));
+  }
+}
+
+export function isOnline() {
+  return online;
+}
+
+async function reach(url, init) {
+  try {
+    const response = await fetch(url, { ...init, cache: "no-store", credentials: "omit" });
+    network(true);
+    return response;
+  } catch (error) {
+    // fetch rejects with a TypeError only when the network failed.
+    network(false);
+    throw new Offline();
+  }
+}
+
+async function failure(response) {
+  let detail = null;
+  try {
+    detail = (await response.json()).detail;
+  } catch {
+    // no problem+json body
+  }
+  return new ApiError(response.status, detail);
+}
+
+function keep(pair) {
+  access = pair.access_token;
+  session.keepRefreshToken(pair.refresh_token);
+}
+
+/** Sign in: {me}; nothing cached before belongs to this session. */
+export async function login(email, password) {
+  const response = await reach(`${API}/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "accept-language": "fr" },
+    body: JSON.stringify({ email, password }),
+  });
+  if (!response.ok) throw await failure(response);
+  await store.clear();
+  keep(await response.json());
+  return (await get("/me")).data;
+}
+
+/** Sign out: the session is revoked at Relais when it can be reached, forgotten here anyway. */
+export async function logout() {
+  let reached = true;
+  try {
+    if (access || session.refreshToken()) await send("/auth/logout", { method: "POST" }, false);
+  } catch (error) {
+    reached = !(error instanceof Offline);
+  }
+  await endSession("logout");
+  return reached;
+}
+
+async function endSession(reason) {
+  access = null;
+  session.forget();
+  await store.clear();
+  events.dispatchEvent(new CustomEvent("signed-out", { detail: { reason } }));
+}
+
+/** Trade the refresh token for a new pair, once for all the requests waiting on it. */
+function refresh() {
+  if (!refreshing) {
+    refreshing = (async () => {
+      const token = session.refreshToken();
+      if (!token) throw new SignedOut();
+      const response = await reach(`${API}/auth/refresh`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ refresh_token: token }),
+      });
+      if (response.status === 401) {
+        await endSession("expired");
+        throw new SignedOut();
+      }
+      if (!response.ok) throw await failure(response);
+      keep(await response.json());
+    })().finally(() => {
+      refreshing = null;
+    });
+  }
+  return refreshing;
+}
+
+/** A request with the access token; after a reload the token is first taken again. */
+async function send(path, init = {}, retry = true) {
+  if (!access) await refresh();
+  const used = access;
+  const headers = { ...(init.headers || {}), authorization: `Bearer ${used}`, "accept-language": "fr" };
+  const response = await reach(API + path, { ...init, headers });
+  if (response.status === 401 && retry) {
+    // Expired or revoked: one silent refresh (unless a request beside this one already got
+    // a new token meanwhile), then the request once more.
+    if (access === used) access = null;
+    return send(path, init, false);
+  }
+  if (response.status === 401) {
+    await endSession("expired");
+    throw new SignedOut();
+  }
+  return response;
+}
+
+/**
+ * A GET revalidated against the last answer: {data, storedAt, offline}.
+ * 304: the kept answer, confirmed now. No network: the kept answer, marked offline.
+ */
+export async function get(path) {
+  const url = API + path;
+  const kept = await store.read(url);
+  let response;
+  try {
+    response = await send(path, kept && kept.etag ? { headers: { "if-none-match": kept.etag } } : {});
+  } catch (error) {
+    if (error instanceof Offline && kept) return { data: kept.body, storedAt: kept.storedAt, offline: true };
+    throw error;
+  }
+  const now = new Date().toISOString();
+  if (response.status === 304 && kept) {
+    await store.write(url, { ...kept, storedAt: now });
+    return { data: kept.body, storedAt: now, offline: false };
+  }
+  if (!response.ok) throw await failure(response);
+  const data = await response.json();
+  await store.write(url, { etag: response.headers.get("etag"), body: data, storedAt: now });
+  return { data, storedAt: now, offline: false };
+}
+
+/** A file to download (never cached): {blob, filename}. */
+export async function download(path) {
+  const response = await send(path);
+  if (!response.ok) throw await failure(response);
+  const disposition = response.headers.get("content-disposition") || "";
+  const filename = (/filename="([^"]+)"/.exec(disposition) || [])[1] || "document";
+  return { blob: await response.blob(), filename };
+}
+
+/** Query string from an object; lists repeat their key, empty values are left out. */
+export function query(params) {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    for (const item of [].concat(value)) {
+      if (item !== null && item !== undefined && item !== "" && item !== false) search.append(key, item);
+    }
+  }
+  const text = search.toString();
+  return text ? `?${text}` : "";
+}

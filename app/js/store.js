@@ -1,0 +1,42 @@
+// The last answer to each GET, kept for revalidation (If-None-Match) and for offline reading.
+// Kept in the Cache Storage, apart from the app's own files (sw.js); erased at sign-out and
+// whenever no session is open, so nothing of a supplier's data outlives their session.
+const CACHE = "relais-donnees";
+const STORED_AT = "x-relais-stocke-le";
+const memory = new Map(); // where the Cache Storage is missing (private windows of some browsers)
+
+async function open() {
+  try {
+    return self.caches ? await caches.open(CACHE) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** {etag, body, storedAt} or null. */
+export async function read(url) {
+  const cache = await open();
+  if (!cache) return memory.get(url) || null;
+  const found = await cache.match(url);
+  if (!found) return null;
+  return { etag: found.headers.get("etag"), storedAt: found.headers.get(STORED_AT), body: await found.json() };
+}
+
+export async function write(url, entry) {
+  const cache = await open();
+  if (!cache) {
+    memory.set(url, entry);
+    return;
+  }
+  const headers = { "content-type": "application/json", etag: entry.etag || "", [STORED_AT]: entry.storedAt };
+  await cache.put(url, new Response(JSON.stringify(entry.body), { headers }));
+}
+
+export async function clear() {
+  memory.clear();
+  try {
+    if (self.caches) await caches.delete(CACHE);
+  } catch {
+    // nothing stored
+  }
+}

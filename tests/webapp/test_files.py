@@ -1,0 +1,110 @@
+"""The app's files at /app/: their types, their caching, the service worker's file list, the
+address without its slash, and a policy that runs the app's own files and nothing inline."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+
+from backend.webapp.routes import APP_DIR, PLACEHOLDER, app_files
+
+pytestmark = pytest.mark.nodb
+
+EXPECTED_TYPES = {
+    "/app/": "text/html",
+    "/app/js/main.js": "text/javascript",
+    "/app/js/views/detail.js": "text/javascript",
+    "/app/sw.js": "text/javascript",
+    "/app/css/app.css": "text/css",
+    "/app/manifest.webmanifest": "application/manifest+json",
+    "/app/icons/icon.svg": "image/svg+xml",
+    "/app/icons/icon-192.png": "image/png",
+}
+
+
+@pytest.mark.parametrize(("path", "mimetype"), EXPECTED_TYPES.items())
+def test_each_file_has_its_type_and_is_revalidated(
+    client: FlaskClient, path: str, mimetype: str
+) -> None:
+    response = client.get(path)
+    assert response.status_code == 200, path
+    assert response.mimetype == mimetype
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    # Used only after a revalidation: a new version shows at once, an unchanged file costs a 304.
+    assert "no-cache" in response.headers["Cache-Control"]
+    etag = response.headers["ETag"]
+    again = client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304, path
+    assert again.data == b""
+
+
+def test_app_without_its_slash_goes_to_the_app_once(client: FlaskClient) -> None:
+    response = client.get("/app")
+    assert response.status_code == 308
+    assert response.headers["Location"] == "/app/"
+    followed = client.get("/app", follow_redirects=True)
+    assert followed.status_code == 200 and followed.mimetype == "text/html"
+    assert len(followed.history) == 1
+    assert b'<html lang="fr">' in followed.data
+    assert client.get("/app?x=1").headers["Location"] == "/app/?x=1"
+    # The page's own name leads to its one address (the worker keeps it under that one).
+    assert client.get("/app/index.html").headers["Location"].endswith("/app/")
+
+
+@pytest.mark.parametrize(
+    "path", ["/app/nope.js", "/app/../pyproject.toml", "/app/js", "/app/js/", "/app/app.py"]
+)
+def test_anything_else_is_not_found(client: FlaskClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response.mimetype == "text/html"  # a page, as the site's: not problem+json
+    assert "Fichier introuvable" in response.get_data(as_text=True)
+
+
+def test_the_page_policy_allows_the_apps_own_files_and_no_inline_script(
+    client: FlaskClient,
+) -> None:
+    response = client.get("/app/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy  # no hash: the page has no inline script
+    assert "connect-src 'self'" in policy and "default-src 'self'" in policy
+    html = response.get_data(as_text=True)
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), "script en ligne"
+    # Nothing from another origin, anywhere in the app.
+    for path in APP_DIR.rglob("*"):
+        if path.suffix in (".html", ".js", ".css", ".webmanifest"):
+            text = path.read_text("utf-8")
+            assert not re.search(r"(?:src|href)=\"?https?://", text), path
+            assert "innerHTML" not in text, path  # data goes in as text only
+
+
+def test_the_worker_is_told_every_file_and_a_version_of_their_contents(
+    client: FlaskClient, tmp_path: Path
+) -> None:
+    source = (APP_DIR / "sw.js").read_text("utf-8")
+    assert PLACEHOLDER in source
+    served = client.get("/app/sw.js").get_data(as_text=True)
+    found = re.search(r"const MANIFEST = (\{.*?\}); // replaced when served", served)
+    assert found, served[:400]
+    manifest = json.loads(found[1])
+    files, digest = app_files()
+    assert manifest == {"version": digest[:16], "files": files}
+    assert "/app/" in files and "/app/js/main.js" in files and "/app/css/app.css" in files
+    assert "/app/sw.js" not in files and "/app/index.html" not in files
+    for url in files:  # every file the worker keeps answers
+        assert client.get(url).status_code == 200, url
+
+
+def test_the_manifest_makes_an_installable_french_app(client: FlaskClient) -> None:
+    manifest = client.get("/app/manifest.webmanifest").get_json(force=True)
+    assert manifest["lang"] == "fr" and manifest["scope"] == "/app/"
+    assert manifest["start_url"].startswith("/app/") and manifest["display"] == "standalone"
+    sizes = {icon["sizes"] for icon in manifest["icons"]}
+    assert {"192x192", "512x512"} <= sizes
+    assert any(icon.get("purpose") == "maskable" for icon in manifest["icons"])
+    for icon in manifest["icons"]:
+        assert client.get("/app/" + icon["src"]).status_code == 200, icon
