@@ -70,7 +70,7 @@ def _run_all(env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]
 
 
 def _login(base: str) -> dict[str, str]:
-    answer = httpx.post(f"{base}/api/v1/auth/login", json=LOGIN, timeout=10)
+    answer = httpx.post(f"{base}/api/v1/auth/login", json=LOGIN, timeout=60)
     assert answer.status_code == 200, answer.text
     return {"Authorization": f"Bearer {answer.json()['access_token']}"}
 
@@ -128,15 +128,15 @@ def test_run_all_serves_the_demo_and_stops_every_process(tmp_path: Path) -> None
         assert f"http://127.0.0.1:{sandbox}" in banner  # the sandbox's port, followed
         assert "demo@relais.example / demo" in banner
         base = f"http://127.0.0.1:{web}"
-        assert httpx.get(f"{base}/readyz", timeout=10).status_code == 200
+        assert httpx.get(f"{base}/readyz", timeout=60).status_code == 200
         headers = _login(base)
         total, deadline = 0, time.monotonic() + 120
         while time.monotonic() < deadline and not total:  # invoices arrive through the sync
-            answer = httpx.get(f"{base}/api/v1/invoices", headers=headers, timeout=10)
+            answer = httpx.get(f"{base}/api/v1/invoices", headers=headers, timeout=60)
             total = answer.json()["total"]
             time.sleep(1)
         assert total > 0, "the demo's invoices should come from the sandbox through the sync"
-        assert httpx.get(f"{base}/", timeout=10).status_code == 200  # the community site
+        assert httpx.get(f"{base}/", timeout=60).status_code == 200  # the community site
     assert "Tous les processus sont arrêtés." in log.read_text()
     assert not _listening(web) and not _listening(sandbox)
 
@@ -152,7 +152,7 @@ def test_a_second_start_on_the_same_instance_works_and_holds_no_lock(tmp_path: P
     with _run_all(env, log) as runner:
         assert "Données de démonstration créées" not in log.read_text()
         headers = _login(base)
-        answer = httpx.get(f"{base}/api/v1/invoices", headers=headers, timeout=10)
+        answer = httpx.get(f"{base}/api/v1/invoices", headers=headers, timeout=60)
         assert answer.status_code == 200 and answer.json()["total"] > 0
         assert _write_lock_free(tmp_path / "relais.db"), "a process holds SQLite's write lock"
         children = _descendants(runner.pid)
