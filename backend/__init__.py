@@ -16,6 +16,7 @@ BLUEPRINTS = (
     "backend.accounts.routes",
     "backend.accounts.account_routes",
     "backend.accounts.session_routes",
+    "backend.accounts.twofactor_routes",
     "backend.tracking.routes",
     "backend.payments.routes",
     "backend.integrations.routes",

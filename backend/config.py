@@ -128,6 +128,14 @@ class Config:
     password_min_score: int = _setting(
         "PASSWORD_MIN_SCORE", 3, int, doc="Robustesse minimale d'un mot de passe (zxcvbn, 0 à 4)"
     )
+    two_factor_max_failures: int = _setting(
+        "TWO_FACTOR_MAX_FAILURES", 5, int,
+        doc="Codes de double authentification faux avant blocage de la connexion",
+    )  # fmt: skip
+    two_factor_lockout_minutes: int = _setting(
+        "TWO_FACTOR_LOCKOUT_MINUTES", 15, int,
+        doc="Durée du blocage après trop de codes faux (minutes)",
+    )  # fmt: skip
     registration_confirm_hours: float = _setting(
         "REGISTRATION_CONFIRM_HOURS", 24.0, float, doc="Délai de confirmation d'une inscription (h)"
     )

@@ -59,6 +59,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unauthorized": ("Authentification requise.", "Authentication required."),
     "invalid_token": ("Jeton invalide ou expiré.", "Invalid or expired token."),
     "invalid_credentials": ("Identifiants incorrects.", "Invalid credentials."),
+    "two_factor_required": (
+        "Code de double authentification requis : saisissez le code de votre application "
+        "d'authentification, ou un code de secours.",
+        "Two-factor code required: enter the code of your authenticator app, or a recovery code.",
+    ),
+    "two_factor_invalid": (
+        "Code de double authentification incorrect, expiré ou déjà utilisé.",
+        "Two-factor code incorrect, expired or already used.",
+    ),
+    "two_factor_locked": (
+        "Trop de codes incorrects : la connexion est bloquée pendant quelques minutes.",
+        "Too many incorrect codes: logging in is blocked for a few minutes.",
+    ),
     "forbidden": ("Accès refusé.", "Access denied."),
     "not_found": ("Ressource introuvable.", "Resource not found."),
     "method_not_allowed": ("Méthode non autorisée.", "Method not allowed."),

@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -27,6 +28,7 @@ from backend.invoices.models import Invoice, StatusChange
 from backend.invoices.statuses import TODO_CODES, status_info
 from tests.conftest import sibling_app
 from tests.factories import (
+    PASSWORD,
     MembershipFactory,
     RecipientFactory,
     ServiceFactory,
@@ -424,6 +426,29 @@ def test_each_user_sees_and_ends_only_their_own_sessions(
                 assert client.delete(path, headers=tokens[user]).status_code == 404
     for user in USERS:
         assert client.get("/api/v1/me", headers=tokens[user]).status_code == 200, user
+
+
+def test_each_user_has_only_their_own_two_factor(
+    client: FlaskClient, tokens: dict[str, dict[str, str]]
+) -> None:
+    """`/me/two-factor` acts on the caller's account only: one user's second factor is neither
+    seen nor turned off nor renewed by another."""
+    owner, *others = USERS
+    secret = client.post("/api/v1/me/two-factor", headers=tokens[owner]).get_json()["secret"]
+    code = {"code": pyotp.TOTP(secret).now()}
+    confirmed = client.post("/api/v1/me/two-factor/confirm", json=code, headers=tokens[owner])
+    assert confirmed.status_code == 200
+    off = {"password": PASSWORD, **code}
+    for user in others:
+        status = client.get("/api/v1/me/two-factor", headers=tokens[user]).get_json()
+        assert status == {"enabled": False, "recovery_codes_left": 0}, user
+        renew = client.post("/api/v1/me/two-factor/recovery-codes", json=code, headers=tokens[user])
+        assert renew.status_code == 409, user
+        assert (
+            client.delete("/api/v1/me/two-factor", json=off, headers=tokens[user]).status_code
+            == 409
+        )
+    assert client.get("/api/v1/me/two-factor", headers=tokens[owner]).get_json()["enabled"]
 
 
 # --- a structure's management: its sync, its portal connection, its join requests -----------

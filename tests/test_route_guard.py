@@ -202,6 +202,39 @@ ROUTES: dict[tuple[str, str], Route] = {
         ok=202,
         outsiders={"b_manager": 202},  # a link for their own account
     ),
+    ("GET", f"{V1}/me/two-factor"): Route(
+        Kind.OWN, f"{V1}/me/two-factor", outsiders={"b_manager": 200}
+    ),
+    ("POST", f"{V1}/me/two-factor"): Route(
+        Kind.OWN,
+        f"{V1}/me/two-factor",
+        ok=201,
+        outsiders={"b_manager": 201},  # their own
+    ),
+    # Without a setup started or 2FA on, these have nothing to act on: a 409 (the other user
+    # started their own setup above, so their wrong code is a 401); test_two_factor.py walks
+    # them through with real codes.
+    ("POST", f"{V1}/me/two-factor/confirm"): Route(
+        Kind.OWN,
+        f"{V1}/me/two-factor/confirm",
+        {"code": "123456"},
+        ok=409,
+        outsiders={"b_manager": 401},
+    ),
+    ("DELETE", f"{V1}/me/two-factor"): Route(
+        Kind.OWN,
+        f"{V1}/me/two-factor",
+        {"password": PASSWORD, "code": "123456"},
+        ok=409,
+        outsiders={"b_manager": 409},
+    ),
+    ("POST", f"{V1}/me/two-factor/recovery-codes"): Route(
+        Kind.OWN,
+        f"{V1}/me/two-factor/recovery-codes",
+        {"code": "123456"},
+        ok=409,
+        outsiders={"b_manager": 409},
+    ),
     ("GET", f"{V1}/devices"): Route(Kind.OWN, f"{V1}/devices", outsiders={"b_manager": 200}),
     ("POST", f"{V1}/devices"): Route(
         Kind.OWN,

@@ -141,3 +141,35 @@ def email_changed(settings: AccountSettings, old_email: str, new_email: str) -> 
         ],
         actions=[("Contacter l'assistance", settings.url(SUPPORT_PAGE))],
     )
+
+
+def two_factor_enabled(settings: AccountSettings, email: str) -> Letter:
+    return Letter(
+        to=email,
+        subject="Double authentification activée sur votre compte Relais",
+        paragraphs=[
+            "La double authentification vient d'être activée sur votre compte Relais : chaque "
+            "connexion demandera désormais, en plus du mot de passe, un code de votre "
+            "application d'authentification.",
+            "Gardez vos codes de secours en lieu sûr : chacun permet une connexion si vous "
+            "n'avez plus votre téléphone.",
+            "Si vous n'êtes pas à l'origine de ce changement, choisissez sans attendre un "
+            "nouveau mot de passe et prévenez l'assistance de Relais.",
+        ],
+        actions=[("Choisir un nouveau mot de passe", settings.url(PASSWORD_PAGE))],
+    )
+
+
+def two_factor_disabled(settings: AccountSettings, email: str) -> Letter:
+    return Letter(
+        to=email,
+        subject="Double authentification désactivée sur votre compte Relais",
+        paragraphs=[
+            "La double authentification vient d'être désactivée sur votre compte Relais : "
+            "le mot de passe suffit de nouveau pour se connecter, et vos codes de secours ne "
+            "servent plus.",
+            "Si vous n'êtes pas à l'origine de ce changement, choisissez sans attendre un "
+            "nouveau mot de passe et prévenez l'assistance de Relais.",
+        ],
+        actions=[("Contacter l'assistance", settings.url(SUPPORT_PAGE))],
+    )

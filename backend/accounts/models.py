@@ -11,6 +11,7 @@ from sqlalchemy import (
     Enum,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Table,
     UniqueConstraint,
@@ -192,3 +193,34 @@ class ApiKey(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     structures: Mapped[list[Structure]] = relationship(secondary=api_key_structures)
+
+
+class TwoFactor(Base):
+    """A user's TOTP second factor: pending until a first code confirms it.
+
+    The secret is encrypted (Fernet, CREDENTIALS_KEY): it must be read back to check codes.
+    `last_step` is the newest time step a code was accepted for, so a code cannot be replayed;
+    `failures` counts wrong codes in a row, and past the limit logins wait until `locked_until`.
+    """
+
+    __tablename__ = "two_factors"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    secret: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    enabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    last_step: Mapped[int | None]
+    failures: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class RecoveryCode(Base):
+    """A single-use recovery code of a second factor, stored as an argon2 hash."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -11,11 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from backend import i18n
-from backend.accounts import service
+from backend.accounts import service, twofactor
 from backend.accounts.auth import auth_required, current_auth_session, current_user
 from backend.accounts.models import Membership, Role
 from backend.accounts.schemas import LoginIn, MeOut, RefreshIn, TokenPairOut
 from backend.accounts.settings import current_time
+from backend.accounts.twofactor_routes import REQUIRED, policy, refuse_code
 from backend.api import Blueprint, abort
 from backend.db import current_session, db
 from backend.extensions import limiter
@@ -44,16 +45,40 @@ class Login(MethodView):
     @blp.doc(security=[])
     @blp.arguments(LoginIn)
     @blp.response(200, TokenPairOut)
-    @blp.problem(401, "Identifiants incorrects")
-    @blp.problem(429, "Trop de tentatives")
+    @blp.problem(
+        401,
+        "Identifiants incorrects ; ou, si la double authentification est activée, code "
+        "manquant (type urn:relais:problem:two-factor-required) ou incorrect "
+        "(urn:relais:problem:two-factor-invalid)",
+    )
+    @blp.problem(
+        429,
+        "Trop de tentatives ; ou trop de codes incorrects : connexion bloquée un moment "
+        "(urn:relais:problem:two-factor-locked, en-tête Retry-After)",
+    )
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Se connecter : jetons d'accès et de rafraîchissement."""
+        """Se connecter : jetons d'accès et de rafraîchissement.
+
+        Avec la double authentification, le mot de passe seul reçoit un 401 de type
+        `urn:relais:problem:two-factor-required` : renvoyer la demande avec `otp`."""
         config = current_app.extensions["relais_config"]
         user = service.authenticate(
             current_session(), body["email"], body["password"], config=config
         )
         if user is None:
             abort(401, message=i18n.message("invalid_credentials"))
+        factor = twofactor.enabled(current_session(), user.id)
+        if factor is not None:
+            if not body.get("otp"):
+                db.session.commit()  # a rehashed password is kept
+                abort(401, message=i18n.message("two_factor_required"), type=REQUIRED)
+            try:
+                twofactor.check(
+                    current_session(), factor, body["otp"], config.credentials_key, policy(),
+                    now=current_time(),
+                )  # fmt: skip
+            except (twofactor.InvalidCode, twofactor.Locked) as exc:
+                refuse_code(exc)
         agent = request.headers.get("User-Agent")
         pair = service.start_session(
             current_session(), user, config=config, user_agent=agent, now=current_time()

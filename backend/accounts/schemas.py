@@ -10,6 +10,14 @@ from backend.schemas import InputSchema, OutputSchema
 class LoginIn(InputSchema):
     email = fields.String(required=True, validate=validate.Length(min=3, max=254))
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024))
+    otp = fields.String(
+        validate=validate.Length(min=1, max=32),
+        metadata={
+            "description": "Code de double authentification (6 chiffres) ou code de secours, "
+            "si le compte l'a activée ; sans lui, la réponse est un 401 de type "
+            "urn:relais:problem:two-factor-required"
+        },
+    )
 
 
 class RefreshIn(InputSchema):
