@@ -152,6 +152,7 @@ async function send(path, init = {}, retry = true) {
  */
 export async function get(path) {
   const url = API + path;
+  const since = store.generation(); // an answer arriving after a sign-out is not kept
   const kept = await store.read(url);
   let response;
   try {
@@ -162,12 +163,12 @@ export async function get(path) {
   }
   const now = new Date().toISOString();
   if (response.status === 304 && kept) {
-    await store.write(url, { ...kept, storedAt: now });
+    await store.write(url, { ...kept, storedAt: now }, since);
     return { data: kept.body, storedAt: now, offline: false };
   }
   if (!response.ok) throw await failure(response);
   const data = await response.json();
-  await store.write(url, { etag: response.headers.get("etag"), body: data, storedAt: now });
+  await store.write(url, { etag: response.headers.get("etag"), body: data, storedAt: now }, since);
   return { data, storedAt: now, offline: false };
 }
 

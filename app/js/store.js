@@ -4,6 +4,12 @@
 const CACHE = "relais-donnees";
 const STORED_AT = "x-relais-stocke-le";
 const memory = new Map(); // where the Cache Storage is missing (private windows of some browsers)
+let cleared = 0; // how many times clear() ran: a request started before the last one keeps nothing
+
+/** The store's generation now; pass it to write() from the request it began. */
+export function generation() {
+  return cleared;
+}
 
 async function open() {
   try {
@@ -22,8 +28,10 @@ export async function read(url) {
   return { etag: found.headers.get("etag"), storedAt: found.headers.get(STORED_AT), body: await found.json() };
 }
 
-export async function write(url, entry) {
+export async function write(url, entry, since) {
+  if (since !== cleared) return;
   const cache = await open();
+  if (since !== cleared) return; // cleared while the cache was opening
   if (!cache) {
     memory.set(url, entry);
     return;
@@ -33,6 +41,7 @@ export async function write(url, entry) {
 }
 
 export async function clear() {
+  cleared += 1;
   memory.clear();
   try {
     if (self.caches) await caches.delete(CACHE);
