@@ -21,9 +21,14 @@ async function open() {
 
 /** {etag, body, storedAt} or null. */
 export async function read(url) {
-  const cache = await open();
-  if (!cache) return memory.get(url) || null;
-  const found = await cache.match(url);
+  let found;
+  try {
+    // caches.match does not create the cache (caches.open would, even right after a sign-out).
+    if (!self.caches) return memory.get(url) || null;
+    found = await caches.match(url, { cacheName: CACHE });
+  } catch {
+    return memory.get(url) || null;
+  }
   if (!found) return null;
   return { etag: found.headers.get("etag"), storedAt: found.headers.get(STORED_AT), body: await found.json() };
 }
