@@ -138,12 +138,39 @@ def test_a_supplier_goes_from_nothing_to_their_invoices(relais: Running, smtp_se
     # The first sync runs at once; its progress shows, then the invoices are there.
     def synced() -> dict[str, Any] | None:
         status = claire.get(f"/structures/{structure_id}/sync")
-        return status if status["invoices_stored"] else None
+        return status if status["invoices_stored"] and not status["running"] else None
 
     status = _until(synced, "the first sync", 180)
     invoices = claire.get("/invoices", limit=100)
     assert invoices["items"], status
     assert {item["structure_id"] for item in invoices["items"]} == {structure_id}
+
+    # Claire invites a colleague as a user restricted to one service; the colleague signs up
+    # from the e-mailed invitation and sees that service's invoices, nothing else.
+    with_service = [item for item in _all_invoices(claire) if item["service"]]
+    service = with_service[0]["service"]
+    offered = claire.get(f"/structures/{structure_id}/services")["items"]
+    assert service["id"] in [s["id"] for s in offered]
+    colleague = "yann.le-goff@menuiserie-morvan.fr"
+    invited = claire.http.post(
+        f"/structures/{structure_id}/invitations",
+        json={"email": colleague, "role": "user", "service_ids": [service["id"]]},
+    )
+    assert invited.status_code == 201, invited.text
+    token = _link_token(box, colleague, "/compte/invitation/")
+    joined = Person(relais.base).http.post(
+        "/invitations/sign-up",
+        json={"token": token, "full_name": "Yann Le Goff", "password": PASSWORD},
+    )
+    assert joined.status_code == 201, joined.text
+    yann = Person(relais.base)
+    assert yann.login(colleague).status_code == 200
+    assert [(m["id"], m["role"]) for m in yann.get("/me")["structures"]] == [(structure_id, "user")]
+    seen = _all_invoices(yann)
+    expected = {item["id"] for item in _all_invoices(claire) if item["service"] == service}
+    assert {item["id"] for item in seen} == expected
+    # A user may not invite, nor see the members.
+    assert yann.http.get(f"/structures/{structure_id}/members").status_code == 403
 
     # Two-factor authentication: enabled with a code, then required at login.
     setup = claire.http.post("/me/two-factor")
@@ -161,3 +188,15 @@ def test_a_supplier_goes_from_nothing_to_their_invoices(relais: Running, smtp_se
     code = _until(lambda: totp.now() if totp.now().encode() not in used else None, "a new code", 40)
     assert later.login(email, otp=code).status_code == 200
     assert later.get("/me")["email"] == email
+
+
+def _all_invoices(person: Person) -> list[dict[str, Any]]:
+    """Every invoice the person sees, page after page."""
+    found: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        page = person.get("/invoices", limit=100, **({"cursor": cursor} if cursor else {}))
+        found += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            return found
