@@ -157,8 +157,10 @@ def _api_keys(session: Session, user_id: int) -> list[dict[str, Any]]:
 
 def _devices(session: Session, user_id: int) -> list[dict[str, Any]]:
     """The phones and browsers that receive pushes; the token cut short (too little to reuse)."""
-    fields = ("id", "platform", "locale", "time_zone", "app_version", "active")
-    fields += ("deactivated_reason", "created_at", "last_seen_at")
+    fields = (
+        "id", "platform", "locale", "time_zone", "app_version", "active",
+        "deactivated_reason", "created_at", "last_seen_at",
+    )  # fmt: skip
     return [
         {name: getattr(d, name) for name in fields} | {"token": mask_token(d.token)}
         for d in _rows(session, Device, user_id, Device.id)
