@@ -23,6 +23,8 @@ BLUEPRINTS = (
     "backend.integrations.routes",
     "backend.sync.routes",
     "backend.onboarding.routes",
+    "backend.members.member_routes",
+    "backend.members.invitation_routes",
     "backend.push.routes",
     "backend.trainings.routes",
     "backend.trainings.trainer_routes",

@@ -20,7 +20,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from backend.accounts.models import AuthSession, Recipient, Role, Structure, User
+from backend.accounts.models import AuthSession, Membership, Recipient, Role, Structure, User
+from backend.accounts.roles import Action, roles_that_may
 from backend.accounts.service import start_session
 from backend.announcements.models import NewsletterSubscription, SubscriptionState
 from backend.db import db, utcnow
@@ -530,18 +531,32 @@ def test_each_users_export_holds_only_their_own_data(
             assert not [o for o in others if matrix.users[o].email in text], name
 
 
-# --- a structure's management: its sync, its portal connection, its join requests -----------
+# --- a structure's management: sync, portal connection, join requests, members, invitations --
 
-# Who may do what on a structure, by role (backend/onboarding/routes.py, backend/sync/routes.py).
+# Who may do what on a structure: the roles table (backend/accounts/roles.py) says it, and
+# every route must follow it. `{a_member}` is a member of the structure asked.
 MANAGEMENT = {
-    ("GET", "sync"): {Role.MAIN_MANAGER, Role.MANAGER},
-    ("GET", "join-requests"): {Role.MAIN_MANAGER},
-    ("PUT", "connection"): {Role.MAIN_MANAGER},
-    ("DELETE", "connection"): {Role.MAIN_MANAGER},
-    ("POST", "join-requests/1/refuse"): {Role.MAIN_MANAGER},
+    ("GET", "sync"): Action.SEE_SYNC,
+    ("GET", "join-requests"): Action.ANSWER_JOIN_REQUESTS,
+    ("PUT", "connection"): Action.UPDATE_TECHNICAL_ACCOUNT,
+    ("DELETE", "connection"): Action.DISCONNECT_STRUCTURE,
+    ("POST", "join-requests/1/refuse"): Action.ANSWER_JOIN_REQUESTS,
+    ("GET", "members"): Action.SEE_MEMBERS,
+    ("GET", "services"): Action.CHANGE_MEMBERS,
+    ("PATCH", "members/{a_member}"): Action.CHANGE_MEMBERS,
+    ("DELETE", "members/{a_member}"): Action.REMOVE_MEMBERS,
+    ("GET", "invitations"): Action.INVITE,
+    ("POST", "invitations"): Action.INVITE,
+    ("DELETE", "invitations/1"): Action.INVITE,
+}
+BODIES = {
+    "PUT": {"login": "TECH_1@cpro.fr", "password": "x"},
+    "POST": {"email": "pirate@exemple.fr"},
+    "PATCH": {"role": "main_manager"},
 }
 ROLES = {"a_manager": ("A", Role.MANAGER), "a_roads_only": ("A", Role.USER)}
 ROLES |= {"b_manager": ("B", Role.MAIN_MANAGER)}
+MEMBER_OF = {"A": "a_roads_only", "B": "b_manager"}
 
 
 def test_a_structures_management_follows_each_users_role(
@@ -549,8 +564,8 @@ def test_a_structures_management_follows_each_users_role(
 ) -> None:
     """Members without the role get 403, everyone else 404, whatever the structure; the
     rightful ones get through (writes are refused before anything reaches the portal)."""
-    body = {"login": "TECH_1@cpro.fr", "password": "x"}
-    for (method, tail), allowed in MANAGEMENT.items():
+    for (method, tail), action in MANAGEMENT.items():
+        allowed = roles_that_may(action)
         for user in USERS:
             for key, structure in matrix.structures.items():
                 mine = ROLES.get(user)
@@ -558,14 +573,77 @@ def test_a_structures_management_follows_each_users_role(
                     expected = 404
                 elif mine[1] in allowed:
                     if method != "GET":
-                        continue  # the rightful writes: tests/onboarding
+                        continue  # the rightful writes: tests/onboarding, tests/members
                     expected = 200
                 else:
                     expected = 403
-                url = f"/api/v1/structures/{structure.id}/{tail}"
-                json = body if method == "PUT" else None
-                response = client.open(url, method=method, json=json, headers=tokens[user])
+                member = matrix.users[MEMBER_OF[key]].id
+                url = f"/api/v1/structures/{structure.id}/{tail.format(a_member=member)}"
+                response = client.open(
+                    url, method=method, json=BODIES.get(method), headers=tokens[user]
+                )
                 assert response.status_code == expected, (method, tail, user, key)
+
+
+def test_members_and_invitations_of_a_stay_with_a(
+    client: FlaskClient, app: Flask, matrix: Matrix, tokens: dict[str, dict[str, str]]
+) -> None:
+    """B's main manager neither sees nor changes A's members or invitations, not even through
+    B's own paths with A's ids; A's members see them only as their role allows."""
+    a, b = matrix.structures["A"], matrix.structures["B"]
+    main = UserFactory(email="principal.a@exemple.fr")
+    MembershipFactory(user=main, structure=a, role=Role.MAIN_MANAGER)
+    pair = start_session(db.session, main, config=app.extensions["relais_config"])
+    db.session.commit()
+    a_main = {"Authorization": f"Bearer {pair.access_token}"}
+    sent = client.post(
+        f"/api/v1/structures/{a.id}/invitations", json={"email": "invite.a@exemple.fr"},
+        headers=a_main,
+    )  # fmt: skip
+    assert sent.status_code == 201
+    invitation = sent.get_json()["id"]
+    roads_only = matrix.users["a_roads_only"].id
+    before = snapshot_members(a.id)
+
+    b_manager = tokens["b_manager"]
+    for url in (f"/api/v1/structures/{a.id}", f"/api/v1/structures/{b.id}"):
+        listed = client.get(f"{url}/invitations", headers=b_manager)
+        assert "invite.a@exemple.fr" not in listed.get_data(as_text=True)
+        members = client.get(f"{url}/members", headers=b_manager)
+        assert matrix.users["a_roads_only"].email not in members.get_data(as_text=True)
+        revoke = client.delete(f"{url}/invitations/{invitation}", headers=b_manager)
+        assert revoke.status_code == 404
+        change = client.patch(
+            f"{url}/members/{roads_only}", json={"role": "main_manager"}, headers=b_manager
+        )
+        assert change.status_code == 404
+        assert client.delete(f"{url}/members/{roads_only}", headers=b_manager).status_code == 404
+    for user, listing in (("a_manager", 200), ("a_roads_only", 403)):
+        assert (
+            client.get(f"/api/v1/structures/{a.id}/members", headers=tokens[user]).status_code
+            == listing
+        )
+        for method in ("GET", "POST"):
+            response = client.open(
+                f"/api/v1/structures/{a.id}/invitations", method=method,
+                json=BODIES.get(method), headers=tokens[user],
+            )  # fmt: skip
+            assert response.status_code == 403, (user, method)
+    assert snapshot_members(a.id) == before
+    [still] = client.get(f"/api/v1/structures/{a.id}/invitations", headers=a_main).get_json()[
+        "items"
+    ]
+    assert still["id"] == invitation
+
+
+def snapshot_members(structure_id: int) -> list[tuple[int, str]]:
+    db.session.commit()
+    rows = db.session.execute(
+        select(Membership.user_id, Membership.role)
+        .where(Membership.structure_id == structure_id)
+        .order_by(Membership.user_id)
+    )
+    return [(user_id, role.value) for user_id, role in rows]
 
 
 # The rules ENDPOINTS and the invoice-id test cover (tests/test_route_guard.py: every other).

@@ -47,6 +47,11 @@ ROLE_NAMES = {
     Role.USER: "Utilisateur simple",
 }
 
+_PLURALS = {
+    Role.MAIN_MANAGER: "gestionnaires principaux",
+    Role.MANAGER: "gestionnaires",
+    Role.USER: "utilisateurs simples",
+}
 _ALL = frozenset(Role)
 _MANAGERS = frozenset({Role.MAIN_MANAGER, Role.MANAGER})
 _MAIN = frozenset({Role.MAIN_MANAGER})
@@ -79,7 +84,7 @@ TABLE = (
     Row(Action.DISCONNECT_STRUCTURE, "Déconnecter la structure de Chorus Pro", _MAIN),
     Row(Action.SEE_MEMBERS, "Voir les membres de la structure et leurs rôles", _MANAGERS),
     Row(Action.ANSWER_JOIN_REQUESTS, "Accepter ou refuser les demandes d'accès", _MAIN),
-    Row(Action.INVITE, "Inviter une personne, voir et annuler les invitations", _MAIN),
+    Row(Action.INVITE, "Inviter des personnes (et suivre ou annuler leurs invitations)", _MAIN),
     Row(Action.CHANGE_MEMBERS, "Changer le rôle ou les services d'un membre", _MAIN),
     Row(Action.REMOVE_MEMBERS, "Retirer un membre de la structure", _MAIN),
     Row(Action.LEAVE, "Quitter la structure", _ALL),
@@ -92,6 +97,21 @@ def may(role: Role | None, action: Action) -> bool:
     return role is not None and role in _BY_ACTION[action].roles
 
 
+def label(action: Action) -> str:
+    """The action as the site and the refusals word it."""
+    return _BY_ACTION[action].label
+
+
 def roles_that_may(action: Action) -> tuple[Role, ...]:
     """The roles allowed an action, in the table's order of roles (for SQL `IN`)."""
     return tuple(role for role in Role if role in _BY_ACTION[action].roles)
+
+
+def reserved_to(action: Action) -> str:
+    """Who may, as an API answer's documentation says it: « Réservé aux gestionnaires… »."""
+    allowed = roles_that_may(action)
+    if len(allowed) == len(Role):
+        return "Refusé au rôle qui ne le permet pas (aujourd'hui, tous les rôles le permettent)"
+    names = [f"aux {_PLURALS[role]}" for role in allowed]
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " et " + names[-1]
+    return f"Réservé {listed} de la structure"

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from backend.accounts.models import Membership, RecipientService, Role, Structure, User
 from backend.accounts.roles import Action, may
@@ -117,7 +117,7 @@ def leave(session: Session, *, user_id: int, structure_id: int) -> Departure:
 
 def remove(session: Session, *, actor_id: int, structure_id: int, user_id: int) -> Departure:
     """A main manager removes a member (themselves included: that is leaving)."""
-    structure = _acting(session, actor_id, structure_id, Action.REMOVE_MEMBERS)
+    structure = acting(session, actor_id, structure_id, Action.REMOVE_MEMBERS)
     membership = _membership(session, structure_id, user_id)
     if membership is None:
         raise NotMember
@@ -135,7 +135,7 @@ def change(
 ) -> tuple[Membership, Role]:
     """Give a member another role and/or services (empty: every service); returns the
     membership and its former role."""
-    _acting(session, actor_id, structure_id, Action.CHANGE_MEMBERS)
+    acting(session, actor_id, structure_id, Action.CHANGE_MEMBERS)
     membership = _membership(session, structure_id, user_id)
     if membership is None:
         raise NotMember
@@ -191,7 +191,7 @@ def services_of(
     return found
 
 
-def _acting(session: Session, actor_id: int, structure_id: int, action: Action) -> Structure:
+def acting(session: Session, actor_id: int, structure_id: int, action: Action) -> Structure:
     """The structure, locked, once the actor's role — read under the lock — allows it."""
     structure = lock_structure(session, structure_id)
     actor = _membership(session, structure_id, actor_id)
@@ -236,6 +236,7 @@ def members(session: Session, structure_id: int) -> list[Membership]:
         select(Membership)
         .join(User, User.id == Membership.user_id)
         .where(Membership.structure_id == structure_id)
+        .options(contains_eager(Membership.user), selectinload(Membership.services))
         .order_by(User.full_name, User.id)
     ).all()
     return sorted(found, key=lambda m: order[m.role])
