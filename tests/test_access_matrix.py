@@ -41,7 +41,7 @@ from tests.factories import (
     at,
     make_invoice,
 )
-from tests.privacy.conftest import register
+from tests.privacy.conftest import invitation_to, register
 from tests.push.conftest import add_device
 from tests.trainings.conftest import make_training
 
@@ -478,8 +478,8 @@ def test_each_users_export_holds_only_their_own_data(
     reader: FlaskClient, matrix: Matrix, tokens: dict[str, dict[str, str]]
 ) -> None:
     """`/me/export`: every user's rows (sessions, devices, inbox, preferences, sign-ups,
-    newsletter, join requests, the structures' keys) and no one else's, even through the
-    caches. Each row of a user's is labelled with their name."""
+    newsletter, join requests, invitations, the structures' keys) and no one else's, even
+    through the caches. Each row of a user's is labelled with their name."""
     trainer = UserFactory(is_trainer=True)
     training = make_training(trainer.id)
     for name, user in matrix.users.items():
@@ -496,12 +496,13 @@ def test_each_users_export_holds_only_their_own_data(
                 NewsletterSubscription(
                     email=user.email, state=SubscriptionState.ACTIVE, consent_at=utcnow()
                 ),
-                JoinRequest(
-                    structure_id=StructureFactory(name=f"Demandée par {name}").id,
-                    user_id=user.id, state=JoinState.PENDING,
-                ),
             ]
         )  # fmt: skip
+        wanted = StructureFactory(name=f"Demandée par {name}")
+        db.session.add(
+            JoinRequest(structure_id=wanted.id, user_id=user.id, state=JoinState.PENDING)
+        )
+        invitation_to(user.email, wanted)
         register(training, user.email, name)
     create_api_key(db.session, "ERP de A", [matrix.structures["A"]])
     create_api_key(db.session, "ERP de B", [matrix.structures["B"]])
@@ -523,6 +524,9 @@ def test_each_users_export_holds_only_their_own_data(
             ]
             assert body["newsletter"]["email"] == matrix.users[name].email
             assert [j["structure"]["name"] for j in body["join_requests"]] == [
+                f"Demandée par {name}"
+            ]
+            assert [i["structure"]["name"] for i in body["invitations_received"]] == [
                 f"Demandée par {name}"
             ]
             assert [k["name"] for k in body["api_keys"]] == keys.get(name, []), name

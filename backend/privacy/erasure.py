@@ -11,11 +11,13 @@ once deletes once: the second finds no account. `erase` then, in this order:
    they were is erased with its data; the others keep their invoices for their members;
 3. cancels the address's training sign-ups to sessions not over (seats go on) and
    anonymises all its registrations (`trainings.forget`);
-4. deletes the newsletter subscription of the address, the account's e-mailed links and the
-   sign-ups to the address not yet confirmed;
+4. deletes the newsletter subscription of the address, the account's e-mailed links, the
+   sign-ups to the address not yet confirmed and the invitations to the address no longer
+   pending (pending ones stay the inviting structure's, its main managers revoke them);
 5. deletes the user: the database cascades to the login sessions and refresh tokens, second
    factor and recovery codes, devices and their pushes, notification settings, preferences
-   and inbox, join requests (answers others gave keep their date, not the name). On
+   and inbox, join requests; answers and invitations the person gave keep their date, not
+   their name. On
    PostgreSQL the deletions notify every worker's authentication cache (migration 0008),
    so the old tokens stop working at once.
 
@@ -28,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import ColumnElement, and_, delete, exists, or_, select
 from sqlalchemy.orm import Session
 
 from backend.accounts import twofactor
@@ -36,6 +38,7 @@ from backend.accounts.emailed import AccountLink
 from backend.accounts.models import Membership, Structure, User
 from backend.accounts.security import verify_password
 from backend.announcements.models import NewsletterSubscription
+from backend.members.models import Invitation
 from backend.members.service import LastMainManager, NotMember, handover_needed, leave
 from backend.trainings.forget import forget_address
 from backend.trainings.models import Registration, TrainingSession
@@ -151,6 +154,7 @@ def erase(session: Session, user: User, *, now: dt.datetime, settings: TrainingS
             )
         )
     )
+    session.execute(delete(Invitation).where(Invitation.email == email, ~_pending(now)))
     session.execute(delete(User).where(User.id == user_id))
     session.expire_all()
     return Erased(
@@ -161,6 +165,14 @@ def erase(session: Session, user: User, *, now: dt.datetime, settings: TrainingS
         registrations=counted,
         newsletter=bool(getattr(newsletter, "rowcount", 0)),
         promoted=promoted,
+    )
+
+
+def _pending(now: dt.datetime) -> ColumnElement[bool]:
+    return and_(
+        Invitation.accepted_at.is_(None),
+        Invitation.revoked_at.is_(None),
+        Invitation.expires_at > now,
     )
 
 

@@ -30,6 +30,10 @@ Each line: table — what it holds → what the export shows → what deleting t
 - training_sessions — the trainer of a session → `trainings_given` → deletion refused until
   an administrator hands the sessions to another trainer
 - newsletter_subscriptions — by address: state, consent → `newsletter` → deleted
+- invitations, invitation_services — invitations a main manager sent (the sender), to an
+  address, with a role and services → `invitations_sent`, `invitations_received` → the
+  sender's name goes from those they sent (and from the one they accepted); those to their
+  address no longer pending are deleted, pending ones stay the structures' to revoke
 - api_keys, api_key_structures — the structures' integration keys, made by the operator, no
   owner → names and dates of the person's structures' keys (never the key) → kept: the
   structures' data
@@ -61,6 +65,7 @@ from backend.accounts.models import (
 )
 from backend.accounts.roles import ROLE_NAMES
 from backend.announcements.models import NewsletterSubscription
+from backend.members.models import Invitation
 from backend.onboarding.models import JoinRequest
 from backend.push.models import (
     Device,
@@ -98,6 +103,8 @@ def export(session: Session, user: User, *, now: dt.datetime) -> dict[str, Any]:
         "email_changes_pending": _email_changes(session, user.id, now),
         "training_registrations": _registrations(session, user.email),
         "trainings_given": _trainings_given(session, user.id),
+        "invitations_sent": _invitations(session, Invitation.invited_by_id == user.id),
+        "invitations_received": _invitations(session, Invitation.email == user.email),
         "newsletter": session.scalar(
             select(NewsletterSubscription).where(NewsletterSubscription.email == user.email)
         ),
@@ -221,6 +228,11 @@ def _registrations(session: Session, email: str) -> list[Registration]:
             .order_by(Registration.id)
         )
     )
+
+
+def _invitations(session: Session, which: Any) -> list[Invitation]:
+    query = select(Invitation).where(which).options(selectinload(Invitation.structure))
+    return list(session.scalars(query.order_by(Invitation.id)))
 
 
 def _trainings_given(session: Session, user_id: int) -> list[TrainingSession]:

@@ -117,7 +117,7 @@ class TwoFactorExportOut(OutputSchema):
 
 class JoinRequestExportOut(OutputSchema):
     structure = fields.Nested(StructureRefOut, required=True)
-    state = fields.Function(lambda r: r.state.value, required=True)
+    state = fields.String(required=True)
     created_at = ParisDateTime(required=True)
     decided_at = _nullable(ParisDateTime(required=True))
 
@@ -132,7 +132,7 @@ class TrainingRefOut(OutputSchema):
     id = fields.Integer(required=True)
     title = fields.String(required=True)
     starts_at = ParisDateTime(required=True)
-    state = fields.Function(lambda t: t.state.value, required=True)
+    state = fields.String(required=True)
 
 
 class RegistrationExportOut(OutputSchema):
@@ -141,7 +141,7 @@ class RegistrationExportOut(OutputSchema):
     full_name = fields.String(required=True)
     structure_name = fields.String(required=True)
     siret = _nullable(fields.String(required=True))
-    state = fields.Function(lambda r: r.state.value, required=True)
+    state = fields.String(required=True)
     consent_at = ParisDateTime(required=True)
     email_confirmed_at = _nullable(ParisDateTime(required=True))
     cancelled_at = _nullable(ParisDateTime(required=True))
@@ -151,10 +151,20 @@ class RegistrationExportOut(OutputSchema):
 
 class NewsletterExportOut(OutputSchema):
     email = fields.String(required=True)
-    state = fields.Function(lambda s: s.state.value, required=True)
+    state = fields.String(required=True)
     consent_at = ParisDateTime(required=True)
     confirmed_at = _nullable(ParisDateTime(required=True))
     unsubscribed_at = _nullable(ParisDateTime(required=True))
+
+
+class InvitationExportOut(OutputSchema):
+    structure = fields.Nested(StructureRefOut, required=True)
+    email = fields.String(required=True, metadata={"description": "Adresse invitée"})
+    role = fields.String(required=True)
+    created_at = ParisDateTime(required=True)
+    expires_at = ParisDateTime(required=True)
+    accepted_at = _nullable(ParisDateTime(required=True))
+    revoked_at = _nullable(ParisDateTime(required=True))
 
 
 class ExportOut(OutputSchema):
@@ -182,6 +192,16 @@ class ExportOut(OutputSchema):
     email_changes_pending = fields.List(fields.Nested(EmailChangeExportOut), required=True)
     training_registrations = fields.List(fields.Nested(RegistrationExportOut), required=True)
     trainings_given = fields.List(fields.Nested(TrainingRefOut), required=True)
+    invitations_sent = fields.List(
+        fields.Nested(InvitationExportOut),
+        required=True,
+        metadata={"description": "Invitations que vous avez envoyées"},
+    )
+    invitations_received = fields.List(
+        fields.Nested(InvitationExportOut),
+        required=True,
+        metadata={"description": "Invitations adressées à votre adresse"},
+    )
     newsletter = fields.Nested(NewsletterExportOut, required=True, allow_none=True)
 
 

@@ -17,6 +17,8 @@ from backend.accounts.security import new_opaque_token
 from backend.announcements.models import NewsletterSubscription, SubscriptionState
 from backend.db import db, utcnow
 from backend.integrations.service import create_api_key
+from backend.members.invitations import invite
+from backend.members.models import Invitation
 from backend.onboarding.models import JoinRequest, JoinState
 from backend.push.models import NotificationPreference, NotificationSettings
 from backend.trainings.models import Registration, RegistrationState, TrainingSession
@@ -86,6 +88,12 @@ def fill(client: FlaskClient, clock: Clock, user: User, marker: str, training: A
     wanted = StructureFactory(name=f"Structure demandée {marker}")
     db.session.add(JoinRequest(structure_id=wanted.id, user_id=user.id, state=JoinState.PENDING))
     _, key = create_api_key(db.session, f"ERP {marker}", [structure])
+    invite(
+        db.session, actor_id=user.id, structure_id=structure.id,
+        email=f"invitee-{marker}@example.fr", role=Role.MANAGER, service_ids=[],
+        lifetime=dt.timedelta(days=7), now=utcnow(),
+    )  # fmt: skip
+    invitation_to(user.email, wanted)
     db.session.commit()
 
     ended = login(client, user.email)
@@ -130,6 +138,18 @@ def fill(client: FlaskClient, clock: Clock, user: User, marker: str, training: A
         *person.recovery_codes,
     ]
     return person
+
+
+def invitation_to(email: str, structure: Structure, **values: Any) -> Invitation:
+    """An invitation of another structure's to this address (pending unless told otherwise)."""
+    _, digest = new_opaque_token()
+    invitation = Invitation(
+        structure_id=structure.id, email=email, role=Role.USER, token_hash=digest,
+        expires_at=utcnow() + dt.timedelta(days=7), **values,
+    )  # fmt: skip
+    db.session.add(invitation)
+    db.session.commit()
+    return invitation
 
 
 def sign_up_link(email: str) -> None:

@@ -5,6 +5,7 @@ server."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from dataclasses import asdict
 from pathlib import Path
@@ -28,8 +29,10 @@ from backend.accounts.models import (
 )
 from backend.accounts.service import start_session
 from backend.announcements.models import NewsletterSubscription
-from backend.db import db
+from backend.db import db, utcnow
 from backend.invoices.models import Invoice
+from backend.members.invitations import invite
+from backend.members.models import Invitation
 from backend.onboarding.models import JoinRequest
 from backend.push.models import (
     Delivery,
@@ -51,7 +54,16 @@ from tests.factories import (
 )
 from tests.helpers import login
 from tests.mail.smtp import Inbox, text_part
-from tests.privacy.conftest import EXPORT, ME, bearer, code, fill, register, sign_up_link
+from tests.privacy.conftest import (
+    EXPORT,
+    ME,
+    bearer,
+    code,
+    fill,
+    invitation_to,
+    register,
+    sign_up_link,
+)
 from tests.trainings.conftest import make_training
 
 HANDOVER = "urn:relais:problem:handover-needed"
@@ -123,6 +135,9 @@ def test_the_deletion_erases_every_table_of_the_person_and_nothing_of_others(
     ines = fill(client, clock, UserFactory(full_name="Inès Morel"), "ines", training)
     paul = fill(client, clock, UserFactory(), "paul", training)
     sign_up_link(ines.user.email)
+    elsewhere = StructureFactory(name="Ailleurs")
+    invitation_to(ines.user.email, elsewhere, accepted_at=utcnow())  # history, names her
+    invitation_to(ines.user.email, elsewhere, revoked_at=utcnow())
     before = client.get(EXPORT, headers=paul.headers).get_json()
     user_id, email = ines.user.id, ines.user.email
     inbox.clear()
@@ -164,6 +179,9 @@ def test_the_deletion_erases_every_table_of_the_person_and_nothing_of_others(
     assert _count(Structure, Structure.name.in_(mine)) == 0
     assert _count(Structure, Structure.name == "Structure demandée ines") == 1  # not hers
     assert _count(Delivery) == _count(Delivery, Delivery.device.has())
+    # Her address stays only in the invitation still pending, the inviting structure's.
+    [pending] = db.session.scalars(select(Invitation).where(Invitation.email == email)).all()
+    assert pending.structure.name == "Structure demandée ines" and pending.accepted_at is None
 
     # Paul's data is as it was, his sign-up to the same session included.
     after = client.get(EXPORT, headers=paul.headers).get_json()
@@ -230,7 +248,12 @@ def test_other_members_keep_the_structure_and_its_invoices(
     leaving, staying = UserFactory(), UserFactory()
     MembershipFactory(user=leaving, structure=structure, role=Role.MAIN_MANAGER)
     MembershipFactory(user=staying, structure=structure, role=Role.MAIN_MANAGER)
-    structure_id, email = structure.id, leaving.email
+    sent, _ = invite(
+        db.session, actor_id=leaving.id, structure_id=structure.id, email="lea@example.fr",
+        role=Role.USER, service_ids=[], lifetime=dt.timedelta(days=7), now=utcnow(),
+    )  # fmt: skip
+    db.session.commit()
+    structure_id, email, sent_id = structure.id, leaving.email, sent.id
     response = _delete(client, bearer(login(client, email)))
     assert response.status_code == 200
     assert response.get_json()["structures_left"] == ["Menuiserie Garnier"]
@@ -240,6 +263,10 @@ def test_other_members_keep_the_structure_and_its_invoices(
     assert seen.get_json()["total"] == 2
     [letter] = inbox.to(email)
     assert "restent consultables par ses autres membres" in text_part(letter)
+    # The invitation she sent still works for the structure, without her name on it.
+    invitation = db.session.get(Invitation, sent_id)
+    assert invitation is not None and invitation.invited_by_id is None
+    assert invitation.email == "lea@example.fr" and invitation.revoked_at is None
 
 
 def test_the_last_member_takes_the_structure_along(

@@ -105,6 +105,17 @@ def test_the_export_holds_every_table_of_the_person(
     [registration] = body["training_registrations"]
     assert registration["training"]["title"] == training.title
     assert (registration["full_name"], registration["state"]) == ("Participant ines", "confirmed")
+    [sent] = body["invitations_sent"]
+    assert (sent["email"], sent["role"], sent["structure"]["name"]) == (
+        "invitee-ines@example.fr",
+        "manager",
+        "Structure ines",
+    )
+    [received] = body["invitations_received"]
+    assert (received["email"], received["structure"]["name"]) == (
+        ines.user.email,
+        "Structure demandée ines",
+    )
     assert body["trainings_given"] == []
     assert body["newsletter"]["state"] == "active"
 
