@@ -111,10 +111,12 @@ def authorise(
 
     A wrong code counts against the second factor's lockout (twofactor.InvalidCode, Locked):
     the caller commits that before answering."""
+    # FOR NO KEY UPDATE (PostgreSQL): a second deletion waits here, while rows that merely
+    # point at the user (a notification the sync writes meanwhile) are not held up.
     user = session.scalar(
         select(User)
         .where(User.id == user_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     if user is None:
@@ -140,32 +142,35 @@ def erase(session: Session, user: User, *, now: dt.datetime, settings: TrainingS
         raise TrainerWithSessions
     email, full_name, user_id = user.email, user.full_name, user.id
     left, erased = _leave_all(session, user_id)
-    registrations = session.scalars(select(Registration.id).where(Registration.email == email))
-    counted = len(registrations.all())
+    registrations = len(
+        session.scalars(select(Registration.id).where(Registration.email == email)).all()
+    )
     promoted = forget_address(session, email, now=now, settings=settings)
     newsletter = session.execute(
         delete(NewsletterSubscription).where(NewsletterSubscription.email == email)
     )
-    session.execute(
-        delete(AccountLink).where(
-            or_(
-                AccountLink.user_id == user_id,
-                AccountLink.user_id.is_(None) & (AccountLink.email == email),
-            )
-        )
-    )
-    session.execute(delete(Invitation).where(Invitation.email == email, ~_pending(now)))
-    session.execute(delete(User).where(User.id == user_id))
-    session.expire_all()
+    _delete_account(session, user_id, email, now)
     return Erased(
         email,
         full_name,
         structures_left=left,
         structures_erased=erased,
-        registrations=counted,
+        registrations=registrations,
         newsletter=bool(getattr(newsletter, "rowcount", 0)),
         promoted=promoted,
     )
+
+
+def _delete_account(session: Session, user_id: int, email: str, now: dt.datetime) -> None:
+    """The links and invitations naming the address, then the user (the database cascades)."""
+    mine = or_(
+        AccountLink.user_id == user_id,
+        AccountLink.user_id.is_(None) & (AccountLink.email == email),
+    )
+    session.execute(delete(AccountLink).where(mine))
+    session.execute(delete(Invitation).where(Invitation.email == email, ~_pending(now)))
+    session.execute(delete(User).where(User.id == user_id))
+    session.expire_all()
 
 
 def _pending(now: dt.datetime) -> ColumnElement[bool]:

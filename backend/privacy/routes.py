@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import current_app, g
 from flask.views import MethodView
+from sqlalchemy.orm import Session
 
 from backend import i18n
 from backend.accounts.auth import auth_required, current_user
+from backend.accounts.models import User
 from backend.accounts.settings import current_settings, current_time
 from backend.accounts.twofactor import InvalidCode, Locked
 from backend.accounts.twofactor_routes import REQUIRED, policy, refuse_code
@@ -52,6 +55,40 @@ def _config() -> Any:
 
 def _limit() -> str:
     return str(_config().login_rate_limit)
+
+
+def _proven(session: Session, body: dict[str, Any], now: dt.datetime) -> User:
+    """The account, locked, once its password (and 2FA code) prove the request; else abort."""
+    try:
+        return erasure.authorise(
+            session, g.user_id, body["password"], body.get("code"),
+            key=_config().credentials_key, policy=policy(), now=now,
+        )  # fmt: skip
+    except erasure.AccountGone:
+        abort(401, message=i18n.message("invalid_token"))
+    except erasure.DemoAccount:
+        abort(403, message=DEMO_REFUSED)
+    except erasure.WrongPassword:
+        abort(422, messages={"json": {"password": [WRONG_PASSWORD]}})
+    except erasure.CodeRequired:
+        abort(401, message=i18n.message("two_factor_required"), type=REQUIRED)
+    except (InvalidCode, Locked) as exc:
+        refuse_code(exc)
+
+
+def _erased(
+    session: Session, user: User, now: dt.datetime, trainings: TrainingSettings
+) -> erasure.Erased:
+    """The account erased (not committed yet); a refusal leaves everything as it was."""
+    try:
+        with session.begin_nested():
+            return erasure.erase(session, user, now=now, settings=trainings)
+    except erasure.HandOverFirst as exc:
+        db.session.commit()  # the 2FA code just used stays used
+        abort(409, message=str(exc), type=PROBLEM + "handover-needed")
+    except erasure.TrainerWithSessions as exc:
+        db.session.commit()
+        abort(409, message=str(exc), type=PROBLEM + "trainer-sessions")
 
 
 @blp.route("/me/export")
@@ -103,31 +140,9 @@ class MyAccount(MethodView):
         factures). Refusé tant que je suis le seul gestionnaire principal d'une structure
         qui a d'autres membres."""
         session, now = current_session(), current_time()
-        try:
-            user = erasure.authorise(
-                session, g.user_id, body["password"], body.get("code"),
-                key=_config().credentials_key, policy=policy(), now=now,
-            )  # fmt: skip
-        except erasure.AccountGone:
-            abort(401, message=i18n.message("invalid_token"))
-        except erasure.DemoAccount:
-            abort(403, message=DEMO_REFUSED)
-        except erasure.WrongPassword:
-            abort(422, messages={"json": {"password": [WRONG_PASSWORD]}})
-        except erasure.CodeRequired:
-            abort(401, message=i18n.message("two_factor_required"), type=REQUIRED)
-        except (InvalidCode, Locked) as exc:
-            refuse_code(exc)
+        user = _proven(session, body, now)
         trainings = TrainingSettings.from_config(_config())
-        try:
-            with session.begin_nested():
-                erased = erasure.erase(session, user, now=now, settings=trainings)
-        except erasure.HandOverFirst as exc:
-            db.session.commit()  # the code just used stays used
-            abort(409, message=str(exc), type=PROBLEM + "handover-needed")
-        except erasure.TrainerWithSessions as exc:
-            db.session.commit()
-            abort(409, message=str(exc), type=PROBLEM + "trainer-sessions")
+        erased = _erased(session, user, now, trainings)
         db.session.commit()
         settings = current_settings()
         deliver(current_mailer(), settings.mail_from, letters.account_deleted(settings, erased))
