@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Update, select, update
+from sqlalchemy import Update, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -168,9 +168,23 @@ def sign_up(
     try:
         with session.begin_nested():
             session.add(user)
-    except IntegrityError as exc:  # the address got an account at this very moment
+    except IntegrityError as exc:
+        # The address got an account at this very moment: most likely from this very
+        # invitation, opened twice at once; then say so rather than « account exists ».
+        find(session, token, now)
         raise AccountExists from exc
     return _join(session, invitation, user, token, now)
+
+
+def forget_address(session: Session, email: str) -> int:
+    """Delete every invitation sent to this address (its owner's account is being erased);
+    the number deleted."""
+    result = session.execute(
+        delete(Invitation)
+        .where(Invitation.email == normalize_email(email))
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _join(

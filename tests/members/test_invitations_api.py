@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from backend.accounts.models import Membership, Role, User
 from backend.db import db
+from backend.members import invitations
 from backend.members.letters import INVITATION_PAGE
 from tests.factories import ServiceFactory, at, make_invoice
 from tests.helpers import login
@@ -240,3 +241,16 @@ def test_the_structure_erased_meanwhile_voids_its_invitations(
     )
     assert refused.status_code == 400
     assert db.session.scalar(select(User.id).where(User.email == "tard@exemple.fr")) is None
+
+
+def test_an_address_is_forgotten_with_its_invitations(
+    client: FlaskClient, app: Flask, team: Team, inbox: Inbox
+) -> None:
+    """For the erasure of an account: the invitations sent to its address go too."""
+    _invite(client, app, team, "oubli@exemple.fr")
+    _invite(client, app, team, "reste@exemple.fr")
+    assert invitations.forget_address(db.session, "Oubli@Exemple.fr") == 1
+    db.session.commit()
+    url = f"{V1}/structures/{team.structure.id}/invitations"
+    listed = client.get(url, headers=bearer(app, team.main)).get_json()["items"]
+    assert [i["email"] for i in listed] == ["reste@exemple.fr"]
