@@ -12,8 +12,8 @@ once deletes once: the second finds no account. `erase` then, in this order:
 3. cancels the address's training sign-ups to sessions not over (seats go on) and
    anonymises all its registrations (`trainings.forget`);
 4. deletes the newsletter subscription of the address, the account's e-mailed links, the
-   sign-ups to the address not yet confirmed and the invitations to the address no longer
-   pending (pending ones stay the inviting structure's, its main managers revoke them);
+   sign-ups to the address not yet confirmed and every invitation to the address
+   (`members.invitations.forget_address`);
 5. deletes the user: the database cascades to the login sessions and refresh tokens, second
    factor and recovery codes, devices and their pushes, notification settings, preferences
    and inbox, join requests; answers and invitations the person gave keep their date, not
@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, and_, delete, exists, or_, select
+from sqlalchemy import delete, exists, or_, select
 from sqlalchemy.orm import Session
 
 from backend.accounts import twofactor
@@ -38,9 +38,9 @@ from backend.accounts.emailed import AccountLink
 from backend.accounts.models import Membership, Structure, User
 from backend.accounts.security import verify_password
 from backend.announcements.models import NewsletterSubscription
-from backend.members.models import Invitation
+from backend.members import invitations
 from backend.members.service import LastMainManager, NotMember, handover_needed, leave
-from backend.trainings.forget import forget_address
+from backend.trainings import forget as trainings_forget
 from backend.trainings.models import Registration, TrainingSession
 from backend.trainings.settings import TrainingSettings
 
@@ -145,11 +145,11 @@ def erase(session: Session, user: User, *, now: dt.datetime, settings: TrainingS
     registrations = len(
         session.scalars(select(Registration.id).where(Registration.email == email)).all()
     )
-    promoted = forget_address(session, email, now=now, settings=settings)
+    promoted = trainings_forget.forget_address(session, email, now=now, settings=settings)
     newsletter = session.execute(
         delete(NewsletterSubscription).where(NewsletterSubscription.email == email)
     )
-    _delete_account(session, user_id, email, now)
+    _delete_account(session, user_id, email)
     return Erased(
         email,
         full_name,
@@ -161,24 +161,16 @@ def erase(session: Session, user: User, *, now: dt.datetime, settings: TrainingS
     )
 
 
-def _delete_account(session: Session, user_id: int, email: str, now: dt.datetime) -> None:
+def _delete_account(session: Session, user_id: int, email: str) -> None:
     """The links and invitations naming the address, then the user (the database cascades)."""
     mine = or_(
         AccountLink.user_id == user_id,
         AccountLink.user_id.is_(None) & (AccountLink.email == email),
     )
     session.execute(delete(AccountLink).where(mine))
-    session.execute(delete(Invitation).where(Invitation.email == email, ~_pending(now)))
+    invitations.forget_address(session, email)
     session.execute(delete(User).where(User.id == user_id))
     session.expire_all()
-
-
-def _pending(now: dt.datetime) -> ColumnElement[bool]:
-    return and_(
-        Invitation.accepted_at.is_(None),
-        Invitation.revoked_at.is_(None),
-        Invitation.expires_at > now,
-    )
 
 
 def _leave_all(session: Session, user_id: int) -> tuple[list[str], list[str]]:

@@ -31,9 +31,8 @@ Each line: table — what it holds → what the export shows → what deleting t
   an administrator hands the sessions to another trainer
 - newsletter_subscriptions — by address: state, consent → `newsletter` → deleted
 - invitations, invitation_services — invitations a main manager sent (the sender), to an
-  address, with a role and services → `invitations_sent`, `invitations_received` → the
-  sender's name goes from those they sent (and from the one they accepted); those to their
-  address no longer pending are deleted, pending ones stay the structures' to revoke
+  address, with a role and services → `invitations_sent`, `invitations_received` → those to
+  the address deleted; those the person sent stay the structures', without their name
 - api_keys, api_key_structures — the structures' integration keys, made by the operator, no
   owner → names and dates of the person's structures' keys (never the key) → kept: the
   structures' data
