@@ -17,6 +17,7 @@ BLUEPRINTS = (
     "backend.accounts.account_routes",
     "backend.accounts.session_routes",
     "backend.accounts.twofactor_routes",
+    "backend.privacy.routes",
     "backend.tracking.routes",
     "backend.payments.routes",
     "backend.integrations.routes",

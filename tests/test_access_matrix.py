@@ -23,10 +23,13 @@ from sqlalchemy import select
 from backend.accounts.models import AuthSession, Membership, Recipient, Role, Structure, User
 from backend.accounts.roles import Action, roles_that_may
 from backend.accounts.service import start_session
-from backend.db import db
+from backend.announcements.models import NewsletterSubscription, SubscriptionState
+from backend.db import db, utcnow
 from backend.integrations.service import create_api_key
 from backend.invoices.models import Invoice, StatusChange
 from backend.invoices.statuses import TODO_CODES, status_info
+from backend.onboarding.models import JoinRequest, JoinState
+from backend.push.models import Notification, NotificationSettings
 from tests.conftest import sibling_app
 from tests.factories import (
     PASSWORD,
@@ -38,6 +41,9 @@ from tests.factories import (
     at,
     make_invoice,
 )
+from tests.privacy.conftest import invitation_to, register
+from tests.push.conftest import add_device
+from tests.trainings.conftest import make_training
 
 USERS = ("a_manager", "a_roads_only", "b_manager", "nobody")
 
@@ -221,6 +227,21 @@ def _me_of(m: Matrix, user: str) -> Shown:
     return sorted((m.structures[key].id, services) for key, services in m.memberships[user])
 
 
+def _export(body: dict[str, Any]) -> Shown:
+    memberships = sorted(
+        (
+            m["structure"]["id"],
+            [x["code"] for x in m["services"]] if m["services"] is not None else None,
+        )
+        for m in body["memberships"]
+    )
+    return body["profile"]["id"], memberships
+
+
+def _export_of(m: Matrix, user: str) -> Shown:
+    return m.users[user].id, _me_of(m, user)
+
+
 def _sid(key: str) -> Callable[[Matrix], str]:
     return lambda m: f"structure_id={m.structures[key].id}"
 
@@ -292,6 +313,7 @@ ENDPOINTS = [
         _dashboard_of("B"),
     ),
     Endpoint("me", lambda m: "/api/v1/me", _me, _me_of),
+    Endpoint("me/export", lambda m: "/api/v1/me/export", _export, _export_of),
 ]
 
 
@@ -452,6 +474,67 @@ def test_each_user_has_only_their_own_two_factor(
     assert client.get("/api/v1/me/two-factor", headers=tokens[owner]).get_json()["enabled"]
 
 
+def test_each_users_export_holds_only_their_own_data(
+    reader: FlaskClient, matrix: Matrix, tokens: dict[str, dict[str, str]]
+) -> None:
+    """`/me/export`: every user's rows (sessions, devices, inbox, preferences, sign-ups,
+    newsletter, join requests, invitations, the structures' keys) and no one else's, even
+    through the caches. Each row of a user's is labelled with their name."""
+    trainer = UserFactory(is_trainer=True)
+    training = make_training(trainer.id)
+    for name, user in matrix.users.items():
+        structure = next(iter(user.memberships), None)
+        structure_id = structure.structure_id if structure else None
+        add_device(user, app_version=f"{name} 1.0")
+        db.session.add_all(
+            [
+                Notification(
+                    user_id=user.id, structure_id=structure_id, kind="status",
+                    category="every_change", title=f"Pour {name}", body=name,
+                ),
+                NotificationSettings(user_id=user.id, time_zone="Europe/Paris"),
+                NewsletterSubscription(
+                    email=user.email, state=SubscriptionState.ACTIVE, consent_at=utcnow()
+                ),
+            ]
+        )  # fmt: skip
+        wanted = StructureFactory(name=f"Demandée par {name}")
+        db.session.add(
+            JoinRequest(structure_id=wanted.id, user_id=user.id, state=JoinState.PENDING)
+        )
+        invitation_to(user.email, wanted)
+        register(training, user.email, name)
+    create_api_key(db.session, "ERP de A", [matrix.structures["A"]])
+    create_api_key(db.session, "ERP de B", [matrix.structures["B"]])
+    db.session.commit()
+    sessions = {
+        name: sorted(db.session.scalars(select(AuthSession.id).where(AuthSession.user_id == u.id)))
+        for name, u in matrix.users.items()
+    }
+    keys = {"a_manager": ["ERP de A"], "a_roads_only": ["ERP de A"], "b_manager": ["ERP de B"]}
+    for _ in range(2):
+        for name in USERS:
+            body = reader.get("/api/v1/me/export", headers=tokens[name]).get_json()
+            assert body["profile"]["email"] == matrix.users[name].email
+            assert [s["id"] for s in body["sessions"]] == sessions[name], name
+            assert [d["app_version"] for d in body["devices"]] == [f"{name} 1.0"]
+            assert [n["title"] for n in body["notifications"]] == [f"Pour {name}"]
+            assert [r["full_name"] for r in body["training_registrations"]] == [
+                f"Participant {name}"
+            ]
+            assert body["newsletter"]["email"] == matrix.users[name].email
+            assert [j["structure"]["name"] for j in body["join_requests"]] == [
+                f"Demandée par {name}"
+            ]
+            assert [i["structure"]["name"] for i in body["invitations_received"]] == [
+                f"Demandée par {name}"
+            ]
+            assert [k["name"] for k in body["api_keys"]] == keys.get(name, []), name
+            others = [other for other in USERS if other != name]
+            text = str(body)
+            assert not [o for o in others if matrix.users[o].email in text], name
+
+
 # --- a structure's management: sync, portal connection, join requests, members, invitations --
 
 # Who may do what on a structure: the roles table (backend/accounts/roles.py) says it, and
@@ -574,13 +657,14 @@ MATRIX_RULES = (
     "/api/v1/summary",
     "/api/v1/dashboard",
     "/api/v1/me",
+    "/api/v1/me/export",
 )
 
 
 def test_every_read_endpoint_is_in_the_matrix(app: Flask) -> None:
     """A new GET endpoint of the tracking API must be added to ENDPOINTS (or listed here)."""
     covered = set(MATRIX_RULES)
-    tracking = {"invoices", "auth"}  # blueprints of the phone's tracking API
+    tracking = {"invoices", "auth", "privacy"}  # blueprints of the phone's tracking API
     rules = {
         rule.rule
         for rule in app.url_map.iter_rules()

@@ -238,6 +238,15 @@ ROUTES: dict[tuple[str, str], Route] = {
         ok=409,
         outsiders={"b_manager": 409},
     ),
+    # A wrong password: the refusal is the same for anyone (tests/privacy walks the deletion
+    # through; here a rightful deletion would take A's main manager away from the world).
+    ("DELETE", f"{V1}/me"): Route(
+        Kind.OWN,
+        f"{V1}/me",
+        {"password": "pas le bon mot de passe"},
+        ok=422,
+        outsiders={"b_manager": 422},
+    ),
     ("GET", f"{V1}/devices"): Route(Kind.OWN, f"{V1}/devices", outsiders={"b_manager": 200}),
     ("POST", f"{V1}/devices"): Route(
         Kind.OWN,
