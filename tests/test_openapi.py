@@ -157,7 +157,7 @@ def _load_schema() -> Any:
 TAGS = [
     "auth", "accounts", "sessions", "privacy", "invoices", "payments", "integrations", "sync",
     "structures", "members", "invitations", "push", "trainings", "trainer", "announcements",
-    "newsletter", "health",
+    "newsletter", "health", "two_factor",
 ]  # fmt: skip
 document = _load_schema()
 schema = document.include(tag=TAGS)
