@@ -121,6 +121,7 @@ export function watch(navLink) {
   events.addEventListener("signed-out", () => {
     clearInterval(timer);
     timer = null;
+    pushed = false; // Relais retired this session's devices
     last = null;
     showCount(0);
   });

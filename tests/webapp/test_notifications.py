@@ -24,7 +24,7 @@ from sqlalchemy import select
 from backend.accounts.models import Membership, User
 from backend.db import current_session
 from backend.invoices.models import Invoice
-from backend.push.models import Notification, NotificationSettings
+from backend.push.models import Device, Notification, NotificationSettings
 from backend.sync.models import SyncState
 from backend.sync.service import sync_structure
 
@@ -274,8 +274,8 @@ def test_preferences_and_quiet_hours_are_saved_and_read_back(live: LiveApp, tab:
     assert settings.quiet_bypass_action_required is True
     # A main manager's billing categories cannot be switched off: shown, not editable.
     locked = main.locator("fieldset.prefs input[disabled]")
-    if locked.count():
-        expect(locked.first).to_be_checked()
+    expect(locked.first).to_be_checked()  # the demo user is one structure's main manager
+    expect(locked.first).to_have_attribute("aria-describedby", re.compile("^verrou-"))
     # Quiet hours off again: the times are hidden.
     main.get_by_label("Activer les heures calmes").uncheck()
     expect(main.get_by_label("Début")).to_be_hidden()
@@ -431,3 +431,118 @@ def test_the_vendored_firebase_sdk_loads_as_es_modules_from_the_app(tab: Any) ->
         }"""
     )
     assert kinds == ["function", "function", "function", "13.2.0"]
+
+
+# With FIREBASE_WEB_CONFIG: the app's own code and the vendored Firebase JS SDK, for real, in
+# the browser. What cannot be reached from here is answered in the browser's network layer,
+# after the page's policy has let the requests out: Firebase's installations and FCM
+# registration services (as they answer), and the browser's push service, which Debian's
+# Chromium has none of (PushManager.subscribe gives a subscription such as Chrome's).
+VAPID_KEY = (
+    "BEl62iUYgUivxIkv69yViEuiBIa-Ib9-SkvMeAtA3LFgDzkrxZJjSgSnfckjBJuBkr3qBUYIHBQFLXYp5Nksh8U"
+)
+WEB_CONFIG = {
+    "apiKey": "AIzaSy-relais-test",
+    "projectId": "relais-test",
+    "messagingSenderId": "1234567890",
+    "appId": "1:1234567890:web:0a1b2c3d",
+    "vapidKey": VAPID_KEY,
+}
+FCM_TOKEN = "fcm-web-token-from-the-registrations-service"
+PUSH_SERVICE = """
+(() => {
+  const key = (n) => new Uint8Array(n).map((_, i) => (i * 7 + 3) % 256).buffer;
+  let current = null;
+  PushManager.prototype.getSubscription = async function () { return current; };
+  PushManager.prototype.subscribe = async function (options) {
+    current = { endpoint: "https://fcm.googleapis.com/fcm/send/relais-test-endpoint",
+                expirationTime: null, options,
+                getKey: (name) => key(name === "auth" ? 16 : 65),
+                unsubscribe: async () => { current = null; return true; } };
+    return current;
+  };
+})();
+"""
+
+
+@pytest.fixture(scope="module")
+def live_push(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveApp]:
+    folder = tmp_path_factory.mktemp("app-web-push")
+    with live_app(folder, firebase_web_config=json.dumps(WEB_CONFIG)) as served:
+        yield served
+
+
+def test_with_web_push_the_app_registers_this_browser_and_can_stop(
+    browser: Any,  # noqa: F811 (the fixture imported above)
+    live_push: LiveApp,
+) -> None:
+    made = browser.new_context(viewport=PHONE, locale="fr-FR", timezone_id="Europe/Paris")
+    made.set_default_timeout(15_000)
+    made.grant_permissions(["notifications"], origin=live_push.base)
+    made.add_init_script(PUSH_SERVICE)
+    firebase: list[tuple[str, str, Any]] = []
+
+    def installations(route: Any) -> None:
+        firebase.append(("installations", route.request.method, route.request.post_data_json))
+        route.fulfill(json={
+            "name": "projects/relais-test/installations/cAbCdEfGhIjKlMnOpQrStU",
+            "fid": "cAbCdEfGhIjKlMnOpQrStU", "refreshToken": "refresh-1",
+            "authToken": {"token": "fis-auth-1", "expiresIn": "604800s"},
+        })  # fmt: skip
+
+    def registrations(route: Any) -> None:
+        body = route.request.post_data_json if route.request.method == "POST" else None
+        firebase.append(("registrations", route.request.method, body))
+        route.fulfill(json={"token": FCM_TOKEN} if route.request.method == "POST" else {})
+
+    made.route("https://firebaseinstallations.googleapis.com/**", installations)
+    made.route("https://fcmregistrations.googleapis.com/**", registrations)
+    page = made.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    try:
+        # The browser allows notifications already: signing in registers it at once.
+        mark = live_push.hits.mark()
+        with page.expect_response(lambda r: r.url.endswith("/api/v1/devices") and r.ok):
+            sign_in(page, live_push)
+        # The SDK asked FCM for a token for this subscription, with Relais' VAPID key…
+        posted = [body for name, method, body in firebase if name == "registrations"]
+        assert len(posted) == 1 and posted[0]["web"]["applicationPubKey"] == VAPID_KEY
+        assert posted[0]["web"]["endpoint"].endswith("/relais-test-endpoint")
+        # …and the app registered that token at Relais as a web device.
+        registered = [h for h in live_push.hits.since(mark) if h.path == "/api/v1/devices"]
+        assert [(h.method, h.status) for h in registered if h.status != 401] == [("POST", 201)]
+        with live_push.app.app_context():
+            found = current_session().scalars(select(Device).where(Device.token == FCM_TOKEN)).one()
+            assert (found.platform, found.active, found.locale) == ("web", True, "fr")
+            assert found.time_zone == "Europe/Paris"
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        page.goto(live_push.url("/app/#/notifications"))
+        settled(page)
+        device = page.locator("main section").filter(
+            has=page.get_by_role("heading", name="Sur cet appareil")
+        )
+        expect(device).to_contain_text("Cet appareil reçoit les notifications de Relais")
+        screen(page, "notifications-web-push")
+
+        device.get_by_role("button", name="Ne plus les recevoir sur cet appareil").click()
+        expect(device).to_contain_text("Cet appareil ne reçoit plus les notifications.")
+        with live_push.app.app_context():
+            found = current_session().scalars(select(Device).where(Device.token == FCM_TOKEN)).one()
+            assert found.active is False
+        assert ("registrations", "DELETE", None) in firebase  # the token deleted at FCM too
+        # The next start does not register again (the permission stays granted).
+        mark = live_push.hits.mark()
+        page.reload()
+        settled(page)
+        page.wait_for_load_state("networkidle")
+        assert not [h for h in live_push.hits.since(mark) if h.path == "/api/v1/devices"]
+        # Until the person asks again.
+        device.get_by_role("button", name="Recevoir les notifications sur cet appareil").click()
+        expect(device).to_contain_text("Cet appareil reçoit les notifications de Relais")
+        with live_push.app.app_context():
+            found = current_session().scalars(select(Device).where(Device.token == FCM_TOKEN)).one()
+            assert found.active is True
+    finally:
+        made.close()
+    assert not errors, errors

@@ -5,7 +5,7 @@
 import { ApiError, Offline, get, query, sendJson } from "../api.js";
 import { announce, h } from "../dom.js";
 import { dateTime, plural } from "../format.js";
-import { PAGE, inbox, markAllRead, markRead, read } from "../inbox.js";
+import { PAGE, inbox, markAllRead, markRead, pushing, read } from "../inbox.js";
 import * as push from "../push.js";
 import { heading, problem, staleNotice } from "./common.js";
 
@@ -20,7 +20,7 @@ function unreadWords(count) {
 }
 
 /** One notice: a link to its invoice (read as it opens), or its text and a button. */
-function notice(item, onRead) {
+function notice(item) {
   const unread = !item.read_at;
   const content = [
     h("span", { class: "title" }, unread ? h("span", { class: "visually-hidden" }, "Non lue : ") : null, item.title),
@@ -40,8 +40,8 @@ function notice(item, onRead) {
       onclick: async (event) => {
         event.target.disabled = true;
         try {
-          await markRead(item.id);
-          onRead();
+          await markRead(item.id); // the list is read again, and shows it read
+          announce("Notification marquée comme lue.");
         } catch (error) {
           event.target.disabled = false;
           announce(error instanceof Offline ? "Hors ligne : réessayez avec le réseau." : error.message);
@@ -69,7 +69,7 @@ function inboxSection(ctx, first) {
   }
 
   function showPage(data) {
-    list.append(...data.items.map((item) => notice(item, () => ctx.reload())));
+    list.append(...data.items.map(notice));
     cursor = data.next_cursor;
     const end = list.children.length ? "Fin des notifications." : "Aucune notification pour l'instant : elles arrivent ici à chaque changement de statut de vos factures.";
     footer.replaceChildren(cursor ? more : h("span", {}, end));
@@ -138,7 +138,7 @@ function deviceSection(config) {
     if (Notification.permission === "denied") {
       return say(h("p", {}, "Les notifications sont bloquées pour Relais dans ce navigateur. Autorisez-les dans les réglages du site pour les recevoir sur cet appareil."));
     }
-    if (Notification.permission === "granted") {
+    if (Notification.permission === "granted" && push.isActive()) {
       return say(h("p", {}, "Cet appareil reçoit les notifications de Relais, même application fermée."),
         h("button", { class: "secondary", type: "button", onclick: off }, "Ne plus les recevoir sur cet appareil"), state);
     }
@@ -150,18 +150,25 @@ function deviceSection(config) {
     event.target.disabled = true;
     try {
       const permission = await push.enable(config);
-      state.textContent = permission === "granted" ? "Notifications activées sur cet appareil." : "Notifications non autorisées : rien n'a changé.";
+      pushing(permission === "granted"); // the worker now says when something comes
+      if (permission === "granted") {
+        offer();
+        announce("Notifications activées sur cet appareil.");
+        return;
+      }
+      state.textContent = "Notifications non autorisées : rien n'a changé.";
     } catch (error) {
       state.textContent = error instanceof Offline ? "Hors ligne : l'activation demande le réseau." : "L'activation a échoué. Réessayez plus tard.";
     }
     event.target.disabled = false;
-    if (Notification.permission === "granted") offer();
+    if (Notification.permission === "denied") offer();
   }
 
   async function off(event) {
     event.target.disabled = true;
     try {
       await push.disable(config);
+      pushing(false); // the inbox is read every 30 s again
       say(h("p", {}, "Cet appareil ne reçoit plus les notifications. Pour les bloquer tout à fait, retirez l'autorisation dans les réglages du site."));
     } catch (error) {
       event.target.disabled = false;
@@ -264,7 +271,8 @@ export async function render(ctx) {
   const title = heading("Notifications");
   let first, prefs, config;
   try {
-    [first, prefs, config] = await Promise.all([read(), get("/me/notification-preferences"), push.settings()]);
+    [first, prefs, config] = await Promise.all([read(), get("/me/notification-preferences"), push.settings(),
+      push.resumed()]);
   } catch (error) {
     return ctx.mount(title, problem(error));
   }
