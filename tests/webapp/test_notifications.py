@@ -98,9 +98,11 @@ def nav_link(tab: Any) -> Any:
 
 
 def screen(tab: Any, name: str) -> None:
-    """No axe violation, no sideways scroll from 360 px (the narrowest phones) to a desktop,
-    and the screenshots (phone and desktop)."""
+    """No axe violation on a phone (390×844) nor a desktop (1280×800), no sideways scroll from
+    360 px (the narrowest phones) to a desktop, and the screenshots (phone and desktop)."""
     assert axe_problems(tab) == [], name
+    tab.set_viewport_size({"width": 1280, "height": 800})
+    assert axe_problems(tab) == [], f"{name} (bureau)"
     tab.set_viewport_size({"width": 360, "height": 740})
     assert fits_width(tab), f"{name}: la page déborde en largeur à 360 px"
     shoot(tab, f"app-{name}")
