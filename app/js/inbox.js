@@ -92,6 +92,7 @@ function poll() {
 
 /** This device now receives web pushes (or no longer does): polling stops (or resumes). */
 export function pushing(on) {
+  if (on === pushed && (on || timer !== null)) return; // as it was: the 30 s rhythm goes on
   pushed = on;
   poll();
 }
