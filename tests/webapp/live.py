@@ -84,14 +84,16 @@ class LiveApp:
     base: str
     app: Flask
     hits: Hits
+    sandbox: Any = None  # the portal sandbox's app state (set_status, tick…)
 
     def url(self, path: str) -> str:
         return self.base + path
 
 
 @contextmanager
-def live_app(folder: Path) -> Iterator[LiveApp]:
-    """Serve Relais with the demo's data on a free loopback port until the block ends."""
+def live_app(folder: Path, **settings: Any) -> Iterator[LiveApp]:
+    """Serve Relais with the demo's data on a free loopback port until the block ends
+    (`settings`: more Config fields)."""
     sandbox = SandboxServer(create_sandbox_app(None, seed=2026, invoices=INVOICES)).start()
     url = f"sqlite:///{folder / 'relais.db'}"
     upgrade(url)
@@ -105,6 +107,7 @@ def live_app(folder: Path) -> Iterator[LiveApp]:
         portal_base_url=sandbox.url,
         site_dir=str(folder / "site"),
         access_token_ttl=ACCESS_TOKEN_TTL,
+        **settings,
     ).resolved()
     app = create_app(config)
     with app.app_context():
@@ -120,7 +123,7 @@ def live_app(folder: Path) -> Iterator[LiveApp]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield LiveApp(base, app, hits)
+        yield LiveApp(base, app, hits, sandbox.app.sandbox)
     finally:
         server.shutdown()
         thread.join(timeout=5)
