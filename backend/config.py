@@ -37,6 +37,13 @@ class Config:
     refresh_token_ttl: int = _setting(
         "REFRESH_TOKEN_TTL", 30 * 24 * 3600, int, doc="Durée du jeton de rafraîchissement (s)"
     )
+    refresh_reuse_grace: int = _setting(
+        "REFRESH_REUSE_GRACE_SECONDS",
+        30,
+        int,
+        doc="Délai pendant lequel un jeton de rafraîchissement tout juste échangé peut l'être "
+        "de nouveau si la réponse s'est perdue (s ; 0 : jamais)",
+    )
     ratelimit_storage_uri: str = _setting(
         "RATELIMIT_STORAGE_URI",
         "relais-db://",

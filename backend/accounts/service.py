@@ -73,7 +73,12 @@ def start_session(
 def rotate(
     session: Session, refresh_token: str, *, config: Config, now: dt.datetime | None = None
 ) -> TokenPair:
-    """Trade a refresh token for a new pair; a reused token revokes its whole session."""
+    """Trade a refresh token for a new pair; a reused token revokes its whole session.
+
+    Except just after its trade (`refresh_reuse_grace`), while the pair it bought is still
+    unused: the answer was lost (a page reloaded while it was on its way), so the token buys a
+    new pair once more and the lost one is spent. Should a thief have replayed it instead, the
+    rightful holder's next trade of the spent token revokes the session all the same."""
     now = now or utcnow()
     stored = session.scalar(
         select(RefreshToken)
@@ -84,17 +89,42 @@ def rotate(
         raise InvalidRefreshToken
     auth_session = stored.session
     if stored.used_at is not None:
-        # Someone replays a token already traded: assume theft, end the session.
-        revoke(session, auth_session, "refresh token reused")
-        session.commit()
-        raise InvalidRefreshToken
+        lost = _lost_answer(session, stored, config, now)
+        if lost is None:
+            # Someone replays a token already traded: assume theft, end the session.
+            revoke(session, auth_session, "refresh token reused")
+            session.commit()
+            raise InvalidRefreshToken
+        lost.used_at = lost.expires_at = now  # spent without a trade: never a grace of its own
     if auth_session.revoked_at is not None or stored.expires_at <= now:
         raise InvalidRefreshToken
     if not auth_session.user.active:  # a disabled account trades nothing, as it logs in nowhere
         raise InvalidRefreshToken
-    stored.used_at = now
+    if stored.used_at is None:  # a lost answer's token keeps the time of its first trade
+        stored.used_at = now
     auth_session.last_used_at = now
     return _issue(session, auth_session, config, now)
+
+
+def _lost_answer(
+    session: Session, stored: RefreshToken, config: Config, now: dt.datetime
+) -> RefreshToken | None:
+    """The token `stored` was traded for, when that trade is recent and its answer was lost:
+    it is the only token issued since in the session, and it is unused. A token spent by an
+    earlier grace (expired at its spending) was never traded and has no grace."""
+    assert stored.used_at is not None
+    if stored.expires_at <= stored.used_at:
+        return None
+    if (now - stored.used_at).total_seconds() > config.refresh_reuse_grace:
+        return None
+    later = session.scalars(
+        select(RefreshToken)
+        .where(RefreshToken.session_id == stored.session_id, RefreshToken.id > stored.id)
+        .with_for_update()
+    ).all()
+    if len(later) != 1 or later[0].used_at is not None:
+        return None
+    return later[0]
 
 
 def revoke(session: Session, auth_session: AuthSession, reason: str = "logout") -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask.testing import FlaskClient
 
 from backend.accounts.models import Role
 from backend.db import db
+from tests.accounts.conftest import Clock
 from tests.factories import PASSWORD, MembershipFactory, ServiceFactory, UserFactory
 from tests.helpers import auth_headers, login
 
@@ -53,20 +56,69 @@ def test_demo_account_refused_outside_demo_mode(client: FlaskClient) -> None:
     assert response.status_code == 401
 
 
-def test_refresh_rotates_and_reuse_revokes_the_session(client: FlaskClient) -> None:
+def _refresh(client: FlaskClient, token: str) -> Any:
+    return client.post("/api/v1/auth/refresh", json={"refresh_token": token})
+
+
+def _me(client: FlaskClient, pair: dict[str, Any]) -> int:
+    headers = {"Authorization": f"Bearer {pair['access_token']}"}
+    return client.get("/api/v1/me", headers=headers).status_code
+
+
+def test_refresh_rotates_and_reuse_revokes_the_session(client: FlaskClient, clock: Clock) -> None:
     user = UserFactory()
     first = login(client, user.email)
-    second = client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    second = _refresh(client, first["refresh_token"])
     assert second.status_code == 200
     pair = second.get_json()
     assert pair["refresh_token"] != first["refresh_token"]
-    # Replaying the old refresh token: treated as theft, the whole session ends.
-    replay = client.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    assert _refresh(client, pair["refresh_token"]).status_code == 200
+    # Replaying a token whose successor was traded too: theft, the whole session ends.
+    replay = _refresh(client, first["refresh_token"])
     assert replay.status_code == 401
-    again = client.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
-    assert again.status_code == 401
-    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {pair['access_token']}"})
-    assert me.status_code == 401
+    assert _me(client, pair) == 401
+
+
+def test_a_lost_answer_is_traded_again_once_then_the_spent_pair_is_theft(
+    client: FlaskClient, clock: Clock
+) -> None:
+    """A page reloaded while its refresh was on its way: the old token buys a new pair within
+    REFRESH_REUSE_GRACE_SECONDS, and the pair it bought first (never received) is spent."""
+    user = UserFactory()
+    first = login(client, user.email)
+    lost = _refresh(client, first["refresh_token"]).get_json()
+    clock.advance(seconds=20)
+    again = _refresh(client, first["refresh_token"])
+    assert again.status_code == 200
+    kept = again.get_json()
+    assert kept["refresh_token"] not in (first["refresh_token"], lost["refresh_token"])
+    assert _me(client, kept) == 200
+    # The grace counts from the first trade: 20 + 15 s later the old token is theft.
+    clock.advance(seconds=15)
+    assert _refresh(client, first["refresh_token"]).status_code == 401
+    assert _me(client, kept) == 401
+
+
+def test_the_lost_pair_presented_later_revokes_the_session(
+    client: FlaskClient, clock: Clock
+) -> None:
+    """Had a thief replayed the old token within the grace, the rightful holder's next trade
+    (of the pair the thief made spent) ends everything."""
+    user = UserFactory()
+    first = login(client, user.email)
+    held = _refresh(client, first["refresh_token"]).get_json()
+    stolen = _refresh(client, first["refresh_token"]).get_json()  # the thief, 0 s later
+    assert _refresh(client, held["refresh_token"]).status_code == 401
+    assert _me(client, stolen) == 401
+
+
+def test_no_grace_after_its_delay(client: FlaskClient, clock: Clock) -> None:
+    user = UserFactory()
+    first = login(client, user.email)
+    pair = _refresh(client, first["refresh_token"]).get_json()
+    clock.advance(seconds=31)
+    assert _refresh(client, first["refresh_token"]).status_code == 401
+    assert _me(client, pair) == 401
 
 
 def test_a_disabled_account_cannot_refresh(client: FlaskClient) -> None:

@@ -124,8 +124,12 @@ def test_a_stolen_refresh_token_unregisters_the_devices_of_its_session(
     pair = login(client, world.boss.email)
     _register(client, {"Authorization": f"Bearer {pair['access_token']}"})
     refresh = {"refresh_token": pair["refresh_token"]}
-    assert client.post("/api/v1/auth/refresh", json=refresh).status_code == 200
-    assert client.post("/api/v1/auth/refresh", json=refresh).status_code == 401  # replayed
+    traded = client.post("/api/v1/auth/refresh", json=refresh)
+    assert traded.status_code == 200
+    later = {"refresh_token": traded.get_json()["refresh_token"]}
+    assert client.post("/api/v1/auth/refresh", json=later).status_code == 200
+    # The first token replayed once its successor was traded too: a theft.
+    assert client.post("/api/v1/auth/refresh", json=refresh).status_code == 401
     [device] = _devices()
     assert not device.active and device.deactivated_reason == "refresh token reused"
 
