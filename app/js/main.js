@@ -8,6 +8,11 @@ import * as synthese from "./views/synthese.js";
 import * as factures from "./views/factures.js";
 import * as detail from "./views/detail.js";
 import * as tableau from "./views/tableau.js";
+// Getting in and the account (issue 19): sign-up, forgotten password, structures, Compte.
+import * as inscription from "./views/inscription.js";
+import * as oubli from "./views/oubli.js";
+import * as structure from "./views/structure.js";
+import * as compte from "./views/compte.js";
 
 // The sections of the navigation, in order. The next ones (Notifications, Compte: sign-up,
 // structures, invitations, 2FA) each add one entry here and their routes below.
@@ -15,6 +20,7 @@ const SECTIONS = [
   { id: "synthese", label: "Synthèse", href: "#/synthese", icon: "M4 5h16v3H4zM4 10.5h16v3H4zM4 16h10v3H4z" },
   { id: "factures", label: "Factures", href: "#/factures", icon: "M6 3h9l4 4v14H6zM14 3v5h5M9 12h7M9 16h7" },
   { id: "tableau", label: "Tableau de bord", href: "#/tableau-de-bord", icon: "M4 20V10h4v10zM10 20V4h4v16zM16 20v-7h4v7z" },
+  { id: "compte", label: "Compte", href: "#/compte", icon: "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21c0-4 4-6 8-6s8 2 8 6" },
 ];
 
 const ROUTES = [
@@ -23,6 +29,13 @@ const ROUTES = [
   { path: /^\/factures$/, view: factures, section: "factures" },
   { path: /^\/factures\/(\d+)$/, view: detail, section: "factures" },
   { path: /^\/tableau-de-bord$/, view: tableau, section: "tableau" },
+  // Getting in and the account (issue 19).
+  { path: /^\/inscription$/, view: inscription, public: true },
+  { path: /^\/inscription\/envoyee$/, view: { render: inscription.sent }, public: true },
+  { path: /^\/mot-de-passe-oublie$/, view: oubli, public: true },
+  { path: /^\/compte$/, view: compte, section: "compte" },
+  { path: /^\/structures\/ajouter$/, view: structure, section: "compte" },
+  { path: /^\/structures\/(\d+)\/synchronisation$/, view: { render: structure.progress }, section: "compte" },
 ];
 
 const main = document.getElementById("contenu");
