@@ -36,6 +36,8 @@ const ROUTES = [
   { path: /^\/compte$/, view: compte, section: "compte" },
   { path: /^\/structures\/ajouter$/, view: structure, section: "compte" },
   { path: /^\/structures\/(\d+)\/synchronisation$/, view: { render: structure.progress }, section: "compte" },
+  // HOOK (issue18-members): accepting an invitation gets its route here; the members'
+  // screens plug into the Compte screen through views/compte.js (addStructurePart).
 ];
 
 const main = document.getElementById("contenu");

@@ -19,6 +19,7 @@ import re
 import time
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urljoin
 
 import httpx
 import pyotp
@@ -26,9 +27,9 @@ import pytest
 
 from tests.mail.smtp import Inbox, text_part
 from tests.site.test_browser import (
+    AXE,
     SCREENSHOTS,
     VIEWPORTS,
-    axe_problems,
     browser,  # noqa: F401 (fixture)
     expect,
     fits_width,
@@ -80,8 +81,22 @@ def tab(browser: Any) -> Iterator[Any]:  # noqa: F811
     assert not errors, errors
 
 
+def axe_problems(tab: Any) -> list[str]:
+    """Every violation of axe-core's RGAA rules on the page as it stands, whatever its impact."""
+    if not tab.evaluate("() => typeof axe !== 'undefined'"):
+        url = urljoin(tab.url, "/__tests__/axe.min.js")  # the policy runs files of the origin
+        tab.route(url, lambda route: route.fulfill(path=str(AXE)))
+        tab.add_script_tag(url=url)
+    report = tab.evaluate("() => axe.run(document, {runOnly: {type: 'tag', values: ['RGAAv4']}})")
+    return [
+        f"{violation['id']} ({violation['impact']}) {[n['target'] for n in violation['nodes'][:3]]}"
+        for violation in report["violations"]
+    ]
+
+
 def checked(tab: Any, name: str) -> None:
-    """No axe violation at 390×844 nor at 1280×800, no sideways scroll; screenshots."""
+    """No axe violation at 390×844 nor at 1280×800 (nor in dark), no sideways scroll;
+    screenshots."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for device in ("telephone", "bureau"):
         tab.set_viewport_size(VIEWPORTS[device])
@@ -89,6 +104,11 @@ def checked(tab: Any, name: str) -> None:
         assert fits_width(tab), f"{name}: la page déborde en largeur ({device})"
         tab.screenshot(path=str(SCREENSHOTS / f"app-entree-{name}-{device}.png"), full_page=True)
     tab.set_viewport_size(PHONE)
+    tab.emulate_media(color_scheme="dark")
+    try:
+        assert axe_problems(tab) == [], f"{name} (sombre)"  # contrasts hold in dark too
+    finally:
+        tab.emulate_media(color_scheme="light")
 
 
 def heading(tab: Any) -> Any:
@@ -159,9 +179,7 @@ def part(tab: Any, title: str) -> Any:
     return tab.get_by_role("region", name=title)
 
 
-def test_sign_up_then_the_emailed_link_then_sign_in(
-    live: LiveApp, tab: Any, inbox: Inbox
-) -> None:
+def test_sign_up_then_the_emailed_link_then_sign_in(live: LiveApp, tab: Any, inbox: Inbox) -> None:
     tab.goto(live.url("/app/"))
     expect(heading(tab)).to_have_text("Se connecter")
     tab.get_by_role("link", name="Créer un compte").click()
@@ -255,7 +273,9 @@ def test_an_added_structure_syncs_until_its_invoices_are_there(live: LiveApp, ta
     checked(tab, "synchronisation")
     # The scheduler's job takes it up; the screen asks again until the run has ended.
     expect(main.get_by_role("link", name="Voir ses factures")).to_be_visible(timeout=60_000)
-    expect(main.locator(".figure")).to_have_text(re.compile(r"^\d+ factures reprises$"), timeout=60_000)
+    expect(main.locator(".figure")).to_have_text(
+        re.compile(r"^\d+ factures reprises$"), timeout=60_000
+    )
     stored = int(main.locator(".figure").inner_text().split()[0])
     assert stored > 0
     checked(tab, "synchronisation-terminee")
@@ -289,7 +309,6 @@ def test_the_compte_screen_turns_two_factor_on_with_its_qr_code(live: LiveApp, t
     expect(structures.locator("dd").filter(has_text="2027")).to_have_text("30 juin 2027")
     checked(tab, "compte")
     tab.emulate_media(color_scheme="dark")
-    assert axe_problems(tab) == []  # contrasts hold in dark too
     tab.screenshot(path=str(SCREENSHOTS / "app-entree-compte-sombre-telephone.png"), full_page=True)
     tab.emulate_media(color_scheme="light")
 
@@ -341,7 +360,9 @@ def test_sign_in_asks_for_the_two_factor_code(live: LiveApp, tab: Any) -> None:
 
 
 def test_sessions_are_ended_from_the_compte_screen(
-    live: LiveApp, tab: Any, browser: Any  # noqa: F811
+    live: LiveApp,
+    tab: Any,
+    browser: Any,  # noqa: F811
 ) -> None:
     others = [new_phone(browser) for _ in range(2)]
     pages = [context.new_page() for context in others]
@@ -356,19 +377,25 @@ def test_sessions_are_ended_from_the_compte_screen(
         expect(sessions.first).to_contain_text("Chrome sur Linux")
         checked(tab, "compte-sessions")
         # End one: that phone is signed out at its next request.
-        part(tab, "Sessions ouvertes").get_by_role("button", name=re.compile("^Fermer la session")).first.click()
+        part(tab, "Sessions ouvertes").get_by_role(
+            "button", name=re.compile("^Fermer la session")
+        ).first.click()
         expect(sessions).to_have_count(2)
         ended = [p for p in pages if not _still_in(p, live)]
         assert len(ended) == 1
         expect(ended[0].locator("main")).to_contain_text("Votre session a pris fin")
         # End all the others: this one stays.
         main.get_by_role("button", name="Fermer toutes les autres sessions").click()
-        expect(part(tab, "Sessions ouvertes")).to_contain_text("1 session fermée. Cet appareil reste connecté.")
+        expect(part(tab, "Sessions ouvertes")).to_contain_text(
+            "1 session fermée. Cet appareil reste connecté."
+        )
         expect(sessions).to_have_count(1)
         for page in pages:
             assert not _still_in(page, live)
         open_compte(tab)  # this device still works
-        expect(part(tab, "Double authentification")).to_contain_text("Codes de secours restants : 9 codes.")
+        expect(part(tab, "Double authentification")).to_contain_text(
+            "Codes de secours restants : 9 codes."
+        )
     finally:
         for context in others:
             context.close()
@@ -414,7 +441,9 @@ def test_two_factor_off_and_a_new_password(live: LiveApp, tab: Any, inbox: Inbox
     two_factor.get_by_label("Mot de passe", exact=True).fill(STRONG)
     two_factor.locator("#desactiver-code").fill(STATE["recovery"][1])
     two_factor.get_by_role("button", name="Désactiver la double authentification").click()
-    expect(two_factor.get_by_role("button", name="Activer la double authentification")).to_be_visible()
+    expect(
+        two_factor.get_by_role("button", name="Activer la double authentification")
+    ).to_be_visible()
 
     password = part(tab, "Mot de passe")
     password.get_by_text("Changer de mot de passe").click()
@@ -461,3 +490,27 @@ def test_a_forgotten_password_gets_a_link_whatever_the_address(
     sign_in(tab, live, EMAIL, LATEST)
     login = {"email": EMAIL, "password": NEWER}
     assert httpx.post(live.url("/api/v1/auth/login"), json=login, timeout=10).status_code == 401
+
+
+def test_a_new_email_address_is_confirmed_by_its_link(
+    live: LiveApp, tab: Any, inbox: Inbox
+) -> None:
+    newer = "lea.garnier@nouvelle.fr"
+    open_compte(tab)
+    profile = part(tab, "Profil")
+    profile.get_by_text("Changer d'adresse e-mail").click()
+    profile.get_by_label("Nouvelle adresse e-mail").fill(newer)
+    profile.get_by_label("Mot de passe actuel").fill(LATEST)
+    profile.get_by_role("button", name="Changer d'adresse").click()
+    expect(profile.get_by_role("status")).to_contain_text("D'ici là, votre adresse reste la même.")
+    checked(tab, "compte-adresse")
+    tab.goto(mail_to(inbox, newer, "/compte/adresse/"))
+    tab.get_by_role("button", name="Confirmer ma nouvelle adresse").click()
+    expect(tab.locator("[data-compte-resultat]")).to_contain_text("Adresse confirmée")
+    tab.get_by_role("link", name="Ouvrir l'application Relais").click()
+    settled(tab)
+    if heading(tab).inner_text() != "Se connecter":  # this tab's session is still open
+        sign_out(tab)
+    sign_in(tab, live, newer, LATEST)
+    open_compte(tab)
+    expect(part(tab, "Profil")).to_contain_text(newer)
