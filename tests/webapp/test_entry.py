@@ -168,7 +168,11 @@ def sign_out(tab: Any) -> None:
 
 
 def open_compte(tab: Any) -> Any:
+    """The Compte screen, read anew (from another screen if it is the one shown)."""
     nav = tab.get_by_role("navigation", name="Navigation principale")
+    if tab.url.endswith("#/compte"):
+        nav.get_by_role("link", name="Synthèse", exact=True).click()
+        settled(tab)
     nav.get_by_role("link", name="Compte", exact=True).click()
     expect(heading(tab)).to_have_text("Compte")
     settled(tab)
@@ -514,3 +518,49 @@ def test_a_new_email_address_is_confirmed_by_its_link(
     sign_in(tab, live, newer, LATEST)
     open_compte(tab)
     expect(part(tab, "Profil")).to_contain_text(newer)
+
+
+def test_each_structure_shows_what_its_role_allows(live: LiveApp, tab: Any) -> None:
+    """The demo's main manager approves the join request as a simple user: that structure
+    shows no portal connection; the demo account sees its own as main manager and manager."""
+    accounts = live.sandbox.app.sandbox.accounts()
+    login = {"email": "demo@relais.example", "password": "demo"}
+    token = httpx.post(live.url("/api/v1/auth/login"), json=login, timeout=10).json()
+    headers = {"Authorization": f"Bearer {token['access_token']}"}
+    me = httpx.get(live.url("/api/v1/me"), headers=headers, timeout=10).json()
+    first = next(s["id"] for s in me["structures"] if s["siret"] == accounts[0]["siret"])
+    pending = httpx.get(
+        live.url(f"/api/v1/structures/{first}/join-requests"), headers=headers, timeout=10
+    ).json()["items"]
+    assert len(pending) == 1
+    approve = f"/api/v1/structures/{first}/join-requests/{pending[0]['id']}/approve"
+    answer = httpx.post(live.url(approve), json={"role": "user"}, headers=headers, timeout=10)
+    assert answer.status_code == 200
+
+    open_compte(tab)
+    card = part(tab, "Mes structures").locator("li").filter(has_text=accounts[0]["siret"])
+    expect(card).to_contain_text("Utilisateur simple")
+    expect(card.locator("dl")).to_have_count(0)  # no connection shown to a simple user
+    expect(card.get_by_role("button")).to_have_count(0)
+
+    sign_out(tab)
+    sign_in(tab, live, "demo@relais.example", "demo")
+    open_compte(tab)
+    cards = part(tab, "Mes structures").locator("ul.structures > li")
+    expect(cards).to_have_count(SEEDED)
+    main_card, manager_card = cards.nth(0), cards.nth(1)
+    expect(main_card).to_contain_text("Gestionnaire principal")
+    expect(
+        main_card.get_by_text("Mettre à jour le mot de passe du compte technique")
+    ).to_be_visible()
+    expect(main_card.get_by_role("button", name="Déconnecter la structure")).to_be_visible()
+    expect(manager_card.locator("p.muted").first).to_have_text(
+        f"SIRET {accounts[1]['siret']} · Gestionnaire"
+    )
+    expect(manager_card).to_contain_text(accounts[1]["login"])  # managers see the connection
+    expect(manager_card.get_by_role("button")).to_have_count(0)  # only main managers change it
+    checked(tab, "compte-demo")
+    # Shared demo accounts cannot turn two-factor authentication on: the API says why.
+    two_factor = part(tab, "Double authentification")
+    two_factor.get_by_role("button", name="Activer la double authentification").click()
+    expect(two_factor.get_by_role("alert")).to_contain_text("comptes de démonstration")

@@ -3,7 +3,7 @@
 // and turning it off (password and a code).
 import { change, get } from "../api.js";
 import { h, show } from "../dom.js";
-import { backTo, field, panel, passwordField, sendingForm } from "../forms.js";
+import { backTo, explain, field, panel, passwordField, sendingForm } from "../forms.js";
 import { plural } from "../format.js";
 import { qrCode } from "../qr.js";
 import { problem } from "./common.js";
@@ -73,7 +73,7 @@ function offer(body) {
     try {
       setup(body, await change("POST", "/me/two-factor"));
     } catch (error) {
-      message.textContent = error.message;
+      message.textContent = explain(error);
       message.hidden = false;
       start.disabled = false;
     }
