@@ -4,15 +4,15 @@ import { SignedOut, events, isOnline, logout, signedIn } from "./api.js";
 import { announce, h, show } from "./dom.js";
 import * as store from "./store.js";
 import * as login from "./views/login.js";
-import * as synthese from "./views/synthese.js";
-import * as factures from "./views/factures.js";
-import * as detail from "./views/detail.js";
-import * as tableau from "./views/tableau.js";
 // Getting in and the account (issue 19): sign-up, forgotten password, structures, Compte.
 import * as inscription from "./views/inscription.js";
 import * as oubli from "./views/oubli.js";
 import * as structure from "./views/structure.js";
 import * as compte from "./views/compte.js";
+import * as synthese from "./views/synthese.js";
+import * as factures from "./views/factures.js";
+import * as detail from "./views/detail.js";
+import * as tableau from "./views/tableau.js";
 
 // The sections of the navigation, in order. The next ones (Notifications, Compte: sign-up,
 // structures, invitations, 2FA) each add one entry here and their routes below.
@@ -25,10 +25,6 @@ const SECTIONS = [
 
 const ROUTES = [
   { path: /^\/connexion$/, view: login, public: true },
-  { path: /^\/synthese$/, view: synthese, section: "synthese" },
-  { path: /^\/factures$/, view: factures, section: "factures" },
-  { path: /^\/factures\/(\d+)$/, view: detail, section: "factures" },
-  { path: /^\/tableau-de-bord$/, view: tableau, section: "tableau" },
   // Getting in and the account (issue 19).
   { path: /^\/inscription$/, view: inscription, public: true },
   { path: /^\/inscription\/envoyee$/, view: { render: inscription.sent }, public: true },
@@ -38,6 +34,10 @@ const ROUTES = [
   { path: /^\/structures\/(\d+)\/synchronisation$/, view: { render: structure.progress }, section: "compte" },
   // HOOK (issue18-members): accepting an invitation gets its route here; the members'
   // screens plug into the Compte screen through views/compte.js (addStructurePart).
+  { path: /^\/synthese$/, view: synthese, section: "synthese" },
+  { path: /^\/factures$/, view: factures, section: "factures" },
+  { path: /^\/factures\/(\d+)$/, view: detail, section: "factures" },
+  { path: /^\/tableau-de-bord$/, view: tableau, section: "tableau" },
 ];
 
 const main = document.getElementById("contenu");
