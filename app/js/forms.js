@@ -1,12 +1,13 @@
 // The forms of the getting-in and account screens: a labelled field with its hint and its
 // error, the API's refusals shown beside the field they name (or above the button), and a
 // button that stays disabled while the request runs.
-import { ApiError, Offline, SignedOut } from "./api.js";
+import { ApiError, Offline, SignedOut, anonymous } from "./api.js";
 import { h } from "./dom.js";
 
 let made = 0;
 const CODE_REFUSED = "urn:relais:problem:two-factor-invalid";
 const CODE_FIELDS = ["code", "otp"];
+const PAUSE_MS = 600; // typing paused this long: the password is judged
 
 /**
  * A labelled input: {row, input, name, setError}. `hint` is read with the field; `missing`
@@ -38,6 +39,43 @@ export function passwordField(label, attrs, options = {}) {
   found.row.append(h("div", { class: "check" }, toggle, h("label", { for: toggle.id }, "Afficher les caractères saisis")));
   found.raw = true; // a password is sent as typed, spaces included
   return found;
+}
+
+/**
+ * The API's verdict on a new password while it is typed (after a pause): accepted, or why it
+ * would be refused — the same rule and words as the sign-up. `personal()` gives the e-mail
+ * and name a password must not reuse. Without the network it says nothing: the form's answer
+ * will.
+ */
+export function liveVerdict(found, personal) {
+  const line = h("p", { id: `${found.input.id}-avis`, class: "verdict", role: "status", "aria-live": "polite" });
+  found.input.after(line);
+  found.input.setAttribute("aria-describedby", `${found.input.getAttribute("aria-describedby")} ${line.id}`);
+  let timer = null;
+  let asked = 0;
+  const ask = async () => {
+    const mine = ++asked;
+    const password = found.input.value;
+    if (!password) return show(line, null);
+    try {
+      const verdict = await anonymous("POST", "/accounts/password-check", { password, ...personal() });
+      if (mine !== asked) return; // typed again meanwhile
+      line.className = verdict.acceptable ? "verdict ok" : "verdict weak";
+      line.textContent = verdict.acceptable ? "Mot de passe accepté." : verdict.message;
+    } catch {
+      if (mine === asked) show(line, null);
+    }
+  };
+  found.input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(ask, PAUSE_MS);
+  });
+  return found;
+}
+
+function show(line, text) {
+  line.className = "verdict";
+  line.textContent = text || "";
 }
 
 /** What went wrong, for a person: the API's French detail, or the network's absence. */

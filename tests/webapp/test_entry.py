@@ -195,7 +195,12 @@ def test_sign_up_then_the_emailed_link_then_sign_in(live: LiveApp, tab: Any, inb
     tab.get_by_label("Nom et prénom").fill(NAME)
     tab.get_by_label("Adresse e-mail").fill(EMAIL)
     password = tab.get_by_label("Mot de passe", exact=True)
+    # While typing, the API's verdict: the sign-up's own rule and words (name, address count).
+    verdict = tab.locator("main .verdict")
+    password.fill("garnierbrest")
+    expect(verdict).to_contain_text("il reprend votre nom ou votre adresse e-mail")
     password.fill("azertyuiop")
+    expect(verdict).to_contain_text("c'est un mot de passe très courant")
     tab.get_by_role("button", name="Créer mon compte").click()
     # The API's reason, beside the field, read with it; the focus goes there.
     expect(password).to_be_focused()
@@ -207,6 +212,7 @@ def test_sign_up_then_the_emailed_link_then_sign_in(live: LiveApp, tab: Any, inb
     checked(tab, "inscription-mot-de-passe-faible")
     assert not inbox.to(EMAIL)
     password.fill(STRONG)
+    expect(verdict).to_have_text("Mot de passe accepté.")
     tab.get_by_label("Afficher les caractères saisis").check()
     expect(password).to_have_attribute("type", "text")
     password.press("Enter")
@@ -453,6 +459,7 @@ def test_two_factor_off_and_a_new_password(live: LiveApp, tab: Any, inbox: Inbox
     password.get_by_text("Changer de mot de passe").click()
     password.get_by_label("Mot de passe actuel").fill("pas le bon")
     password.get_by_label("Nouveau mot de passe").fill(NEWER)
+    expect(password.locator(".verdict")).to_have_text("Mot de passe accepté.")
     password.get_by_role("button", name="Enregistrer le nouveau mot de passe").click()
     expect(password.get_by_label("Mot de passe actuel")).to_have_attribute("aria-invalid", "true")
     expect(password).to_contain_text("Mot de passe actuel incorrect.")

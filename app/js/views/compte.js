@@ -2,7 +2,7 @@
 // login sessions, and the person's structures as their roles allow.
 import { change, get } from "../api.js";
 import { h } from "../dom.js";
-import { field, panel, passwordField, sendingForm } from "../forms.js";
+import { field, liveVerdict, panel, passwordField, sendingForm } from "../forms.js";
 import { heading, problem, staleNotice } from "./common.js";
 import { PASSWORD_HINT } from "./inscription.js";
 import { sessionsSection } from "./compte-sessions.js";
@@ -53,12 +53,13 @@ function profile(me) {
     done);
 }
 
-function passwordPart(reload) {
+function passwordPart(me, reload) {
   const current = passwordField("Mot de passe actuel", { name: "current_password", autocomplete: "current-password" },
     { missing: "Indiquez votre mot de passe actuel." });
   const next = passwordField("Nouveau mot de passe", { name: "new_password", autocomplete: "new-password", maxlength: "1024" },
     { hint: PASSWORD_HINT, missing: "Choisissez un nouveau mot de passe." });
   current.input.required = next.input.required = true;
+  liveVerdict(next, () => ({ email: me.email, full_name: me.full_name }));
   const done = h("p", { role: "status" });
   const { form } = sendingForm({
     fields: [current, next],
@@ -67,6 +68,7 @@ function passwordPart(reload) {
     submit: async (values) => {
       await change("PUT", "/me/password", values);
       form.reset();
+      next.input.dispatchEvent(new Event("input")); // the verdict of an emptied field goes too
       done.textContent = "Mot de passe changé. Vos autres sessions sont fermées ; celle-ci reste ouverte.";
       reload.sessions();
     },
@@ -87,7 +89,7 @@ export async function render(ctx) {
   const reload = { sessions: () => sessions.refresh() };
   const built = [
     { order: 10, node: profile(me.data) },
-    { order: 20, node: passwordPart(reload) },
+    { order: 20, node: passwordPart(me.data, reload) },
     { order: 30, node: await twoFactorSection() },
     { order: 40, node: sessions.node },
     { order: 50, node: await structuresSection(me.data, structureParts) },

@@ -3,7 +3,7 @@
 // /compte/confirmer/, which activates the account and leads back here to sign in.
 import { anonymous } from "../api.js";
 import { h } from "../dom.js";
-import { field, passwordField, sendingForm } from "../forms.js";
+import { field, liveVerdict, passwordField, sendingForm } from "../forms.js";
 import { heading } from "./common.js";
 
 // The address the link was sent to, for the next screen (kept out of the address bar).
@@ -20,6 +20,7 @@ export async function render(ctx) {
   const password = passwordField("Mot de passe", { name: "password", autocomplete: "new-password", maxlength: "1024" },
     { hint: PASSWORD_HINT, missing: "Choisissez un mot de passe." });
   for (const f of [name, email, password]) f.input.required = true;
+  liveVerdict(password, () => ({ email: email.input.value.trim(), full_name: name.input.value.trim() }));
   const { form } = sendingForm({
     fields: [name, email, password],
     label: "Créer mon compte",
