@@ -121,6 +121,11 @@ class Config:
         "10 per minute;50 per hour",
         doc="Ouvertures de liens de compte reçus par e-mail, par adresse IP",
     )
+    password_check_rate_limit: str = _setting(
+        "PASSWORD_CHECK_RATE_LIMIT",
+        "30 per minute;300 per hour",
+        doc="Avis sur un mot de passe en cours de saisie, par adresse IP",
+    )
     account_confirm_hours: float = _setting(
         "ACCOUNT_CONFIRM_HOURS", 48.0, float, doc="Validité du lien de création de compte (h)"
     )

@@ -20,11 +20,18 @@ export class Offline extends Error {
 /** The session is over (signed out, refresh refused): the app shows the sign-in screen. */
 export class SignedOut extends Error {}
 
-/** An answer other than 2xx/304, with the problem+json's French `detail` when there is one. */
+/**
+ * An answer other than 2xx/304, with the problem+json's French `detail` when there is one,
+ * its `type` (urn:relais:problem:…), the fields it refuses (`invalid_params`: {name, reason})
+ * and the seconds of its Retry-After.
+ */
 export class ApiError extends Error {
-  constructor(status, detail) {
+  constructor(status, detail, problem = {}, retryAfter = null) {
     super(detail || `Erreur ${status}`);
     this.status = status;
+    this.type = problem.type || "about:blank";
+    this.params = problem.invalid_params || [];
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -57,13 +64,14 @@ async function reach(url, init) {
 }
 
 async function failure(response) {
-  let detail = null;
+  let problem = {};
   try {
-    detail = (await response.json()).detail;
+    problem = (await response.json()) || {};
   } catch {
     // no problem+json body
   }
-  return new ApiError(response.status, detail);
+  const wait = Number.parseInt(response.headers.get("retry-after") || "", 10);
+  return new ApiError(response.status, problem.detail, problem, Number.isNaN(wait) ? null : wait);
 }
 
 function keep(pair) {
@@ -71,12 +79,13 @@ function keep(pair) {
   session.keepRefreshToken(pair.refresh_token);
 }
 
-/** Sign in: {me}; nothing cached before belongs to this session. */
-export async function login(email, password) {
+/** Sign in, with the two-factor code when the account asks for one: {me}; nothing cached
+ * before belongs to this session. */
+export async function login(email, password, otp = null) {
   const response = await reach(`${API}/auth/login`, {
     method: "POST",
     headers: { "content-type": "application/json", "accept-language": "fr" },
-    body: JSON.stringify({ email, password }),
+    body: JSON.stringify(otp ? { email, password, otp } : { email, password }),
   });
   if (!response.ok) throw await failure(response);
   await store.clear();
@@ -133,6 +142,7 @@ async function send(path, init = {}, retry = true) {
   const used = access;
   const headers = { ...(init.headers || {}), authorization: `Bearer ${used}`, "accept-language": "fr" };
   const response = await reach(API + path, { ...init, headers });
+  if (response.status === 401 && (await refusesTheCode(response))) return response;
   if (response.status === 401 && retry) {
     // Expired or revoked: one silent refresh (unless a request beside this one already got
     // a new token meanwhile), then the request once more.
@@ -144,6 +154,15 @@ async function send(path, init = {}, retry = true) {
     throw new SignedOut();
   }
   return response;
+}
+
+/** A 401 that refuses a two-factor code (turning it on or off) leaves the session open. */
+async function refusesTheCode(response) {
+  try {
+    return (await response.clone().json()).type === "urn:relais:problem:two-factor-invalid";
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -170,6 +189,32 @@ export async function get(path) {
   const data = await response.json();
   await store.write(url, { etag: response.headers.get("etag"), body: data, storedAt: now }, since);
   return { data, storedAt: now, offline: false };
+}
+
+/** A change sent with the session (POST, PUT, DELETE; never cached): the answer's JSON, or
+ * null when it has none (204). */
+export async function change(method, path, body = undefined) {
+  const init = { method };
+  if (body !== undefined) {
+    init.headers = { "content-type": "application/json" };
+    init.body = JSON.stringify(body);
+  }
+  return answer(await send(path, init));
+}
+
+/** A request that needs no session (sign-up, forgotten password): the answer's JSON. */
+export async function anonymous(method, path, body) {
+  const response = await reach(API + path, {
+    method,
+    headers: { "content-type": "application/json", "accept-language": "fr" },
+    body: JSON.stringify(body),
+  });
+  return answer(response);
+}
+
+async function answer(response) {
+  if (!response.ok) throw await failure(response);
+  return response.status === 204 ? null : response.json();
 }
 
 /** A file to download (never cached): {blob, filename}. */

@@ -4,6 +4,11 @@ import { SignedOut, events, isOnline, logout, signedIn } from "./api.js";
 import { announce, h, show } from "./dom.js";
 import * as store from "./store.js";
 import * as login from "./views/login.js";
+// Getting in and the account (issue 19): sign-up, forgotten password, structures, Compte.
+import * as inscription from "./views/inscription.js";
+import * as oubli from "./views/oubli.js";
+import * as structure from "./views/structure.js";
+import * as compte from "./views/compte.js";
 import * as synthese from "./views/synthese.js";
 import * as factures from "./views/factures.js";
 import * as detail from "./views/detail.js";
@@ -18,10 +23,20 @@ const SECTIONS = [
   { id: "factures", label: "Factures", href: "#/factures", icon: "M6 3h9l4 4v14H6zM14 3v5h5M9 12h7M9 16h7" },
   { id: "tableau", label: "Tableau de bord", href: "#/tableau-de-bord", icon: "M4 20V10h4v10zM10 20V4h4v16zM16 20v-7h4v7z" },
   { id: "notifications", label: "Notifications", href: "#/notifications", icon: "M6 17v-6a6 6 0 0 1 12 0v6l2 2H4zM10 21h4" },
+  { id: "compte", label: "Compte", href: "#/compte", icon: "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21c0-4 4-6 8-6s8 2 8 6" },
 ];
 
 const ROUTES = [
   { path: /^\/connexion$/, view: login, public: true },
+  // Getting in and the account (issue 19).
+  { path: /^\/inscription$/, view: inscription, public: true },
+  { path: /^\/inscription\/envoyee$/, view: { render: inscription.sent }, public: true },
+  { path: /^\/mot-de-passe-oublie$/, view: oubli, public: true },
+  { path: /^\/compte$/, view: compte, section: "compte" },
+  { path: /^\/structures\/ajouter$/, view: structure, section: "compte" },
+  { path: /^\/structures\/(\d+)\/synchronisation$/, view: { render: structure.progress }, section: "compte" },
+  // HOOK (issue18-members): accepting an invitation gets its route here; the members'
+  // screens plug into the Compte screen through views/compte.js (addStructurePart).
   { path: /^\/synthese$/, view: synthese, section: "synthese" },
   { path: /^\/factures$/, view: factures, section: "factures" },
   { path: /^\/factures\/(\d+)$/, view: detail, section: "factures" },

@@ -14,6 +14,8 @@ from backend.accounts.account_schemas import (
     EmailChangeIn,
     MessageOut,
     PasswordChangeIn,
+    PasswordCheckIn,
+    PasswordCheckOut,
     ResetIn,
     ResetRequestIn,
     SignUpIn,
@@ -85,6 +87,10 @@ def _login_limit() -> str:
     return str(_config().login_rate_limit)
 
 
+def _check_limit() -> str:
+    return str(_config().password_check_rate_limit)
+
+
 def _refuse_link(purpose: Purpose, refused: LinkRefused) -> NoReturn:
     abort(400, message=LINK_MESSAGES.get((purpose, refused.reason), INVALID_LINK))
 
@@ -114,6 +120,27 @@ class Accounts(MethodView):
         except WeakPassword as exc:
             _refuse_field("password", str(exc))
         return {"message": SIGNED_UP}
+
+
+@blp.route("/accounts/password-check")
+class PasswordCheck(MethodView):
+    decorators = [limiter.limit(_check_limit)]
+
+    @blp.doc(security=[])
+    @blp.arguments(PasswordCheckIn)
+    @blp.response(200, PasswordCheckOut)
+    @blp.problem(429, "Trop de demandes")
+    def post(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Avis sur un mot de passe en cours de saisie : la règle de l'inscription, sans rien créer.
+
+        Le même verdict que l'inscription, le changement et la réinitialisation (longueur,
+        score zxcvbn, nom et adresse repris), avec sa raison en français ; rien n'est gardé."""
+        try:
+            personal = [text for text in (body["email"], body["full_name"]) if text.strip()]
+            signup.check_password(current_settings(), body["password"], *personal)
+        except WeakPassword as exc:
+            return {"acceptable": False, "message": str(exc)}
+        return {"acceptable": True, "message": None}
 
 
 @blp.route("/accounts/confirm")

@@ -34,6 +34,29 @@ class SignUpIn(InputSchema):
     full_name = fields.String(required=True, validate=[validate.Length(min=1, max=200), _a_name])
 
 
+class PasswordCheckIn(InputSchema):
+    password = fields.String(required=True, validate=validate.Length(min=1, max=MAX_LENGTH))
+    email = fields.String(
+        load_default="",
+        validate=validate.Length(max=254),
+        metadata={"description": "Adresse du compte : un mot de passe qui la reprend est refusé"},
+    )
+    full_name = fields.String(
+        load_default="",
+        validate=validate.Length(max=200),
+        metadata={"description": "Nom de la personne : un mot de passe qui le reprend est refusé"},
+    )
+
+
+class PasswordCheckOut(OutputSchema):
+    acceptable = fields.Boolean(
+        required=True, metadata={"description": "Le mot de passe serait accepté tel quel"}
+    )
+    message = fields.String(
+        required=True, allow_none=True, metadata={"description": "Pourquoi il serait refusé"}
+    )
+
+
 class ResetRequestIn(InputSchema):
     email = _email()
 

@@ -1,5 +1,9 @@
 """The real app on loopback with the demo's data: the portal sandbox, the demo cast seeded
-from its technical accounts, and one real sync per structure (as `make run` does)."""
+from its technical accounts, and one real sync per structure (as `make run` does).
+
+For the getting-in screens it can also send its e-mails to a loopback SMTP server, build the
+community site (the e-mailed links open its pages) and sync the structures due, as the
+scheduler does (a new account adds the sandbox's unclaimed supplier)."""
 
 from __future__ import annotations
 
@@ -9,22 +13,26 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from backend import create_app
 from backend.accounts.models import Structure
 from backend.config import Config
-from backend.db import current_session
+from backend.db import current_session, unit_of_work
 from backend.demo.seed import seed
 from backend.migrate import upgrade
 from backend.portal.sandbox import SandboxServer, create_sandbox_app
+from backend.site.build import last_built, rebuild_site_on_change
+from backend.sync.jobs import sync_due
 from backend.sync.service import sync_structure
-from tests.mail.smtp import free_port
+from tests.mail.smtp import Inbox, free_port
 
 # Enough invoices that each structure's list has a second page.
 INVOICES = 150
@@ -91,40 +99,92 @@ class LiveApp:
 
 
 @contextmanager
-def live_app(folder: Path, **settings: Any) -> Iterator[LiveApp]:
-    """Serve Relais with the demo's data on a free loopback port until the block ends
-    (`settings`: more Config fields)."""
+def _own_session(app: Flask) -> Iterator[Session]:
+    """A session in an app context of its own, for a sync's thread (as the scheduler's)."""
+    with app.app_context():
+        yield current_session()
+
+
+def _syncing(app: Flask, config: Config, stop: threading.Event) -> None:
+    """The scheduler's portal-sync job, every half second: structures due are synced."""
+    while not stop.wait(0.5):
+        with app.app_context(), unit_of_work() as session:
+            now = dt.datetime.now(dt.UTC)
+            sync_due(session, now, config, sessions=partial(_own_session, app), stop=stop)
+
+
+@contextmanager
+def _mail_server(inbox: Inbox | None) -> Iterator[dict[str, Any]]:
+    """A loopback SMTP server keeping the messages in `inbox`; its settings for the app."""
+    if inbox is None:
+        yield {}
+        return
+    from aiosmtpd.controller import Controller
+
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    smtp.start()
+    try:
+        yield {"smtp_host": "127.0.0.1", "smtp_port": smtp.port, "smtp_security": "none"}
+    finally:
+        smtp.stop()
+
+
+@contextmanager
+def live_app(
+    folder: Path,
+    *,
+    inbox: Inbox | None = None,
+    site: bool = False,
+    scheduler: bool = False,
+    **settings: Any,
+) -> Iterator[LiveApp]:
+    """Serve Relais with the demo's data on a free loopback port until the block ends.
+
+    `inbox`: e-mails go there through a loopback SMTP server; `site`: the community site is
+    built; `scheduler`: structures due are synced in the background; `settings`: more of the
+    configuration (rate limits…)."""
     sandbox = SandboxServer(create_sandbox_app(None, seed=2026, invoices=INVOICES)).start()
     url = f"sqlite:///{folder / 'relais.db'}"
     upgrade(url)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    config = Config(
-        instance_path=str(folder / "instance"),
-        database_url=url,
-        demo_mode=True,
-        public_base_url=base,
-        portal_base_url=sandbox.url,
-        site_dir=str(folder / "site"),
-        access_token_ttl=ACCESS_TOKEN_TTL,
-        **settings,
-    ).resolved()
-    app = create_app(config)
-    with app.app_context():
-        session = current_session()
-        seed(session, sandbox.app.sandbox.accounts(), config=config)
-        session.commit()
-        now = dt.datetime.now(dt.UTC)
-        for structure_id in session.scalars(select(Structure.id)).all():
-            sync_structure(session, structure_id, config=config, now=now)
+    stop = threading.Event()
+    with _mail_server(inbox) as mail:
+        config = Config(
+            instance_path=str(folder / "instance"),
+            database_url=url,
+            demo_mode=True,
+            public_base_url=base,
+            portal_base_url=sandbox.url,
+            site_dir=str(folder / "site"),
+            access_token_ttl=ACCESS_TOKEN_TTL,
+            **mail,
+            **settings,
+        ).resolved()
+        app = create_app(config)
+        with app.app_context():
+            session = current_session()
+            seed(session, sandbox.app.sandbox.accounts(), config=config)
             session.commit()
-    hits = Hits()
-    server = make_server("127.0.0.1", port, counting(app, hits), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield LiveApp(base, app, hits, sandbox.app.sandbox)
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        sandbox.stop()
+            now = dt.datetime.now(dt.UTC)
+            for structure_id in session.scalars(select(Structure.id)).all():
+                sync_structure(session, structure_id, config=config, now=now)
+                session.commit()
+            if site:
+                rebuild_site_on_change(session, now, config)
+                assert last_built(config), "le site n'a pas été construit"
+        hits = Hits()
+        server = make_server("127.0.0.1", port, counting(app, hits), threaded=True)
+        threads = [threading.Thread(target=server.serve_forever, daemon=True)]
+        if scheduler:
+            threads.append(threading.Thread(target=_syncing, args=(app, config, stop), daemon=True))
+        for thread in threads:
+            thread.start()
+        try:
+            yield LiveApp(base, app, hits, sandbox.app.sandbox)
+        finally:
+            stop.set()
+            server.shutdown()
+            for thread in threads:
+                thread.join(timeout=10)
+            sandbox.stop()

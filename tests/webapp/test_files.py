@@ -3,6 +3,7 @@ address without its slash, and a policy that runs the app's own files and nothin
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -23,6 +24,8 @@ EXPECTED_TYPES = {
     "/app/manifest.webmanifest": "application/manifest+json",
     "/app/icons/icon.svg": "image/svg+xml",
     "/app/icons/icon-192.png": "image/png",
+    "/app/vendor/uqr/uqr.js": "text/javascript",
+    "/app/vendor/uqr/LICENSE.txt": "text/plain",
 }
 
 
@@ -108,6 +111,18 @@ def test_the_manifest_makes_an_installable_french_app(client: FlaskClient) -> No
     assert any(icon.get("purpose") == "maskable" for icon in manifest["icons"])
     for icon in manifest["icons"]:
         assert client.get("/app/" + icon["src"]).status_code == 200, icon
+
+
+def test_the_vendored_qr_encoder_is_the_pinned_copy_with_its_licence() -> None:
+    """uqr is copied unchanged from its npm package: the hash its README gives still holds."""
+    folder = APP_DIR / "vendor" / "uqr"
+    readme = (folder / "README.txt").read_text("utf-8")
+    pinned = re.search(r"sha256 of uqr\.js ([0-9a-f]{64})", readme)
+    assert pinned and "uqr@0.1.3" in readme
+    assert hashlib.sha256((folder / "uqr.js").read_bytes()).hexdigest() == pinned[1]
+    assert "MIT License" in (folder / "LICENSE.txt").read_text("utf-8")
+    files, _ = app_files()
+    assert not [f for f in files if "/vendor/uqr/" in f]  # loaded when 2FA is turned on
 
 
 def test_the_vendored_firebase_sdk_is_pinned_licensed_local_and_not_precached(

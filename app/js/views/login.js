@@ -1,38 +1,69 @@
-// Se connecter, with the e-mail and password (the demo login works in demo mode).
-import { ApiError, Offline, login } from "../api.js";
+// Se connecter, with the e-mail and password (the demo login works in demo mode); when the
+// account has two-factor authentication, a second step asks for its code (or a recovery code),
+// sent with the same e-mail and password in the login's `otp` field.
+import { ApiError, login } from "../api.js";
 import { h } from "../dom.js";
+import { explain, field, passwordField, sendingForm } from "../forms.js";
 import { heading } from "./common.js";
 
+const PROBLEM = "urn:relais:problem:";
+
 export async function render(ctx) {
-  const message = h("p", { id: "connexion-erreur", role: "alert", class: "error", hidden: true });
-  const email = h("input", { id: "email", name: "email", type: "email", autocomplete: "username", required: true, "aria-describedby": "connexion-erreur" });
-  const password = h("input", { id: "mot-de-passe", name: "password", type: "password", autocomplete: "current-password", required: true });
-  const button = h("button", { class: "primary", type: "submit" }, "Se connecter");
-  const form = h("form", { class: "stack card", novalidate: true },
-    h("div", { class: "field" }, h("label", { for: "email" }, "Adresse e-mail"), email),
-    h("div", { class: "field" }, h("label", { for: "mot-de-passe" }, "Mot de passe"), password),
-    message, h("div", {}, button));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const fail = (text) => {
-      message.textContent = text;
-      message.hidden = false;
-    };
-    if (!email.value || !password.value) return fail("Indiquez votre adresse e-mail et votre mot de passe.");
-    button.disabled = true;
-    try {
-      await login(email.value.trim(), password.value);
-      const next = ctx.params.get("suite") || "";
-      ctx.go(next.startsWith("#/") ? next : "#/synthese"); // only a screen of the app
-    } catch (error) {
-      if (error instanceof Offline) fail("Hors ligne : la connexion demande le réseau. Réessayez quand il revient.");
-      else if (error instanceof ApiError) fail(error.message);
-      else fail("La connexion a échoué.");
-      button.disabled = false;
-    }
+  const enter = () => {
+    const next = ctx.params.get("suite") || "";
+    ctx.go(next.startsWith("#/") ? next : "#/synthese"); // only a screen of the app
+  };
+  const email = field("Adresse e-mail", { name: "email", type: "email", autocomplete: "username", id: "email" },
+    { missing: "Indiquez votre adresse e-mail." });
+  const password = passwordField("Mot de passe", { name: "password", autocomplete: "current-password", id: "mot-de-passe" },
+    { missing: "Indiquez votre mot de passe." });
+  email.input.required = password.input.required = true;
+  const first = sendingForm({
+    fields: [email, password],
+    label: "Se connecter",
+    submit: async (values) => {
+      try {
+        await login(values.email, values.password);
+      } catch (error) {
+        if (error instanceof ApiError && error.type === `${PROBLEM}two-factor-required`) {
+          return secondStep(ctx, values, enter);
+        }
+        throw error;
+      }
+      enter();
+    },
+    refuse: (error) => (error instanceof ApiError ? null : explain(error, "Hors ligne : la connexion demande le réseau. Réessayez quand il revient.")),
   });
   const why = ctx.params.get("motif") === "expiree" ? h("p", { class: "stale", role: "status" }, "Votre session a pris fin : reconnectez-vous.") : null;
   ctx.mount(heading("Se connecter"), why,
     h("p", { class: "muted" }, "Suivez les factures de vos structures déposées sur le portail national."),
-    form);
+    first.form,
+    h("ul", { class: "links" },
+      h("li", {}, h("a", { href: "#/mot-de-passe-oublie" }, "Mot de passe oublié ?")),
+      h("li", {}, "Pas encore de compte ? ", h("a", { href: "#/inscription" }, "Créer un compte"))));
+}
+
+/** The code of the authenticator app, or a recovery code; the e-mail and password stay in memory. */
+function secondStep(ctx, credentials, enter) {
+  const code = field("Code de vérification", {
+    name: "otp", id: "code-2fa", autocomplete: "one-time-code", inputmode: "numeric", spellcheck: "false", maxlength: "32",
+  }, {
+    hint: "Les 6 chiffres affichés par votre application d'authentification, ou l'un de vos codes de secours.",
+    missing: "Indiquez le code de votre application d'authentification.",
+  });
+  code.input.required = true;
+  const back = h("button", { type: "button", class: "secondary" }, "Revenir");
+  back.addEventListener("click", () => ctx.reload());
+  const step = sendingForm({
+    fields: [code],
+    label: "Valider le code",
+    extra: [" ", back],
+    submit: async (values) => {
+      await login(credentials.email, credentials.password, values.otp.replace(/\s+/g, ""));
+      enter();
+    },
+  });
+  ctx.mount(heading("Se connecter"),
+    h("p", { role: "status" }, "La double authentification est activée sur ce compte : saisissez le code de votre application."),
+    step.form);
 }

@@ -81,5 +81,6 @@ export async function render(ctx) {
     h("p", { class: "muted" }, "Ce qui attend une action de votre part, et les prochaines échéances, structure par structure."),
     structures.length
       ? structures.map((s, i) => structureSection(s, summaries[i].data))
-      : h("p", {}, "Aucune structure n'est rattachée à votre compte."));
+      : [h("p", {}, "Aucune structure n'est rattachée à votre compte."),
+        h("p", {}, h("a", { class: "primary", href: "#/structures/ajouter" }, "Ajouter une structure"))]);
 }
