@@ -127,6 +127,17 @@ class Config:
     email_change_hours: float = _setting(
         "EMAIL_CHANGE_HOURS", 24.0, float, doc="Validité du lien de changement d'adresse (h)"
     )
+    invitation_hours: float = _setting(
+        "INVITATION_HOURS",
+        168.0,
+        float,
+        doc="Validité d'une invitation à rejoindre une structure (h)",
+    )
+    invitation_rate_limit: str = _setting(
+        "INVITATION_RATE_LIMIT",
+        "20 per hour;100 per day",
+        doc="Invitations envoyées, par adresse IP et par structure",
+    )
     password_min_length: int = _setting(
         "PASSWORD_MIN_LENGTH", 10, int, doc="Longueur minimale d'un mot de passe"
     )

@@ -14,6 +14,7 @@ from backend.accounts.models import (
 from backend.announcements.models import Announcement, NewsletterSubscription
 from backend.db import Base
 from backend.invoices.models import Invoice, StatusChange
+from backend.members.models import Invitation
 from backend.onboarding.models import JoinRequest
 from backend.payments.models import EcbRateRow, PaymentNotice, RecipientHabits
 from backend.push.models import (
@@ -37,6 +38,7 @@ __all__ = [
     "Delivery",
     "Device",
     "EcbRateRow",
+    "Invitation",
     "Invoice",
     "JobRun",
     "JoinRequest",

@@ -22,6 +22,7 @@ from backend.accounts.service import TokenPair, revoke, start_session
 from backend.announcements.models import Announcement, Category
 from backend.db import Base, db, utcnow
 from backend.integrations.service import create_api_key, revoke_api_key
+from backend.members import invitations
 from backend.onboarding.models import JoinRequest, JoinState
 from backend.sync.models import SyncState
 from backend.trainings.models import Registration, RegistrationState, SessionState
@@ -51,6 +52,7 @@ class World:
     ids: dict[str, int] = field(default_factory=dict)
     headers: dict[str, dict[str, str]] = field(default_factory=dict)
     users: dict[str, Any] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)  # e-mailed links' tokens
     portal: Portal | None = None  # A is its supplier 0; its supplier 1 is not in Relais yet
 
     def log_in_again(self, who: str) -> None:
@@ -157,6 +159,21 @@ def _a_rows(w: World, manager: Any) -> None:
     w.ids["join_request"] = join.id
 
 
+def _invitations(w: World) -> None:
+    """A's pending invitation (to an address of its own), and B's to A's main manager."""
+
+    def invite(structure: Structure, who: str, email: str) -> tuple[int, str]:
+        invitation, token = invitations.invite(
+            db.session, actor_id=w.ids[who], structure_id=structure.id, email=email,
+            role=Role.USER, service_ids=[], lifetime=dt.timedelta(days=2), now=utcnow(),
+        )  # fmt: skip
+        return invitation.id, token
+
+    w.ids["invitation"], _ = invite(w.a, "a_manager", "invitee-secret-a@exemple.fr")
+    _, w.tokens["for_a_manager"] = invite(w.b, "b_manager", w.users["a_manager"].email)
+    db.session.commit()
+
+
 def _trainings(w: World) -> None:
     # Under way: its attendance can be noted (from the session's start).
     training = make_training(
@@ -190,6 +207,7 @@ def world(app_ctx: Flask, ecb_rates: None) -> Iterator[World]:
         users = _people(w)
         _keys(w)
         _a_rows(w, users["a_manager"])
+        _invitations(w)
         _trainings(w)
         yield w
 

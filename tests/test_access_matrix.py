@@ -20,12 +20,16 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from backend.accounts.models import AuthSession, Recipient, Role, Structure, User
+from backend.accounts.models import AuthSession, Membership, Recipient, Role, Structure, User
+from backend.accounts.roles import Action, roles_that_may
 from backend.accounts.service import start_session
-from backend.db import db
+from backend.announcements.models import NewsletterSubscription, SubscriptionState
+from backend.db import db, utcnow
 from backend.integrations.service import create_api_key
 from backend.invoices.models import Invoice, StatusChange
 from backend.invoices.statuses import TODO_CODES, status_info
+from backend.onboarding.models import JoinRequest, JoinState
+from backend.push.models import Notification, NotificationSettings
 from tests.conftest import sibling_app
 from tests.factories import (
     PASSWORD,
@@ -37,6 +41,9 @@ from tests.factories import (
     at,
     make_invoice,
 )
+from tests.privacy.conftest import invitation_to, register
+from tests.push.conftest import add_device
+from tests.trainings.conftest import make_training
 
 USERS = ("a_manager", "a_roads_only", "b_manager", "nobody")
 
@@ -220,6 +227,21 @@ def _me_of(m: Matrix, user: str) -> Shown:
     return sorted((m.structures[key].id, services) for key, services in m.memberships[user])
 
 
+def _export(body: dict[str, Any]) -> Shown:
+    memberships = sorted(
+        (
+            m["structure"]["id"],
+            [x["code"] for x in m["services"]] if m["services"] is not None else None,
+        )
+        for m in body["memberships"]
+    )
+    return body["profile"]["id"], memberships
+
+
+def _export_of(m: Matrix, user: str) -> Shown:
+    return m.users[user].id, _me_of(m, user)
+
+
 def _sid(key: str) -> Callable[[Matrix], str]:
     return lambda m: f"structure_id={m.structures[key].id}"
 
@@ -291,6 +313,7 @@ ENDPOINTS = [
         _dashboard_of("B"),
     ),
     Endpoint("me", lambda m: "/api/v1/me", _me, _me_of),
+    Endpoint("me/export", lambda m: "/api/v1/me/export", _export, _export_of),
 ]
 
 
@@ -451,18 +474,93 @@ def test_each_user_has_only_their_own_two_factor(
     assert client.get("/api/v1/me/two-factor", headers=tokens[owner]).get_json()["enabled"]
 
 
-# --- a structure's management: its sync, its portal connection, its join requests -----------
+def test_each_users_export_holds_only_their_own_data(
+    reader: FlaskClient, matrix: Matrix, tokens: dict[str, dict[str, str]]
+) -> None:
+    """`/me/export`: every user's rows (sessions, devices, inbox, preferences, sign-ups,
+    newsletter, join requests, invitations, the structures' keys) and no one else's, even
+    through the caches. Each row of a user's is labelled with their name."""
+    trainer = UserFactory(is_trainer=True)
+    training = make_training(trainer.id)
+    for name, user in matrix.users.items():
+        structure = next(iter(user.memberships), None)
+        structure_id = structure.structure_id if structure else None
+        add_device(user, app_version=f"{name} 1.0")
+        db.session.add_all(
+            [
+                Notification(
+                    user_id=user.id, structure_id=structure_id, kind="status",
+                    category="every_change", title=f"Pour {name}", body=name,
+                ),
+                NotificationSettings(user_id=user.id, time_zone="Europe/Paris"),
+                NewsletterSubscription(
+                    email=user.email, state=SubscriptionState.ACTIVE, consent_at=utcnow()
+                ),
+            ]
+        )  # fmt: skip
+        wanted = StructureFactory(name=f"Demandée par {name}")
+        db.session.add(
+            JoinRequest(structure_id=wanted.id, user_id=user.id, state=JoinState.PENDING)
+        )
+        invitation_to(user.email, wanted)
+        register(training, user.email, name)
+    create_api_key(db.session, "ERP de A", [matrix.structures["A"]])
+    create_api_key(db.session, "ERP de B", [matrix.structures["B"]])
+    db.session.commit()
+    sessions = {
+        name: sorted(db.session.scalars(select(AuthSession.id).where(AuthSession.user_id == u.id)))
+        for name, u in matrix.users.items()
+    }
+    keys = {"a_manager": ["ERP de A"], "a_roads_only": ["ERP de A"], "b_manager": ["ERP de B"]}
+    for _ in range(2):
+        for name in USERS:
+            body = reader.get("/api/v1/me/export", headers=tokens[name]).get_json()
+            assert body["profile"]["email"] == matrix.users[name].email
+            assert [s["id"] for s in body["sessions"]] == sessions[name], name
+            assert [d["app_version"] for d in body["devices"]] == [f"{name} 1.0"]
+            assert [n["title"] for n in body["notifications"]] == [f"Pour {name}"]
+            assert [r["full_name"] for r in body["training_registrations"]] == [
+                f"Participant {name}"
+            ]
+            assert body["newsletter"]["email"] == matrix.users[name].email
+            assert [j["structure"]["name"] for j in body["join_requests"]] == [
+                f"Demandée par {name}"
+            ]
+            assert [i["structure"]["name"] for i in body["invitations_received"]] == [
+                f"Demandée par {name}"
+            ]
+            assert [k["name"] for k in body["api_keys"]] == keys.get(name, []), name
+            others = [other for other in USERS if other != name]
+            text = str(body)
+            assert not [o for o in others if matrix.users[o].email in text], name
 
-# Who may do what on a structure, by role (backend/onboarding/routes.py, backend/sync/routes.py).
+
+# --- a structure's management: sync, portal connection, join requests, members, invitations --
+
+# Who may do what on a structure: the roles table (backend/accounts/roles.py) says it, and
+# every route must follow it. `{a_member}` is a member of the structure asked.
 MANAGEMENT = {
-    ("GET", "sync"): {Role.MAIN_MANAGER, Role.MANAGER},
-    ("GET", "join-requests"): {Role.MAIN_MANAGER},
-    ("PUT", "connection"): {Role.MAIN_MANAGER},
-    ("DELETE", "connection"): {Role.MAIN_MANAGER},
-    ("POST", "join-requests/1/refuse"): {Role.MAIN_MANAGER},
+    ("GET", "sync"): Action.SEE_SYNC,
+    ("GET", "join-requests"): Action.ANSWER_JOIN_REQUESTS,
+    ("PUT", "connection"): Action.UPDATE_TECHNICAL_ACCOUNT,
+    ("DELETE", "connection"): Action.DISCONNECT_STRUCTURE,
+    ("POST", "join-requests/1/refuse"): Action.ANSWER_JOIN_REQUESTS,
+    ("GET", "members"): Action.SEE_MEMBERS,
+    ("GET", "services"): Action.CHANGE_MEMBERS,
+    ("PATCH", "members/{a_member}"): Action.CHANGE_MEMBERS,
+    ("DELETE", "members/{a_member}"): Action.REMOVE_MEMBERS,
+    ("GET", "invitations"): Action.INVITE,
+    ("POST", "invitations"): Action.INVITE,
+    ("DELETE", "invitations/1"): Action.INVITE,
+}
+BODIES = {
+    "PUT": {"login": "TECH_1@cpro.fr", "password": "x"},
+    "POST": {"email": "pirate@exemple.fr"},
+    "PATCH": {"role": "main_manager"},
 }
 ROLES = {"a_manager": ("A", Role.MANAGER), "a_roads_only": ("A", Role.USER)}
 ROLES |= {"b_manager": ("B", Role.MAIN_MANAGER)}
+MEMBER_OF = {"A": "a_roads_only", "B": "b_manager"}
 
 
 def test_a_structures_management_follows_each_users_role(
@@ -470,8 +568,8 @@ def test_a_structures_management_follows_each_users_role(
 ) -> None:
     """Members without the role get 403, everyone else 404, whatever the structure; the
     rightful ones get through (writes are refused before anything reaches the portal)."""
-    body = {"login": "TECH_1@cpro.fr", "password": "x"}
-    for (method, tail), allowed in MANAGEMENT.items():
+    for (method, tail), action in MANAGEMENT.items():
+        allowed = roles_that_may(action)
         for user in USERS:
             for key, structure in matrix.structures.items():
                 mine = ROLES.get(user)
@@ -479,14 +577,77 @@ def test_a_structures_management_follows_each_users_role(
                     expected = 404
                 elif mine[1] in allowed:
                     if method != "GET":
-                        continue  # the rightful writes: tests/onboarding
+                        continue  # the rightful writes: tests/onboarding, tests/members
                     expected = 200
                 else:
                     expected = 403
-                url = f"/api/v1/structures/{structure.id}/{tail}"
-                json = body if method == "PUT" else None
-                response = client.open(url, method=method, json=json, headers=tokens[user])
+                member = matrix.users[MEMBER_OF[key]].id
+                url = f"/api/v1/structures/{structure.id}/{tail.format(a_member=member)}"
+                response = client.open(
+                    url, method=method, json=BODIES.get(method), headers=tokens[user]
+                )
                 assert response.status_code == expected, (method, tail, user, key)
+
+
+def test_members_and_invitations_of_a_stay_with_a(
+    client: FlaskClient, app: Flask, matrix: Matrix, tokens: dict[str, dict[str, str]]
+) -> None:
+    """B's main manager neither sees nor changes A's members or invitations, not even through
+    B's own paths with A's ids; A's members see them only as their role allows."""
+    a, b = matrix.structures["A"], matrix.structures["B"]
+    main = UserFactory(email="principal.a@exemple.fr")
+    MembershipFactory(user=main, structure=a, role=Role.MAIN_MANAGER)
+    pair = start_session(db.session, main, config=app.extensions["relais_config"])
+    db.session.commit()
+    a_main = {"Authorization": f"Bearer {pair.access_token}"}
+    sent = client.post(
+        f"/api/v1/structures/{a.id}/invitations", json={"email": "invite.a@exemple.fr"},
+        headers=a_main,
+    )  # fmt: skip
+    assert sent.status_code == 201
+    invitation = sent.get_json()["id"]
+    roads_only = matrix.users["a_roads_only"].id
+    before = snapshot_members(a.id)
+
+    b_manager = tokens["b_manager"]
+    for url in (f"/api/v1/structures/{a.id}", f"/api/v1/structures/{b.id}"):
+        listed = client.get(f"{url}/invitations", headers=b_manager)
+        assert "invite.a@exemple.fr" not in listed.get_data(as_text=True)
+        members = client.get(f"{url}/members", headers=b_manager)
+        assert matrix.users["a_roads_only"].email not in members.get_data(as_text=True)
+        revoke = client.delete(f"{url}/invitations/{invitation}", headers=b_manager)
+        assert revoke.status_code == 404
+        change = client.patch(
+            f"{url}/members/{roads_only}", json={"role": "main_manager"}, headers=b_manager
+        )
+        assert change.status_code == 404
+        assert client.delete(f"{url}/members/{roads_only}", headers=b_manager).status_code == 404
+    for user, listing in (("a_manager", 200), ("a_roads_only", 403)):
+        assert (
+            client.get(f"/api/v1/structures/{a.id}/members", headers=tokens[user]).status_code
+            == listing
+        )
+        for method in ("GET", "POST"):
+            response = client.open(
+                f"/api/v1/structures/{a.id}/invitations", method=method,
+                json=BODIES.get(method), headers=tokens[user],
+            )  # fmt: skip
+            assert response.status_code == 403, (user, method)
+    assert snapshot_members(a.id) == before
+    [still] = client.get(f"/api/v1/structures/{a.id}/invitations", headers=a_main).get_json()[
+        "items"
+    ]
+    assert still["id"] == invitation
+
+
+def snapshot_members(structure_id: int) -> list[tuple[int, str]]:
+    db.session.commit()
+    rows = db.session.execute(
+        select(Membership.user_id, Membership.role)
+        .where(Membership.structure_id == structure_id)
+        .order_by(Membership.user_id)
+    )
+    return [(user_id, role.value) for user_id, role in rows]
 
 
 # The rules ENDPOINTS and the invoice-id test cover (tests/test_route_guard.py: every other).
@@ -496,13 +657,14 @@ MATRIX_RULES = (
     "/api/v1/summary",
     "/api/v1/dashboard",
     "/api/v1/me",
+    "/api/v1/me/export",
 )
 
 
 def test_every_read_endpoint_is_in_the_matrix(app: Flask) -> None:
     """A new GET endpoint of the tracking API must be added to ENDPOINTS (or listed here)."""
     covered = set(MATRIX_RULES)
-    tracking = {"invoices", "auth"}  # blueprints of the phone's tracking API
+    tracking = {"invoices", "auth", "privacy"}  # blueprints of the phone's tracking API
     rules = {
         rule.rule
         for rule in app.url_map.iter_rules()

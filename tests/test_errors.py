@@ -51,7 +51,7 @@ def test_unknown_route_is_404_problem(client: FlaskClient) -> None:
 
 
 def test_wrong_method_is_405_problem_with_allow(client: FlaskClient) -> None:
-    response = client.delete("/api/v1/me")
+    response = client.put("/api/v1/me")
     body = assert_problem(response, 405)
     assert body["detail"] == "Méthode non autorisée."
     assert {"GET", "HEAD"} <= set(response.headers["Allow"].replace(" ", "").split(","))

@@ -155,8 +155,9 @@ def _load_schema() -> Any:
 
 # The tracking backend's resources (blueprint tags); add a tag here to fuzz its operations too.
 TAGS = [
-    "auth", "accounts", "sessions", "invoices", "payments", "integrations", "sync", "structures",
-    "push", "trainings", "trainer", "announcements", "newsletter", "health",
+    "auth", "accounts", "sessions", "privacy", "invoices", "payments", "integrations", "sync",
+    "structures", "members", "invitations", "push", "trainings", "trainer", "announcements",
+    "newsletter", "health", "two_factor",
 ]  # fmt: skip
 document = _load_schema()
 schema = document.include(tag=TAGS)

@@ -42,7 +42,10 @@ class Kind(enum.Enum):
     TRAINER = "trainers (a session: its trainer) and admins"
     ADMIN = "administrators"
     API_KEY = "integration clients, by API key"
-    SIGNED_IN = "anyone logged in: adds a structure by proving its technical account"
+    SIGNED_IN = (
+        "anyone logged in: adds a structure by proving its technical account, or accepts an "
+        "invitation sent to their own address"
+    )
 
 
 Body = dict[str, Any] | Callable[[World], dict[str, Any]] | None
@@ -235,6 +238,15 @@ ROUTES: dict[tuple[str, str], Route] = {
         ok=409,
         outsiders={"b_manager": 409},
     ),
+    # A wrong password: the refusal is the same for anyone (tests/privacy walks the deletion
+    # through; here a rightful deletion would take A's main manager away from the world).
+    ("DELETE", f"{V1}/me"): Route(
+        Kind.OWN,
+        f"{V1}/me",
+        {"password": "pas le bon mot de passe"},
+        ok=422,
+        outsiders={"b_manager": 422},
+    ),
     ("GET", f"{V1}/devices"): Route(Kind.OWN, f"{V1}/devices", outsiders={"b_manager": 200}),
     ("POST", f"{V1}/devices"): Route(
         Kind.OWN,
@@ -292,6 +304,56 @@ ROUTES: dict[tuple[str, str], Route] = {
         Kind.STRUCTURE,
         f"{V1}/structures/{{a}}/join-requests/{{join_request}}/refuse",
         outsiders=MAIN_MANAGERS_ONLY,
+    ),
+    ("GET", f"{V1}/structures/<int:structure_id>/members"): Route(
+        Kind.STRUCTURE, f"{V1}/structures/{{a}}/members", outsiders=MAIN_MANAGERS_ONLY
+    ),
+    ("GET", f"{V1}/structures/<int:structure_id>/services"): Route(
+        Kind.STRUCTURE, f"{V1}/structures/{{a}}/services", outsiders=MAIN_MANAGERS_ONLY
+    ),
+    ("PATCH", f"{V1}/structures/<int:structure_id>/members/<int:user_id>"): Route(
+        Kind.STRUCTURE,
+        f"{V1}/structures/{{a}}/members/{{a_member}}",
+        {"role": "manager"},
+        outsiders=MAIN_MANAGERS_ONLY,
+    ),
+    ("DELETE", f"{V1}/structures/<int:structure_id>/members/<int:user_id>"): Route(
+        Kind.STRUCTURE,
+        f"{V1}/structures/{{a}}/members/{{a_member}}",
+        ok=204,
+        outsiders=MAIN_MANAGERS_ONLY,
+    ),
+    # One's own membership. A's only main manager must name another first (leaving itself:
+    # tests/members).
+    ("POST", f"{V1}/structures/<int:structure_id>/leave"): Route(
+        Kind.OWN, f"{V1}/structures/{{a}}/leave", ok=409
+    ),
+    ("GET", f"{V1}/structures/<int:structure_id>/invitations"): Route(
+        Kind.STRUCTURE, f"{V1}/structures/{{a}}/invitations", outsiders=MAIN_MANAGERS_ONLY
+    ),
+    ("POST", f"{V1}/structures/<int:structure_id>/invitations"): Route(
+        Kind.STRUCTURE,
+        f"{V1}/structures/{{a}}/invitations",
+        {"email": "nouvelle.collegue@exemple.fr", "role": "user"},
+        ok=201,
+        outsiders=MAIN_MANAGERS_ONLY,
+    ),
+    ("DELETE", f"{V1}/structures/<int:structure_id>/invitations/<int:invitation_id>"): Route(
+        Kind.STRUCTURE,
+        f"{V1}/structures/{{a}}/invitations/{{invitation}}",
+        ok=204,
+        outsiders=MAIN_MANAGERS_ONLY,
+    ),
+    ("POST", f"{V1}/invitations/preview"): public(
+        "an invitation's link: its token, e-mailed to the invited address, is the credential"
+    ),
+    ("POST", f"{V1}/invitations/sign-up"): public(
+        "an invitation's link creates the invited address's account: its token is the credential"
+    ),
+    ("POST", f"{V1}/invitations/accept"): Route(
+        Kind.SIGNED_IN,
+        f"{V1}/invitations/accept",
+        lambda w: {"token": w.tokens["for_a_manager"]},
     ),
     ("GET", f"{V1}/invoices/<int:invoice_id>/late-payment-claim"): Route(
         Kind.STRUCTURE, f"{V1}/invoices/{{invoice}}/late-payment-claim?format=text"

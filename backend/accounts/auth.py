@@ -85,6 +85,17 @@ def auth_cache() -> AuthCache | None:
     return cache
 
 
+def forget_users(*user_ids: int) -> None:
+    """This worker's cache drops these users' scopes now, after a committed change to their
+    memberships: their next request here reads the database. Other workers hear the same
+    change from PostgreSQL (migration 0008's `u:` notification)."""
+    cache = auth_cache()
+    if cache is None:
+        return
+    for user_id in user_ids:
+        cache.apply(f"u:{user_id}")
+
+
 class VerifiedTokens:
     """Access tokens whose signature this worker checked, with their claims (bounded)."""
 

@@ -14,6 +14,7 @@ from backend import i18n
 from backend.accounts import service, twofactor
 from backend.accounts.auth import auth_required, current_auth_session, current_user
 from backend.accounts.models import Membership, Role
+from backend.accounts.roles import ROLE_NAMES
 from backend.accounts.schemas import LoginIn, MeOut, RefreshIn, TokenPairOut
 from backend.accounts.settings import current_time
 from backend.accounts.twofactor_routes import REQUIRED, policy, refuse_code
@@ -24,10 +25,11 @@ from backend.ratelimits.keys import email_key
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Connexion et compte")
 
+# French names from the roles table; English ones for an English-speaking phone.
 ROLE_LABELS = {
-    Role.MAIN_MANAGER: ("Gestionnaire principal", "Main manager"),
-    Role.MANAGER: ("Gestionnaire", "Manager"),
-    Role.USER: ("Utilisateur simple", "User"),
+    Role.MAIN_MANAGER: (ROLE_NAMES[Role.MAIN_MANAGER], "Main manager"),
+    Role.MANAGER: (ROLE_NAMES[Role.MANAGER], "Manager"),
+    Role.USER: (ROLE_NAMES[Role.USER], "User"),
 }
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import Membership, Role, Structure, membership_services
+from backend.accounts.roles import Action, may
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,10 @@ class Scope:
     def grant(self, structure_id: int) -> Grant | None:
         return next((g for g in self.grants if g.structure_id == structure_id), None)
 
-    def is_manager_of(self, structure_id: int) -> bool:
+    def may(self, structure_id: int, action: Action) -> bool:
+        """Whether the user's role in that structure allows the action (roles table)."""
         grant = self.grant(structure_id)
-        return grant is not None and grant.role in (Role.MAIN_MANAGER, Role.MANAGER)
+        return grant is not None and may(grant.role, action)
 
     def version_key(self) -> list[object]:
         """Changes whenever anything this user can see changes (ETag material)."""

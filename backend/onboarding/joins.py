@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from backend.accounts.models import Membership, Role, Structure, User
+from backend.accounts.roles import Action, roles_that_may
 from backend.db import utcnow
 from backend.mail import Letter
 from backend.onboarding import letters
@@ -32,7 +33,8 @@ def main_managers(session: Session, structure_id: int) -> list[User]:
         session.scalars(
             select(User)
             .join(Membership, Membership.user_id == User.id)
-            .where(Membership.structure_id == structure_id, Membership.role == Role.MAIN_MANAGER)
+            .where(Membership.structure_id == structure_id)
+            .where(Membership.role.in_(roles_that_may(Action.ANSWER_JOIN_REQUESTS)))
             .where(User.active)
             .order_by(User.id)
         )

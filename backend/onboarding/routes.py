@@ -7,8 +7,10 @@ from typing import Any, NoReturn
 from flask import current_app, g
 from flask.views import MethodView
 
-from backend.accounts.auth import auth_required, current_scope, current_user
+from backend.accounts.auth import auth_required, current_user
+from backend.accounts.guard import require
 from backend.accounts.models import Role, Structure
+from backend.accounts.roles import Action, reserved_to
 from backend.api import Blueprint, abort
 from backend.config import Config
 from backend.db import current_session, db
@@ -107,18 +109,6 @@ def _send(letters: list[Letter]) -> None:
         deliver(current_mailer(), _config().mail_from, letter)
 
 
-def _main_manager_of(structure_id: int) -> Structure:
-    """The structure, for one of its main managers; 404 to outsiders, 403 to other members."""
-    grant = current_scope().grant(structure_id)
-    if grant is None:
-        abort(404)
-    if grant.role != Role.MAIN_MANAGER:
-        abort(403, message="Réservé aux gestionnaires principaux de la structure.")
-    structure = current_session().get(Structure, structure_id)
-    assert structure is not None  # the grant's membership references it
-    return structure
-
-
 @blp.route("/structures")
 class Structures(MethodView):
     decorators = [auth_required]
@@ -157,14 +147,17 @@ class StructureConnection(MethodView):
 
     @blp.arguments(ConnectionIn)
     @blp.response(200, ConnectionOut)
-    @blp.problem(403, "Réservé aux gestionnaires principaux de la structure")
+    @blp.problem(403, reserved_to(Action.UPDATE_TECHNICAL_ACCOUNT))
     @blp.problem(404, "Structure introuvable ou hors de vos structures")
     @blp.problem(422, PROOF_DOC)
     @blp.problem(429, "Trop de vérifications auprès du portail")
     @blp.problem(503, "Portail indisponible : réessayer après le délai de Retry-After")
     def put(self, body: dict[str, Any], structure_id: int) -> dict[str, Any]:
         """Changer le compte technique (mot de passe, expiration), vérifié auprès du portail."""
-        siret = _main_manager_of(structure_id).siret
+        require(structure_id, Action.UPDATE_TECHNICAL_ACCOUNT)
+        structure = current_session().get(Structure, structure_id)
+        assert structure is not None  # the grant's membership references it
+        siret = structure.siret
         proven = _proven(siret, body)
         session = current_session()
         structure = session.get(Structure, structure_id)
@@ -184,11 +177,11 @@ class StructureConnection(MethodView):
         }
 
     @blp.response(204)
-    @blp.problem(403, "Réservé aux gestionnaires principaux de la structure")
+    @blp.problem(403, reserved_to(Action.DISCONNECT_STRUCTURE))
     @blp.problem(404, "Structure introuvable ou hors de vos structures")
     def delete(self, structure_id: int) -> None:
         """Déconnecter la structure : compte technique effacé, synchronisation arrêtée."""
-        _main_manager_of(structure_id)
+        require(structure_id, Action.DISCONNECT_STRUCTURE)
         service.disconnect(current_session(), structure_id)
         db.session.commit()
 
@@ -198,16 +191,16 @@ class StructureJoinRequests(MethodView):
     decorators = [auth_required]
 
     @blp.response(200, PendingRequestsOut)
-    @blp.problem(403, "Réservé aux gestionnaires principaux de la structure")
+    @blp.problem(403, reserved_to(Action.ANSWER_JOIN_REQUESTS))
     @blp.problem(404, "Structure introuvable ou hors de vos structures")
     def get(self, structure_id: int) -> dict[str, Any]:
         """Demandes d'accès en attente de réponse."""
-        _main_manager_of(structure_id)
+        require(structure_id, Action.ANSWER_JOIN_REQUESTS)
         return {"items": joins.pending_requests(current_session(), structure_id)}
 
 
 def _decide(structure_id: int, request_id: int, role: Role | None) -> Any:
-    _main_manager_of(structure_id)
+    require(structure_id, Action.ANSWER_JOIN_REQUESTS)
     try:
         request, letters = joins.decide(
             current_session(), structure_id, request_id, g.user_id, role,
@@ -228,7 +221,7 @@ class ApproveJoinRequest(MethodView):
 
     @blp.arguments(DecisionIn)
     @blp.response(200, JoinRequestOut)
-    @blp.problem(403, "Réservé aux gestionnaires principaux de la structure")
+    @blp.problem(403, reserved_to(Action.ANSWER_JOIN_REQUESTS))
     @blp.problem(404, "Structure ou demande introuvable")
     @blp.problem(409, "Demande déjà traitée")
     def post(self, body: dict[str, Any], structure_id: int, request_id: int) -> Any:
@@ -241,7 +234,7 @@ class RefuseJoinRequest(MethodView):
     decorators = [auth_required]
 
     @blp.response(200, JoinRequestOut)
-    @blp.problem(403, "Réservé aux gestionnaires principaux de la structure")
+    @blp.problem(403, reserved_to(Action.ANSWER_JOIN_REQUESTS))
     @blp.problem(404, "Structure ou demande introuvable")
     @blp.problem(409, "Demande déjà traitée")
     def post(self, structure_id: int, request_id: int) -> Any:

@@ -9,7 +9,9 @@ from flask.views import MethodView
 from sqlalchemy import select
 
 from backend.accounts.auth import auth_required, current_scope, current_user
+from backend.accounts.guard import require
 from backend.accounts.models import Recipient
+from backend.accounts.roles import Action, reserved_to
 from backend.api import Blueprint, abort
 from backend.db import current_session
 from backend.invoices.scoped import find_visible
@@ -61,6 +63,7 @@ class LatePaymentClaim(MethodView):
     @blp.arguments(ClaimArgs, location="query")
     @blp.response(200, content_type=PDF)
     @blp.doc(**LETTER_DOC)
+    @blp.problem(403, reserved_to(Action.DOWNLOAD_CLAIM_LETTER))
     @blp.problem(404, "Facture introuvable ou hors de vos structures")
     @blp.problem(
         409,
@@ -73,6 +76,7 @@ class LatePaymentClaim(MethodView):
         invoice = find_visible(session, current_scope(), invoice_id)
         if invoice is None:
             abort(404)
+        require(invoice.structure_id, Action.DOWNLOAD_CLAIM_LETTER)
         try:
             data = claim_data(session, invoice, paris_today())
         except NothingToClaim as exc:

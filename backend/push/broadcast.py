@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from backend.accounts.models import Membership, Role, User
+from backend.accounts.models import Membership, User
+from backend.accounts.roles import Action, roles_that_may
 from backend.db import utcnow
 from backend.push.models import Delivery, Device, Notification, NotificationSettings
 from backend.push.transport import wake_dispatchers
@@ -72,7 +73,7 @@ def notify_managers(session: Session, structure_id: int, title: str, body: str) 
     managers = session.scalars(
         select(Membership.user_id).where(
             Membership.structure_id == structure_id,
-            or_(Membership.role == Role.MAIN_MANAGER, Membership.role == Role.MANAGER),
+            Membership.role.in_(roles_that_may(Action.HEAR_OF_TECHNICAL_ACCOUNT)),
         )
     ).all()
     return _queue(session, list(managers), ACCOUNT_NOTICE, title, body, structure_id)

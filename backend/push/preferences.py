@@ -13,11 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.accounts.models import Membership, Role, Structure
+from backend.accounts.roles import Action, may
 from backend.push.models import NotificationPreference, NotificationSettings
 
 CATEGORIES = ("action_required", "payment", "every_change")
-# Billing notifications a main manager cannot switch off.
-LOCKED_FOR_MAIN_MANAGER = ("action_required", "payment")
+# Billing notifications: the roles table says who may not switch them off (main managers).
+BILLING = ("action_required", "payment")
 DEFAULT_TIME_ZONE = "Europe/Paris"
 
 
@@ -36,7 +37,7 @@ def zone(name: str | None) -> ZoneInfo:
 
 
 def locked(role: Role) -> list[str]:
-    return list(LOCKED_FOR_MAIN_MANAGER) if role is Role.MAIN_MANAGER else []
+    return [] if may(role, Action.MUTE_BILLING_NOTIFICATIONS) else list(BILLING)
 
 
 class QuietSettings(Protocol):

@@ -13,7 +13,8 @@ from contextlib import AbstractContextManager
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from backend.accounts.models import Membership, Role, Structure, User
+from backend.accounts.models import Membership, Structure, User
+from backend.accounts.roles import Action, roles_that_may
 from backend.config import Config
 from backend.push.broadcast import notify_managers
 from backend.sync.models import PortalAccount
@@ -107,7 +108,8 @@ def _mail_main_managers(session: Session, structure_id: int, days: int, mail: Ex
     addresses = session.scalars(
         select(User.email)
         .join(Membership, Membership.user_id == User.id)
-        .where(Membership.structure_id == structure_id, Membership.role == Role.MAIN_MANAGER)
+        .where(Membership.structure_id == structure_id)
+        .where(Membership.role.in_(roles_that_may(Action.UPDATE_TECHNICAL_ACCOUNT)))
         .where(User.active)
     ).all()
     for address in addresses:

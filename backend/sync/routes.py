@@ -6,8 +6,10 @@ from typing import Any
 
 from flask.views import MethodView
 
-from backend.accounts.auth import auth_required, current_scope
-from backend.api import Blueprint, abort
+from backend.accounts.auth import auth_required
+from backend.accounts.guard import require
+from backend.accounts.roles import Action, reserved_to
+from backend.api import Blueprint
 from backend.db import current_session
 from backend.sync.schemas import SyncStatusOut
 from backend.sync.status import sync_status
@@ -23,13 +25,9 @@ class StructureSync(MethodView):
 
     @blp.etag
     @blp.response(200, SyncStatusOut)
-    @blp.alt_response(403, description="Réservé aux gestionnaires de la structure")
+    @blp.alt_response(403, description=reserved_to(Action.SEE_SYNC))
     @blp.alt_response(404, description="Structure introuvable ou hors de vos structures")
     def get(self, structure_id: int) -> dict[str, Any]:
         """État de la synchronisation : dernière réussite, dernière erreur et sa cause."""
-        scope = current_scope()
-        if scope.grant(structure_id) is None:
-            abort(404)
-        if not scope.is_manager_of(structure_id):
-            abort(403, message="Seuls les gestionnaires de la structure voient sa synchronisation.")
+        require(structure_id, Action.SEE_SYNC)
         return sync_status(current_session(), structure_id)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from sqlalchemy import String, cast, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from backend.mail import Mailer
 from backend.trainings import emails, notices, seats
+from backend.trainings.forget import anonymous_values
 from backend.trainings.models import (
     ACTIVE,
     Registration,
@@ -109,13 +110,7 @@ def purge_personal_data(session: Session, now: dt.datetime, settings: TrainingSe
     result = session.execute(
         update(Registration)
         .where(Registration.training_id.in_(ended), Registration.anonymised_at.is_(None))
-        .values(
-            email="anonyme-" + cast(Registration.id, String) + "@invalid",
-            full_name="",
-            structure_name="",
-            siret=None,
-            anonymised_at=now,
-        ),
+        .values(anonymous_values(now)),
         execution_options={"synchronize_session": False},
     )
     session.commit()

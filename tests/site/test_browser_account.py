@@ -99,3 +99,61 @@ def test_a_link_cut_short_says_so(live: Live, page: Any) -> None:
     page.goto(live.url("/compte/adresse/"))
     expect(page.locator("[data-compte-etat]")).to_contain_text("Le lien est incomplet")
     expect(page.get_by_role("button", name="Confirmer ma nouvelle adresse")).to_be_hidden()
+
+
+def _invited(live: Live, email: str) -> str:
+    """A structure whose main manager invites `email`: the e-mailed link to the page."""
+    from backend.accounts.models import Role
+    from backend.accounts.service import start_session
+    from backend.db import db
+    from tests.factories import MembershipFactory, StructureFactory, UserFactory
+
+    with live.app.app_context():
+        main = UserFactory(full_name="Anne Principale")
+        structure = StructureFactory(name="Menuiserie Invitante")
+        MembershipFactory(user=main, structure=structure, role=Role.MAIN_MANAGER)
+        pair = start_session(db.session, main, config=live.config)
+        db.session.commit()
+        url = live.url(f"/api/v1/structures/{structure.id}/invitations")
+        headers = {"Authorization": f"Bearer {pair.access_token}"}
+        db.session.remove()
+    body = {"email": email, "role": "manager"}
+    assert httpx.post(url, json=body, headers=headers, timeout=30).status_code == 201
+    return _link(live, email, "/compte/invitation/")
+
+
+def test_join_from_an_invitation_with_a_new_account(live: Live, page: Any) -> None:
+    page.goto(_invited(live, "lina.neuve@exemple.fr"))
+    expect(page.locator("[data-compte-etat]")).to_contain_text(
+        "Anne Principale vous invite à rejoindre Menuiserie Invitante avec le rôle «\u00a0"
+        "gestionnaire\u00a0»"
+    )
+    _checked(page, "compte-invitation")
+    page.get_by_label("Votre nom").fill("Lina Neuve")
+    page.get_by_label("Choisissez un mot de passe").fill("azertyuiop")
+    button = page.get_by_role("button", name="Créer mon compte et rejoindre la structure")
+    button.click()
+    expect(page.locator("#erreur-invitation-password")).to_contain_text("très courant")
+    page.get_by_label("Choisissez un mot de passe").fill(STRONG)
+    button.click()
+    expect(page.locator("[data-compte-resultat]")).to_contain_text(
+        "Bienvenue : vous avez rejoint Menuiserie Invitante"
+    )
+    assert _login(live, "lina.neuve@exemple.fr", STRONG) == 200
+    page.reload()
+    expect(page.locator("[data-compte-etat]")).to_contain_text("déjà été acceptée")
+
+
+def test_join_from_an_invitation_with_an_existing_account(live: Live, page: Any) -> None:
+    from tests.factories import PASSWORD, UserFactory
+
+    with live.app.app_context():
+        UserFactory(email="marc.ancien@exemple.fr", full_name="Marc Ancien")
+    page.goto(_invited(live, "marc.ancien@exemple.fr"))
+    expect(page.locator("#form-compte-existant")).to_be_visible()
+    page.get_by_label("Mot de passe de votre compte").fill("pas le bon")
+    page.get_by_role("button", name="Accepter l'invitation").click()
+    expect(page.locator("[data-compte-resultat]")).to_be_visible()
+    page.get_by_label("Mot de passe de votre compte").fill(PASSWORD)
+    page.get_by_role("button", name="Accepter l'invitation").click()
+    expect(page.locator("[data-compte-resultat]")).to_contain_text("Bienvenue")

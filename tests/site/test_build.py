@@ -155,3 +155,25 @@ def test_french_typography_in_sources() -> None:
             if not in_fence and bad.search(prose):
                 offenders.append(f"{path.relative_to(DOCS)}:{number}: {line.strip()}")
     assert not offenders, "\n".join(offenders[:20])
+
+
+def test_the_roles_table_is_printed_from_the_code(site: Path) -> None:
+    """The « Application » page shows backend/accounts/roles.py's table, row for row."""
+    from backend.accounts.models import Role
+    from backend.accounts.roles import ROLE_NAMES, TABLE
+
+    html = (site / "application" / "membres" / "index.html").read_text(encoding="utf-8")
+    assert "relais:tableau-des-roles" not in html
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", html, flags=re.S)
+    cells = [
+        [
+            re.sub(r"<[^>]+>", "", c).strip()
+            for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, flags=re.S)
+        ]
+        for r in rows
+    ]
+    assert cells[0] == ["Ce que l'on peut faire", *(ROLE_NAMES[r] for r in Role)]
+    expected = [
+        [row.label, *("Oui" if role in row.roles else "Non" for role in Role)] for row in TABLE
+    ]
+    assert cells[1 : 1 + len(TABLE)] == expected
