@@ -104,7 +104,9 @@ def person(card: Any, text: str) -> Any:
 
 def invite(card: Any, email: str, role: str, service: bool = False) -> str:
     """Send an invitation from the card's form; the name of the service chosen, if any."""
-    form = card.locator("details").filter(has=card.page.locator("summary", has_text="Inviter une personne"))
+    form = card.locator("details").filter(
+        has=card.page.locator("summary", has_text="Inviter une personne")
+    )
     if form.get_attribute("open") is None:
         form.locator("summary").click()
     form.get_by_label("Adresse e-mail de la personne").fill(email)
@@ -140,7 +142,9 @@ def test_a_main_manager_invites_sees_the_invitation_and_revokes_it(
     card = the_card(tab, live)
     expect(card.get_by_role("heading", name="Membres")).to_be_visible()
     expect(person(card, "Claire Lefèvre")).to_contain_text("Claire Lefèvre (vous)")
-    expect(person(card, "Claire Lefèvre")).to_contain_text("Gestionnaire principal · Tous les services")
+    expect(person(card, "Claire Lefèvre")).to_contain_text(
+        "Gestionnaire principal · Tous les services"
+    )
     expect(card).to_contain_text("Aucune invitation en attente.")
     checked(tab, "compte")
 
