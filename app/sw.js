@@ -43,3 +43,78 @@ async function fromCache(key, request) {
   const kept = await cache.match(key);
   return kept || fetch(request);
 }
+
+// Web push (FCM): show the notification the payload describes, then tell the open windows so
+// their inbox is read at once. FCM's web payload: {notification: {title, body, tag},
+// data: {…, link}, fcmOptions: {link}} (the link is also in `data`: FCM keeps only https links
+// in fcmOptions).
+self.addEventListener("push", (event) => {
+  event.waitUntil(showPush(readPayload(event.data)));
+});
+
+function readPayload(data) {
+  if (!data) return {};
+  try {
+    return data.json() || {};
+  } catch {
+    return { notification: { body: data.text() } };
+  }
+}
+
+async function showPush(payload) {
+  const note = payload.notification || {};
+  const data = payload.data || {};
+  const tag = note.tag || "";
+  await self.registration.showNotification(note.title || data.title || "Relais", {
+    body: note.body || data.body || "",
+    tag: tag || undefined,
+    renotify: Boolean(tag), // a newer status of the same invoice replaces the last one, and says so
+    lang: "fr",
+    icon: `${INDEX}icons/icon-192.png`,
+    data: { link: linkOf(payload) },
+  });
+  for (const client of await self.clients.matchAll({ type: "window" })) client.postMessage({ type: "push" });
+}
+
+/** The app's address the notification opens: the invoice, or the inbox; never elsewhere. */
+function linkOf(payload) {
+  const data = payload.data || {};
+  const candidates = [payload.fcmOptions && payload.fcmOptions.link, data.link];
+  if (/^\d+$/.test(data.invoice_id || "")) candidates.push(`${INDEX}#/factures/${data.invoice_id}`);
+  for (const candidate of candidates) {
+    if (!candidate) continue;
+    let url;
+    try {
+      url = new URL(candidate, self.location.origin);
+    } catch {
+      continue;
+    }
+    if (url.origin !== self.location.origin || url.pathname !== INDEX || !url.hash.startsWith("#/")) continue;
+    // The screen opened marks that notification read (js/inbox.js).
+    if (/^\d+$/.test(data.notification_id || "")) {
+      url.hash += `${url.hash.includes("?") ? "&" : "?"}notification=${data.notification_id}`;
+    }
+    return url.pathname + url.hash;
+  }
+  return `${INDEX}#/notifications`;
+}
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(openFromNotification(event.notification));
+});
+
+/** An open window of the app goes to the link (and comes forward); otherwise a new one opens. */
+async function openFromNotification(notification) {
+  const link = (notification.data && notification.data.link) || `${INDEX}#/notifications`;
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  const open = windows.find((client) => new URL(client.url).pathname === INDEX);
+  if (!open) return self.clients.openWindow(link);
+  open.postMessage({ type: "open", hash: new URL(link, self.location.origin).hash });
+  try {
+    await open.focus();
+  } catch {
+    // Only a real click may bring a window forward; the window went to the link all the same.
+  }
+  return open;
+}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -206,6 +207,9 @@ class Config:
     )
     firebase_project_id: str = _setting("FIREBASE_PROJECT_ID", "", doc="Projet Firebase")
     fcm_base_url: str = _setting("FCM_BASE_URL", "", doc="Serveur FCM de test (boucle locale)")
+    firebase_web_config: str = _setting(
+        "FIREBASE_WEB_CONFIG", "", doc="Configuration web Firebase et clé VAPID (JSON)"
+    )
     push_max_age_hours: int = _setting(
         "PUSH_MAX_AGE_HOURS", 24, int, doc="Un changement plus ancien n'est pas notifié (h)"
     )
@@ -259,6 +263,8 @@ class Config:
             self.push_outbox = str(instance / "push-outbox.jsonl")
         if not self.credentials_key:
             self.credentials_key = _instance_secret(instance / "credentials_key", _fernet_key)
+        if self.firebase_web_config:
+            web_push_settings(self.firebase_web_config)  # a mistake stops the start, said plainly
         return self
 
     @property
@@ -273,6 +279,29 @@ class Config:
             if f.metadata.get("env"):
                 rows.append((f.metadata["env"], str(f.default), f.metadata["doc"]))
         return rows
+
+
+# What the web app needs of FIREBASE_WEB_CONFIG: the Firebase web app's config and a VAPID key.
+WEB_PUSH_KEYS = ("apiKey", "projectId", "messagingSenderId", "appId", "vapidKey")
+WEB_PUSH_OPTIONAL = ("authDomain", "storageBucket", "measurementId")
+
+
+def web_push_settings(raw: str) -> dict[str, str]:
+    """FIREBASE_WEB_CONFIG read: the known keys, each a non-empty string; ValueError otherwise."""
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ValueError(f"FIREBASE_WEB_CONFIG is not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise ValueError("FIREBASE_WEB_CONFIG must be a JSON object")
+    missing = [
+        key for key in WEB_PUSH_KEYS if not isinstance(value.get(key), str) or not value[key]
+    ]
+    if missing:
+        raise ValueError(f"FIREBASE_WEB_CONFIG lacks {', '.join(missing)}")
+    return {
+        k: value[k] for k in (*WEB_PUSH_KEYS, *WEB_PUSH_OPTIONAL) if isinstance(value.get(k), str)
+    }
 
 
 def _fernet_key() -> str:

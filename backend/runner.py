@@ -34,6 +34,20 @@ def sandbox_accounts(config: Config, wait: float = 30) -> list[dict[str, Any]]:
             time.sleep(0.3)
 
 
+def _trial_account(config: Config) -> dict[str, Any] | None:
+    """The sandbox's unclaimed supplier, for whoever tries adding a structure of their own."""
+    if config.portal_env != "local":
+        return None
+    try:
+        sandbox_accounts(config)  # waits until the sandbox answers
+        response = httpx.get(f"{config.portal_base_url}/_sandbox/cases", timeout=5)
+        response.raise_for_status()
+        found: dict[str, Any] | None = response.json()["cases"].get("unclaimed")
+        return found
+    except (httpx.HTTPError, KeyError, ValueError):
+        return None
+
+
 def _seed_demo(config: Config) -> None:
     accounts = sandbox_accounts(config)
     with unit_of_work() as session:
@@ -93,6 +107,11 @@ def _banner(config: Config) -> None:
         lines.append(f"    formateur          {DEMO_USERS['trainer']} / {DEMO_PASSWORD}")
         lines.append(f"    administrateur     {DEMO_USERS['admin']} / {DEMO_PASSWORD}")
         lines.append("  Les statuts évoluent en direct : synchronisation toutes les ~15 s.")
+    trial = _trial_account(config)
+    if trial:
+        lines.append("  Pour essayer l'inscription puis l'ajout d'une structure (bac à sable) :")
+        lines.append(f"    SIRET {trial['siret']}, compte technique {trial['login']}")
+        lines.append(f"    mot de passe {trial['password']}")
     lines += ["Ctrl-C arrête tout.", ""]
     print("\n".join(lines), flush=True)
 

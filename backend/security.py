@@ -23,7 +23,7 @@ STRICT = "default-src 'none'; frame-ancestors 'none'"
 # Material sets style attributes, so styles stay inline-capable; scripts never do.
 PAGE = (
     "default-src 'self'; script-src 'self'{hashes}; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+    "img-src 'self' data:; font-src 'self'; connect-src 'self'{connect}; object-src 'none'; "
     "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
 SCRIPT_TYPES = ("application/javascript", "text/javascript")
@@ -44,8 +44,15 @@ def add_security_headers(response: Response) -> Response:
         # hash: a policy from it would replace the page's own and block its inline scripts.
         return response
     response.headers.update(HEADERS)
-    response.headers["Content-Security-Policy"] = policy(response)
+    # A view that wrote its own page policy (page_policy, e.g. the app with web push) keeps it.
+    response.headers.setdefault("Content-Security-Policy", policy(response))
     return response
+
+
+def page_policy(connect: tuple[str, ...] = ()) -> str:
+    """The page policy of a page without inline scripts, its requests also allowed to reach
+    the `connect` origins."""
+    return PAGE.format(hashes="", connect="".join(f" {origin}" for origin in connect))
 
 
 def policy(response: Response) -> str:
@@ -53,11 +60,12 @@ def policy(response: Response) -> str:
     if response.mimetype == "text/html":
         # A streamed page cannot be read here: it gets no inline script at all.
         body = b"" if response.is_streamed else response.get_data()
-        return PAGE.format(hashes="".join(f" '{h}'" for h in inline_script_hashes(body)))
+        hashes = "".join(f" '{h}'" for h in inline_script_hashes(body))
+        return PAGE.format(hashes=hashes, connect="")
     if response.mimetype in SCRIPT_TYPES:
         # A worker runs under its own script's policy: the search worker loads lunr's
         # French stemmer and the search index from the site.
-        return PAGE.format(hashes="")
+        return PAGE.format(hashes="", connect="")
     return STRICT
 
 

@@ -19,9 +19,11 @@ Transports, chosen by configuration through `make_transport(kind, **options)`:
 - "log" (embedded default, `LogTransport(outbox_path=None)`): one log line per message with
   the token masked, optionally a JSON line per message appended to `outbox_path`.
 - "firebase" (`FirebaseTransport(project_id=None, credentials_path=None, *, fcm_base_url=None,
-  timeout_seconds=30.0, app_name=None)`): the real firebase-admin SDK, `send_each_async` in
-  chunks of 500, on its own named firebase_admin App and its own event-loop thread, so
-  `send()` may be awaited from any loop (e.g. `asyncio.run` in each scheduler tick).
+  timeout_seconds=30.0, app_name=None, web_base_url="")`): the real firebase-admin SDK,
+  `send_each_async` in chunks of 500, one message builder per platform (Android, APNs, web
+  push: `build_message`; a web push links to `web_base_url` + `PushMessage.link` when https),
+  on its own named firebase_admin App and its own event-loop thread, so `send()` may be
+  awaited from any loop (e.g. `asyncio.run` in each scheduler tick).
   Call `close()` (or `await aclose()`) at shutdown.
 
 Environment variables the backend maps onto these options:

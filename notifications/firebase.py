@@ -8,7 +8,7 @@ import os
 import threading
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import firebase_admin
@@ -72,6 +72,7 @@ class FirebaseTransport:
         fcm_base_url: str | None = None,
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
         app_name: str | None = None,
+        web_base_url: str = "",
     ) -> None:
         path = credentials_path or os.environ.get("GOOGLE_APPLICATION_CREDENTIALS")
         if not path:
@@ -94,6 +95,7 @@ class FirebaseTransport:
         )
         self._thread.start()
         self._closed = False
+        self._web_base_url = web_base_url  # Relais' public address: web pushes' links
 
     @property
     def project_id(self) -> str:
@@ -119,7 +121,7 @@ class FirebaseTransport:
     async def _send_chunk(self, chunk: Sequence[PushMessage]) -> list[SendResult]:
         """One send_each_async call; a whole-call failure (e.g. OAuth) applies to every message."""
         now = time.time()
-        built = [build_message(message, now) for message in chunk]
+        built = [build_message(message, now, self._web_base_url) for message in chunk]
         try:
             batch = await messaging.send_each_async(built, app=self._app)
         except ValueError as exc:
@@ -163,34 +165,81 @@ class FirebaseTransport:
         await messaging._get_messaging_service(self._app)._async_client.aclose()
 
 
-def build_message(message: PushMessage, now: float) -> messaging.Message:
-    """Map a PushMessage onto FCM's notification, data and per-platform options."""
-    high = message.high_priority
-    collapse = message.collapse_key or None
-    # apns-expiration is absolute; 0 means "deliver now or never" for APNs.
-    expiration = str(int(now) + message.ttl_seconds) if message.ttl_seconds else "0"
-    apns_headers = {"apns-priority": "10" if high else "5", "apns-expiration": expiration}
-    webpush_headers = {"Urgency": "high" if high else "normal", "TTL": str(message.ttl_seconds)}
-    if collapse:
-        apns_headers["apns-collapse-id"] = collapse
-        webpush_headers["Topic"] = web_push_topic(collapse)
-    fcm = messaging.Message(
-        notification=messaging.Notification(title=message.title, body=message.body),
-        data=dict(message.data),
-        android=messaging.AndroidConfig(
-            collapse_key=collapse,
-            priority="high" if high else "normal",
-            ttl=message.ttl_seconds,
-        ),
-        apns=messaging.APNSConfig(headers=apns_headers),
-        webpush=messaging.WebpushConfig(headers=webpush_headers),
-    )
+def build_message(message: PushMessage, now: float, web_base_url: str = "") -> messaging.Message:
+    """The FCM message for one device: the builder of its platform (one per platform)."""
+    fcm = BUILDERS[message.platform](message, now, web_base_url)
     # firebase-admin 7.5+ deprecates Message(token=...) in favour of fid and warns in __init__;
     # our devices still register FCM registration tokens. Setting the documented attribute
     # afterwards sends the same JSON without warnings.catch_warnings(), which would rewrite the
     # process-wide filters from this non-main thread.
     fcm.token = message.token
     return fcm
+
+
+def _android(message: PushMessage, now: float, web_base_url: str) -> messaging.Message:
+    """Android: FCM shows the notification; a newer one of the same invoice replaces it."""
+    return messaging.Message(
+        notification=messaging.Notification(title=message.title, body=message.body),
+        data=dict(message.data),
+        android=messaging.AndroidConfig(
+            collapse_key=message.collapse_key or None,
+            priority="high" if message.high_priority else "normal",
+            ttl=message.ttl_seconds,
+        ),
+    )
+
+
+def _ios(message: PushMessage, now: float, web_base_url: str) -> messaging.Message:
+    """iOS: APNs headers; apns-expiration is absolute, 0 meaning "deliver now or never"."""
+    expiration = str(int(now) + message.ttl_seconds) if message.ttl_seconds else "0"
+    headers = {"apns-priority": "10" if message.high_priority else "5",
+               "apns-expiration": expiration}  # fmt: skip
+    if message.collapse_key:
+        headers["apns-collapse-id"] = message.collapse_key
+    return messaging.Message(
+        notification=messaging.Notification(title=message.title, body=message.body),
+        data=dict(message.data),
+        apns=messaging.APNSConfig(headers=headers),
+    )
+
+
+def _web(message: PushMessage, now: float, web_base_url: str) -> messaging.Message:
+    """Web push (RFC 8030): the app's service worker shows title and body; the Topic header
+    and the notification's tag collapse per invoice, as phones do; clicking opens the link.
+
+    FCM accepts only an https `fcm_options.link`: on a plain-HTTP Relais (development) the
+    link stays in `data["link"]`, which the service worker reads too.
+    """
+    headers = {"Urgency": "high" if message.high_priority else "normal",
+               "TTL": str(message.ttl_seconds)}  # fmt: skip
+    if message.collapse_key:
+        headers["Topic"] = web_push_topic(message.collapse_key)
+    data = dict(message.data)
+    options = None
+    if message.link:
+        data["link"] = message.link
+        if web_base_url.startswith("https://"):
+            options = messaging.WebpushFCMOptions(link=web_base_url.rstrip("/") + message.link)
+    return messaging.Message(
+        data=data,
+        webpush=messaging.WebpushConfig(
+            headers=headers,
+            notification=messaging.WebpushNotification(
+                title=message.title,
+                body=message.body,
+                tag=message.collapse_key or None,
+                renotify=bool(message.collapse_key) or None,
+            ),
+            fcm_options=options,
+        ),
+    )
+
+
+BUILDERS: dict[str, Callable[[PushMessage, float, str], messaging.Message]] = {
+    "android": _android,
+    "ios": _ios,
+    "web": _web,
+}
 
 
 def web_push_topic(collapse_key: str) -> str:

@@ -60,6 +60,7 @@ class LogTransport:
             "body": message.body,
             "data": message.data,
             "collapse_key": message.collapse_key,
+            "link": message.link,
             "high_priority": message.high_priority,
             "ttl_seconds": message.ttl_seconds,
         }

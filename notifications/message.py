@@ -36,6 +36,9 @@ class PushMessage:
     collapse_key: str = ""
     high_priority: bool = True
     ttl_seconds: int = 24 * 3600
+    # Where opening the notification leads in the web app, as a path of its origin
+    # ("/app/#/factures/42"); web pushes only (phones open their own screens from `data`).
+    link: str = ""
 
     def __post_init__(self) -> None:
         """Reject messages that no transport could deliver."""
@@ -47,6 +50,8 @@ class PushMessage:
             raise ValueError("data keys and values must be strings")
         if len(self.collapse_key.encode()) > MAX_COLLAPSE_KEY_BYTES:
             raise ValueError(f"collapse_key must be at most {MAX_COLLAPSE_KEY_BYTES} bytes")
+        if self.link and not self.link.startswith("/"):
+            raise ValueError("link must be a path of the web app's origin, starting with /")
         if not 0 <= self.ttl_seconds <= MAX_TTL_SECONDS:
             raise ValueError(f"ttl_seconds must be between 0 and {MAX_TTL_SECONDS}")
 

@@ -267,6 +267,10 @@ ROUTES: dict[tuple[str, str], Route] = {
         _my_preferences_in,
         outsiders={"b_manager": 422},  # not a member of A
     ),
+    ("GET", f"{V1}/push/web-config"): public(
+        "the web app's public Firebase config: it asks before anyone signs in",
+        f"{V1}/push/web-config",
+    ),
     ("GET", f"{V1}/notifications"): Route(
         Kind.OWN, f"{V1}/notifications", outsiders={"b_manager": 200}
     ),

@@ -242,3 +242,15 @@ export function query(params) {
   const text = search.toString();
   return text ? `?${text}` : "";
 }
+
+/**
+ * A request that changes something (POST, PUT, DELETE), with a JSON body when given: the
+ * answer's JSON, or null (204). Never kept; offline it throws Offline, which the screens say.
+ */
+export async function sendJson(method, path, body) {
+  const init = { method, headers: body === undefined ? {} : { "content-type": "application/json" } };
+  if (body !== undefined) init.body = JSON.stringify(body);
+  const response = await send(path, init);
+  if (!response.ok) throw await failure(response);
+  return response.status === 204 ? null : response.json();
+}

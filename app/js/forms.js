@@ -66,7 +66,17 @@ export function liveVerdict(found, personal) {
       if (mine === asked) show(line, null);
     }
   };
+  // One reason at a time: the form's refusal replaces the verdict, typing again the refusal.
+  const setError = found.setError;
+  found.setError = (text) => {
+    setError(text);
+    if (text) {
+      asked += 1; // a verdict still on its way is not shown
+      show(line, null);
+    }
+  };
   found.input.addEventListener("input", () => {
+    setError(null);
     clearTimeout(timer);
     timer = setTimeout(ask, PAUSE_MS);
   });

@@ -16,6 +16,8 @@ import * as synthese from "./views/synthese.js";
 import * as factures from "./views/factures.js";
 import * as detail from "./views/detail.js";
 import * as tableau from "./views/tableau.js";
+import * as notifications from "./views/notifications.js";
+import { watch as watchInbox } from "./inbox.js";
 
 // The sections of the navigation, in order. The next ones (Notifications, Compte: sign-up,
 // structures, invitations, 2FA) each add one entry here and their routes below.
@@ -23,6 +25,7 @@ const SECTIONS = [
   { id: "synthese", label: "Synthèse", href: "#/synthese", icon: "M4 5h16v3H4zM4 10.5h16v3H4zM4 16h10v3H4z" },
   { id: "factures", label: "Factures", href: "#/factures", icon: "M6 3h9l4 4v14H6zM14 3v5h5M9 12h7M9 16h7" },
   { id: "tableau", label: "Tableau de bord", href: "#/tableau-de-bord", icon: "M4 20V10h4v10zM10 20V4h4v16zM16 20v-7h4v7z" },
+  { id: "notifications", label: "Notifications", href: "#/notifications", icon: "M6 17v-6a6 6 0 0 1 12 0v6l2 2H4zM10 21h4" },
   { id: "compte", label: "Compte", href: "#/compte", icon: "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21c0-4 4-6 8-6s8 2 8 6" },
 ];
 
@@ -41,6 +44,7 @@ const ROUTES = [
   { path: /^\/factures$/, view: factures, section: "factures" },
   { path: /^\/factures\/(\d+)$/, view: detail, section: "factures" },
   { path: /^\/tableau-de-bord$/, view: tableau, section: "tableau" },
+  { path: /^\/notifications$/, view: notifications, section: "notifications" },
 ];
 
 const main = document.getElementById("contenu");
@@ -144,6 +148,8 @@ document.querySelector(".skip").addEventListener("click", (event) => {
 });
 
 buildNavigation();
+// The unread count on the Notifications link, and the inbox kept fresh (js/inbox.js).
+watchInbox(nav.querySelector('a[data-section="notifications"]'));
 window.addEventListener("hashchange", route);
 // No session open: nothing of a past session's data stays on the device.
 (signedIn() ? Promise.resolve() : store.clear()).then(route);

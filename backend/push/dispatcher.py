@@ -164,8 +164,13 @@ def message_for(row: Claimed) -> PushMessage:
     return PushMessage(
         token=row.token, platform=row.platform, title=title, body=body, data=data,  # type: ignore[arg-type]
         collapse_key=collapse, high_priority=row.category in HIGH_PRIORITY,
-        ttl_seconds=TTL_SECONDS.get(row.category, 86400),
+        ttl_seconds=TTL_SECONDS.get(row.category, 86400), link=app_link(row.invoice_id),
     )  # fmt: skip
+
+
+def app_link(invoice_id: int | None) -> str:
+    """Where a web push leads in the app: the invoice, or else the notifications screen."""
+    return f"/app/#/factures/{invoice_id}" if invoice_id else "/app/#/notifications"
 
 
 def dispatch_once(

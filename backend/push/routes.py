@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
+from flask import current_app, g
 from flask.views import MethodView
 
 from backend import i18n
 from backend.accounts.auth import auth_required, current_user
 from backend.api import Blueprint, abort
+from backend.config import web_push_settings
 from backend.db import current_session, utcnow
 from backend.push import admin, devices, inbox, preferences
 from backend.push.models import Device
@@ -22,6 +23,7 @@ from backend.push.schemas import (
     InboxOut,
     PreferencesIn,
     PreferencesOut,
+    WebPushConfigOut,
 )
 
 blp = Blueprint("push", __name__, url_prefix="/api/v1", description="Notifications")
@@ -81,6 +83,24 @@ class DeviceDetail(MethodView):
             abort(404)
         devices.deactivate(current_session(), [device.id], "unregistered")
         current_session().commit()
+
+
+@blp.route("/push/web-config")
+class WebPushConfig(MethodView):
+    @blp.doc(security=[])
+    @blp.etag
+    @blp.response(200, WebPushConfigOut)
+    def get(self) -> dict[str, Any]:
+        """Ce qu'il faut à l'application web pour recevoir les notifications (public).
+
+        Sans `FIREBASE_WEB_CONFIG`, `enabled` est faux : l'application relit sa boîte de
+        réception au retour sur l'écran et toutes les 30 secondes."""
+        raw = current_app.extensions["relais_config"].firebase_web_config
+        if not raw:
+            return {"enabled": False, "firebase": None, "vapid_key": None}
+        settings = web_push_settings(raw)
+        vapid_key = settings.pop("vapidKey")
+        return {"enabled": True, "firebase": settings, "vapid_key": vapid_key}
 
 
 @blp.route("/me/notification-preferences")

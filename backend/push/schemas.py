@@ -171,3 +171,19 @@ class DeadLetterOut(OutputSchema):
     attempts = fields.Integer(required=True)
     last_error = fields.String(required=True, allow_none=True)
     created_at = fields.DateTime(required=True)
+
+
+class WebPushConfigOut(OutputSchema):
+    enabled = fields.Boolean(
+        required=True, metadata={"description": "Faux : pas de notification web, la boîte se relit"}
+    )
+    firebase = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        required=True,
+        allow_none=True,
+        metadata={"description": "Configuration de l'application web Firebase (initializeApp)"},
+    )
+    vapid_key = fields.String(
+        required=True, allow_none=True, metadata={"description": "Clé publique VAPID (getToken)"}
+    )

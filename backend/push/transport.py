@@ -20,6 +20,7 @@ def transport_from_config(config: Config) -> PushTransport:
             project_id=config.firebase_project_id or None,
             credentials_path=config.google_application_credentials or None,
             fcm_base_url=config.fcm_base_url or None,
+            web_base_url=config.public_base_url,
         )
     return make_transport("log", outbox_path=config.push_outbox)
 

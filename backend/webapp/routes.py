@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Blueprint, abort, redirect, request
+from flask import Blueprint, abort, current_app, redirect, request
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from backend.config import ROOT
+from backend.security import page_policy
 
 blp = Blueprint("webapp", __name__)
 APP_DIR = ROOT / "app"
@@ -39,8 +40,16 @@ NOT_FOUND_PAGE = (
     '<!doctype html><html lang="fr"><meta charset="utf-8"><title>Fichier introuvable</title>'
     '<h1>Fichier introuvable</h1><p><a href="/app/">Ouvrir l\'application Relais</a></p></html>'
 )
+# With FIREBASE_WEB_CONFIG, the page asks Firebase for its FCM token (the vendored Firebase
+# JS SDK, app/vendor/firebase/): these two services only, for the page's requests.
+FIREBASE_ORIGINS = (
+    "https://firebaseinstallations.googleapis.com",
+    "https://fcmregistrations.googleapis.com",
+)
 # Files the app never needs at run time (documentation, licences stay readable but uncached).
 NOT_PRECACHED = {".txt"}
+# Loaded only when web push is configured, and then with the network anyway.
+NOT_PRECACHED_DIRS = ("vendor/",)
 
 
 @blp.get("/app")
@@ -69,6 +78,8 @@ def app_file(filename: str) -> Response:
     response.cache_control.no_cache = True
     response.cache_control.max_age = None
     response.cache_control.public = True
+    if mimetype == "text/html" and current_app.extensions["relais_config"].firebase_web_config:
+        response.headers["Content-Security-Policy"] = page_policy(FIREBASE_ORIGINS)
     return response.make_conditional(request)
 
 
@@ -96,6 +107,7 @@ def app_files() -> tuple[list[str], str]:
             continue
         relative = path.relative_to(APP_DIR).as_posix()
         digest.update(relative.encode() + b"\0" + path.read_bytes())
-        if path.suffix not in NOT_PRECACHED and path.name not in (WORKER, "index.html"):
+        kept = path.suffix not in NOT_PRECACHED and not relative.startswith(NOT_PRECACHED_DIRS)
+        if kept and path.name not in (WORKER, "index.html"):
             files.append(PREFIX + relative)
     return files, digest.hexdigest()

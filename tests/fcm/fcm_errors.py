@@ -120,3 +120,7 @@ def validate_message(message: dict[str, Any]) -> None:
         headers = (message.get(section) or {}).get("headers") or {}
         if not all(isinstance(v, str) for v in headers.values()):
             raise _invalid(f"Invalid value at 'message.{section}.headers'", f"message.{section}")
+    link = ((message.get("webpush") or {}).get("fcm_options") or {}).get("link")
+    if link is not None and not str(link).startswith("https://"):
+        raise _invalid("Invalid value at 'message.webpush.fcm_options.link': HTTPS required",
+                       "message.webpush.fcm_options.link")  # fmt: skip

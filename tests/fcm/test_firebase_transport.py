@@ -29,15 +29,16 @@ def test_message_reaches_server_with_payload_and_options(
         ttl_seconds=3600,
     )
     low = push("ok-low", platform="ios", high_priority=False, ttl_seconds=0)
+    ios = push("ok-ios", platform="ios", collapse_key="invoice-42", ttl_seconds=3600)
     before = int(time.time())
 
-    results = send(firebase_transport, high, low)
+    results = send(firebase_transport, high, low, ios)
 
-    assert [r.outcome for r in results] == [Outcome.SENT, Outcome.SENT]
+    assert [r.outcome for r in results] == [Outcome.SENT] * 3
     assert [r.message_id for r in results] == [c.name for c in fcm_server.calls]
     assert fcm_server.token_requests == 1  # google-auth fetched one token from token_uri
     assert {c.protocol for c in fcm_server.calls} == {"HTTP/2"}  # TLS + ALPN, as with FCM
-    sent_high, sent_low = fcm_server.messages
+    sent_high, sent_low, sent_ios = fcm_server.messages
     assert sent_high["token"] == "ok-high"
     assert sent_high["notification"] == {"title": "Facture", "body": "Payée"}
     assert sent_high["data"] == {"invoice_id": "42", "status": "paid"}
@@ -46,18 +47,75 @@ def test_message_reaches_server_with_payload_and_options(
         "priority": "high",
         "ttl": "3600s",
     }
-    apns = sent_high["apns"]["headers"]
+    # One builder per platform: a phone's message carries its own platform's part only.
+    assert "apns" not in sent_high and "webpush" not in sent_high
+    apns = sent_ios["apns"]["headers"]
     assert apns["apns-priority"] == "10"
     assert apns["apns-collapse-id"] == "invoice-42"
     assert before + 3600 <= int(apns["apns-expiration"]) <= int(time.time()) + 3600
-    assert sent_high["webpush"]["headers"] == {
-        "Urgency": "high",
-        "TTL": "3600",
-        "Topic": "invoice-42",
-    }
-    assert sent_low["android"] == {"priority": "normal", "ttl": "0s"}
+    assert sent_ios["notification"] == {"title": "Facture", "body": "Payée"}
+    assert "android" not in sent_ios and "webpush" not in sent_ios
     assert sent_low["apns"]["headers"] == {"apns-priority": "5", "apns-expiration": "0"}
-    assert sent_low["webpush"]["headers"] == {"Urgency": "normal", "TTL": "0"}
+
+
+def test_a_web_push_carries_its_webpush_part_with_the_link_to_the_invoice(
+    make_firebase_transport: TransportFactory, fcm_server: FcmServer
+) -> None:
+    transport = make_firebase_transport(web_base_url="https://relais.example/")
+    web = push(
+        "ok-web",
+        platform="web",
+        title="Facture F-42 : Rejetée",
+        body="Mairie de Rennes. Corrigez et renvoyez la facture.",
+        data={"invoice_id": "42", "status": "REJETEE"},
+        collapse_key="invoice-42",
+        ttl_seconds=7 * 86400,
+        link="/app/#/factures/42",
+    )
+    quiet = push("ok-web-2", platform="web", high_priority=False, ttl_seconds=60)
+
+    results = send(transport, web, quiet)
+
+    assert [r.outcome for r in results] == [Outcome.SENT, Outcome.SENT]
+    sent, sent_quiet = fcm_server.messages
+    assert sent["token"] == "ok-web"
+    assert sent["webpush"] == {
+        "headers": {"Urgency": "high", "TTL": "604800", "Topic": "invoice-42"},
+        "notification": {
+            "title": "Facture F-42 : Rejetée",
+            "body": "Mairie de Rennes. Corrigez et renvoyez la facture.",
+            "tag": "invoice-42",
+            "renotify": True,
+        },
+        "fcm_options": {"link": "https://relais.example/app/#/factures/42"},
+    }
+    # The service worker also finds the link among the data (plain-HTTP Relais, below).
+    assert sent["data"] == {"invoice_id": "42", "status": "REJETEE", "link": "/app/#/factures/42"}
+    assert "notification" not in sent and "android" not in sent and "apns" not in sent
+    assert sent_quiet["webpush"] == {
+        "headers": {"Urgency": "normal", "TTL": "60"},
+        "notification": {"title": "Facture", "body": "Payée"},
+    }
+
+
+def test_on_plain_http_a_web_push_keeps_its_link_in_the_data_only(
+    make_firebase_transport: TransportFactory, fcm_server: FcmServer
+) -> None:
+    # FCM refuses an http fcm_options.link (the loopback server checks it as FCM does).
+    transport = make_firebase_transport(web_base_url="http://127.0.0.1:8000")
+    web = push("ok-web", platform="web", collapse_key="invoice-7", link="/app/#/factures/7")
+
+    (result,) = send(transport, web)
+
+    assert result.outcome is Outcome.SENT
+    (sent,) = fcm_server.messages
+    assert "fcm_options" not in sent["webpush"]
+    assert sent["data"] == {"link": "/app/#/factures/7"}
+
+
+def test_a_link_must_be_a_path_of_the_app() -> None:
+    with pytest.raises(ValueError, match="link"):
+        push("ok-web", platform="web", link="https://ailleurs.example/")
 
 
 def test_1200_messages_go_out_in_chunks_of_at_most_500(

@@ -45,7 +45,7 @@ def test_each_refusal_has_its_own_error(
     make_client: Callable[..., PortalClient], server: SandboxServer
 ) -> None:
     cases = server.app.sandbox.cases()
-    assert set(cases) == {"not_connected", "expired"}
+    assert set(cases) == {"not_connected", "expired", "unclaimed"}
     with pytest.raises(StructureNotConnectedError) as not_connected:
         _as(make_client, server, cases["not_connected"]).active_supplier_structures()
     assert "Raccordements EDI/API" in not_connected.value.message
@@ -66,7 +66,11 @@ def test_the_cases_stay_out_of_the_demo_and_can_be_flipped_over_http(
     listed = {str(row["login"]) for row in sandbox.accounts()}
     assert len(listed) == 3 and case["login"] not in listed
     with httpx.Client(base_url=server.url) as admin:
-        assert set(admin.get("/_sandbox/cases").json()["cases"]) == {"not_connected", "expired"}
+        assert set(admin.get("/_sandbox/cases").json()["cases"]) == {
+            "not_connected",
+            "expired",
+            "unclaimed",
+        }
         assert admin.post(f"/_sandbox/structures/{case['siret']}/api-mode").is_success
         [mine] = _as(make_client, server, case).active_supplier_structures()
         assert mine.identifier == case["siret"]
@@ -90,7 +94,7 @@ def test_the_cases_are_seeded_once_and_do_not_move_the_demo_data() -> None:
     first = create_sandbox_app(None, seed=7, clock=lambda: START, invoices=12)
     rows = first.sandbox.store.rows("SELECT siret FROM structures ORDER BY id")
     sirets = [r[0] for r in rows]
-    assert len(sirets) == 3 + 6 + 2  # suppliers, recipients, then the two cases
+    assert len(sirets) == 3 + 6 + 3  # suppliers, recipients, then the three cases
     assert [a["siret"] for a in first.sandbox.accounts()] == sirets[:3]
     again = create_sandbox_app(None, seed=7, clock=lambda: START, invoices=12)
     assert [a["siret"] for a in again.sandbox.accounts()] == sirets[:3]

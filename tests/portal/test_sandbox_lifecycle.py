@@ -50,8 +50,8 @@ def histories(
 def test_demo_data_set_is_realistic(server: SandboxServer) -> None:
     store = server.app.sandbox.store
     sirets = [row[0] for row in store.rows("SELECT siret FROM structures")]
-    # 3 suppliers, 6 recipients, and the 2 accounts of onboarding's failure paths.
-    assert len(sirets) == 11 and all(is_valid_siret(s) for s in sirets)
+    # 3 suppliers, 6 recipients, and the 3 accounts of onboarding's cases.
+    assert len(sirets) == 12 and all(is_valid_siret(s) for s in sirets)
     kinds = {tuple(r) for r in store.rows("SELECT DISTINCT type, framework FROM invoices")}
     assert {k[0] for k in kinds} == {"FACTURE", "AVOIR", "ACOMPTE"}
     assert {k[1] for k in kinds} == {"A1", "A2", "A9", "A12"}

@@ -14,7 +14,10 @@ from backend.integrations.service import create_api_key
 from backend.push.dispatcher import MAX_ATTEMPTS, dispatch_once
 from backend.push.models import Delivery, Device, Notification
 from notifications.firebase import FirebaseTransport
+from tests.factories import make_invoice
 from tests.fcm.fcm_server import FcmServer
+from tests.fcm.fixtures import TransportFactory
+from tests.helpers import auth_headers
 from tests.push_delivery.conftest import World, add_device
 
 
@@ -182,3 +185,39 @@ def test_one_batch_records_every_kind_of_outcome_and_cancels_what_waits_for_a_de
         rows[retried.id].last_error or ""
     )
     assert current_session().get(Device, gone.id).active is False
+
+
+def test_a_web_device_registered_by_the_app_gets_a_web_push_to_the_invoice(
+    client: FlaskClient,
+    world: World,
+    fcm_server: FcmServer,
+    make_firebase_transport: TransportFactory,
+) -> None:
+    headers = auth_headers(client, world.manager.email)
+    device = {"token": "fcm-web-token-1", "platform": "web", "locale": "fr",
+              "time_zone": "Europe/Paris", "app_version": "web"}  # fmt: skip
+    registered = client.post("/api/v1/devices", json=device, headers=headers)
+    assert registered.status_code == 201 and registered.get_json()["platform"] == "web"
+    invoice = make_invoice(world.structure, world.recipient,
+                           [("DEPOSEE", utcnow() - dt.timedelta(minutes=3)),
+                            ("REJETEE", utcnow() - dt.timedelta(minutes=2), "Code service absent")],
+                           number="F-2026-501")  # fmt: skip
+    # As transport_from_config builds it: PUBLIC_BASE_URL makes the link absolute (https).
+    transport = make_firebase_transport(web_base_url="https://relais.example")
+
+    stats = dispatch_once(current_session(), transport, "test")
+
+    assert stats.sent == 1
+    (sent,) = fcm_server.messages
+    assert sent["token"] == "fcm-web-token-1"
+    assert "android" not in sent and "apns" not in sent and "notification" not in sent
+    webpush = sent["webpush"]
+    assert webpush["notification"]["title"] == "Facture F-2026-501 : Rejetée"
+    assert webpush["notification"]["body"].startswith(world.recipient.name + ". ")
+    assert webpush["notification"]["tag"] == f"invoice-{invoice.id}"
+    assert webpush["headers"]["Topic"] == f"invoice-{invoice.id}"
+    assert webpush["headers"]["Urgency"] == "high"
+    assert webpush["fcm_options"] == {"link": f"https://relais.example/app/#/factures/{invoice.id}"}
+    assert sent["data"]["link"] == f"/app/#/factures/{invoice.id}"
+    assert sent["data"]["invoice_id"] == str(invoice.id)
+    assert sent["data"]["notification_id"].isdigit()

@@ -2,8 +2,8 @@
 from its technical accounts, and one real sync per structure (as `make run` does).
 
 For the getting-in screens it can also send its e-mails to a loopback SMTP server, build the
-community site (the e-mailed links open its pages), leave some sandbox suppliers out of the
-demo (a new account adds them) and sync the structures due, as the scheduler does."""
+community site (the e-mailed links open its pages) and sync the structures due, as the
+scheduler does (a new account adds the sandbox's unclaimed supplier)."""
 
 from __future__ import annotations
 
@@ -92,7 +92,7 @@ class LiveApp:
     base: str
     app: Flask
     hits: Hits
-    sandbox: SandboxServer
+    sandbox: Any = None  # the portal sandbox's app state (set_status, tick…)
 
     def url(self, path: str) -> str:
         return self.base + path
@@ -133,7 +133,6 @@ def _mail_server(inbox: Inbox | None) -> Iterator[dict[str, Any]]:
 def live_app(
     folder: Path,
     *,
-    seeded: int | None = None,
     inbox: Inbox | None = None,
     site: bool = False,
     scheduler: bool = False,
@@ -141,7 +140,6 @@ def live_app(
 ) -> Iterator[LiveApp]:
     """Serve Relais with the demo's data on a free loopback port until the block ends.
 
-    `seeded`: how many sandbox suppliers the demo cast gets (the others have no member yet);
     `inbox`: e-mails go there through a loopback SMTP server; `site`: the community site is
     built; `scheduler`: structures due are synced in the background; `settings`: more of the
     configuration (rate limits…)."""
@@ -166,8 +164,7 @@ def live_app(
         app = create_app(config)
         with app.app_context():
             session = current_session()
-            accounts = sandbox.app.sandbox.accounts()
-            seed(session, accounts[:seeded], config=config)
+            seed(session, sandbox.app.sandbox.accounts(), config=config)
             session.commit()
             now = dt.datetime.now(dt.UTC)
             for structure_id in session.scalars(select(Structure.id)).all():
@@ -184,7 +181,7 @@ def live_app(
         for thread in threads:
             thread.start()
         try:
-            yield LiveApp(base, app, hits, sandbox)
+            yield LiveApp(base, app, hits, sandbox.app.sandbox)
         finally:
             stop.set()
             server.shutdown()

@@ -44,7 +44,7 @@ NAME = "Léa Garnier"
 STRONG = "ornithorynque cerfeuil parapluie"
 NEWER = "gouttière vermeille sablier 7"
 LATEST = "pivoine cormoran escalier 42"
-SEEDED = 2  # the demo gets the first two sandbox suppliers; the third has no member yet
+DEMO_STRUCTURES = 3  # the sandbox's suppliers; its « unclaimed » one has no member yet
 STATE: dict[str, Any] = {}  # what the journey learns along the way (secret, recovery codes)
 
 
@@ -57,7 +57,7 @@ def inbox() -> Inbox:
 def live(tmp_path_factory: pytest.TempPathFactory, inbox: Inbox) -> Iterator[LiveApp]:
     generous = "1000 per minute"
     with live_app(
-        tmp_path_factory.mktemp("entree"), seeded=SEEDED, inbox=inbox, site=True,
+        tmp_path_factory.mktemp("entree"), inbox=inbox, site=True,
         scheduler=True, login_rate_limit=generous, account_rate_limit=generous,
         account_link_rate_limit=generous, portal_proof_rate_limit=generous,
     ) as served:  # fmt: skip
@@ -245,8 +245,8 @@ def refused(tab: Any, siret: str, login: str, password: str) -> Any:
 def test_adding_a_structure_says_each_refusal_of_the_portal(live: LiveApp, tab: Any) -> None:
     expect(heading(tab)).to_have_text("Ajouter une structure")
     checked(tab, "structure-ajout")
-    sandbox = live.sandbox.app.sandbox
-    free = sandbox.accounts()[SEEDED]
+    sandbox = live.sandbox
+    free = sandbox.cases()["unclaimed"]
     siret = tab.get_by_label("SIRET de la structure")
     refused(tab, "12345678901234", free["login"], free["password"])
     expect(siret).to_have_attribute("aria-invalid", "true")
@@ -273,7 +273,7 @@ def test_adding_a_structure_says_each_refusal_of_the_portal(live: LiveApp, tab: 
 
 
 def test_an_added_structure_syncs_until_its_invoices_are_there(live: LiveApp, tab: Any) -> None:
-    free = live.sandbox.app.sandbox.accounts()[SEEDED]
+    free = live.sandbox.cases()["unclaimed"]
     tab.get_by_label("Date d'expiration du mot de passe (facultatif)").fill("2027-06-30")
     refused(tab, free["siret"], free["login"], free["password"])
     expect(heading(tab)).to_have_text("Synchronisation")
@@ -297,7 +297,7 @@ def test_an_added_structure_syncs_until_its_invoices_are_there(live: LiveApp, ta
 
 
 def test_a_structure_with_members_sends_a_join_request(live: LiveApp, tab: Any) -> None:
-    taken = live.sandbox.app.sandbox.accounts()[0]  # the demo's: it has a main manager
+    taken = live.sandbox.accounts()[0]  # the demo's: it has a main manager
     tab.goto(live.url("/app/#/structures/ajouter"))
     expect(heading(tab)).to_have_text("Ajouter une structure")
     refused(tab, taken["siret"], taken["login"], taken["password"])
@@ -313,7 +313,7 @@ def test_the_compte_screen_turns_two_factor_on_with_its_qr_code(live: LiveApp, t
     expect(part(tab, "Profil")).to_contain_text(NAME)
     expect(part(tab, "Profil")).to_contain_text(EMAIL)
     structures = part(tab, "Mes structures")
-    free = live.sandbox.app.sandbox.accounts()[SEEDED]
+    free = live.sandbox.cases()["unclaimed"]
     expect(structures).to_contain_text(f"SIRET {free['siret']} · Gestionnaire principal")
     expect(structures).to_contain_text(free["login"])
     expect(structures.locator("dd").filter(has_text="2027")).to_have_text("30 juin 2027")
@@ -422,7 +422,7 @@ def _still_in(page: Any, live: LiveApp) -> bool:
 def test_the_technical_account_is_updated_then_the_structure_disconnected(
     live: LiveApp, tab: Any
 ) -> None:
-    free = live.sandbox.app.sandbox.accounts()[SEEDED]
+    free = live.sandbox.cases()["unclaimed"]
     open_compte(tab)
     card = part(tab, "Mes structures").locator("li").filter(has_text=free["siret"])
     card.get_by_text("Mettre à jour le mot de passe du compte technique").click()
@@ -530,7 +530,7 @@ def test_a_new_email_address_is_confirmed_by_its_link(
 def test_each_structure_shows_what_its_role_allows(live: LiveApp, tab: Any) -> None:
     """The demo's main manager approves the join request as a simple user: that structure
     shows no portal connection; the demo account sees its own as main manager and manager."""
-    accounts = live.sandbox.app.sandbox.accounts()
+    accounts = live.sandbox.accounts()
     login = {"email": "demo@relais.example", "password": "demo"}
     token = httpx.post(live.url("/api/v1/auth/login"), json=login, timeout=10).json()
     headers = {"Authorization": f"Bearer {token['access_token']}"}
@@ -554,7 +554,7 @@ def test_each_structure_shows_what_its_role_allows(live: LiveApp, tab: Any) -> N
     sign_in(tab, live, "demo@relais.example", "demo")
     open_compte(tab)
     cards = part(tab, "Mes structures").locator("ul.structures > li")
-    expect(cards).to_have_count(SEEDED)
+    expect(cards).to_have_count(DEMO_STRUCTURES)
     main_card, manager_card = cards.nth(0), cards.nth(1)
     expect(main_card).to_contain_text("Gestionnaire principal")
     expect(

@@ -122,4 +122,26 @@ def test_the_vendored_qr_encoder_is_the_pinned_copy_with_its_licence() -> None:
     assert hashlib.sha256((folder / "uqr.js").read_bytes()).hexdigest() == pinned[1]
     assert "MIT License" in (folder / "LICENSE.txt").read_text("utf-8")
     files, _ = app_files()
-    assert "/app/vendor/uqr/uqr.js" in files and "/app/vendor/uqr/LICENSE.txt" not in files
+    assert not [f for f in files if "/vendor/uqr/" in f]  # loaded when 2FA is turned on
+
+
+def test_the_vendored_firebase_sdk_is_pinned_licensed_local_and_not_precached(
+    client: FlaskClient,
+) -> None:
+    vendor = APP_DIR / "vendor" / "firebase"
+    assert "Apache License" in (vendor / "LICENSE.txt").read_text("utf-8")
+    readme = (vendor / "README.txt").read_text("utf-8")
+    assert "firebase@13.2.0" in readme
+    for name in ("firebase-app.js", "firebase-messaging.js"):
+        text = (vendor / name).read_text("utf-8")
+        imports = re.findall(
+            r"""\bfrom\s*["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']""", text
+        )
+        assert all(not (a or b).startswith(("http:", "https:", "//")) for a, b in imports), name
+        assert client.get(f"/app/vendor/firebase/{name}").mimetype == "text/javascript"
+    assert re.search(
+        r'from\s*"\./firebase-app\.js"', (vendor / "firebase-messaging.js").read_text("utf-8")
+    )
+    # Loaded only when web push is configured (and then with the network): not kept offline.
+    files, _ = app_files()
+    assert not [f for f in files if "/vendor/" in f]

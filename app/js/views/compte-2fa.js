@@ -5,7 +5,6 @@ import { change, get } from "../api.js";
 import { h, show } from "../dom.js";
 import { backTo, explain, field, panel, passwordField, sendingForm } from "../forms.js";
 import { plural } from "../format.js";
-import { qrCode } from "../qr.js";
 import { problem } from "./common.js";
 
 const ID = "double-authentification";
@@ -71,7 +70,10 @@ function offer(body) {
   start.addEventListener("click", async () => {
     start.disabled = true;
     try {
-      setup(body, await change("POST", "/me/two-factor"));
+      const secret = await change("POST", "/me/two-factor");
+      // The QR encoder is loaded now only (the app's offline copy leaves it out).
+      const { qrCode } = await import("../qr.js");
+      setup(body, secret, qrCode);
     } catch (error) {
       message.textContent = explain(error);
       message.hidden = false;
@@ -84,7 +86,7 @@ function offer(body) {
 }
 
 /** The secret, as a QR code and as text; a first code turns it on. */
-function setup(body, secret) {
+function setup(body, secret, qrCode) {
   const grouped = secret.secret.replace(/(.{4})/g, "$1 ").trim();
   const code = codeField("activer-code", "Les 6 chiffres que l'application affiche pour Relais.");
   const cancel = h("button", { type: "button", class: "secondary" }, "Annuler");

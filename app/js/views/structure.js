@@ -49,7 +49,7 @@ export async function render(ctx) {
   }, { hint: "14 chiffres, tels qu'ils figurent sur Chorus Pro.", missing: "Indiquez le SIRET de la structure." });
   siret.input.required = true;
   const fields = [siret, ...accountFields("ajout")];
-  const progress = h("p", { class: "notice", role: "status" });
+  const progress = h("p", { class: "progress-note", role: "status" });
   const { form } = sendingForm({
     fields,
     label: "Vérifier et ajouter",

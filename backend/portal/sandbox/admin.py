@@ -60,7 +60,7 @@ def register_admin(app: Flask, sandbox: Sandbox) -> None:
 
     @app.get("/_sandbox/cases")
     def cases() -> Response:
-        """The accounts of onboarding's failure paths: not connected in API mode, expired."""
+        """Onboarding's accounts: not connected in API mode, expired, and the unclaimed one."""
         return jsonify(cases=sandbox.cases())
 
     @app.post("/_sandbox/accounts/<login>/password")

@@ -76,7 +76,7 @@ def seed_demo(store: Store, rng: random.Random, now: dt.datetime, invoices: int 
     for k in range(invoices):
         which = k % len(suppliers)
         counters[which] += 1
-        _add_invoice(store, rng, now, FIRST_INVOICE_ID + k, suppliers[which], recipients,
+        add_invoice(store, rng, now, FIRST_INVOICE_ID + k, suppliers[which], recipients,
                      counters[which])  # fmt: skip
     Lifecycle(store, rng).advance(now)
 
@@ -115,7 +115,7 @@ def _weighted(rng: random.Random, table: tuple[tuple[str, int], ...]) -> str:
     return rng.choices([v for v, _ in table], weights=[w for _, w in table])[0]
 
 
-def _add_invoice(
+def add_invoice(
     store: Store, rng: random.Random, now: dt.datetime, invoice_id: int,
     supplier: dict, recipients: list[dict], n: int,
 ) -> None:  # fmt: skip
