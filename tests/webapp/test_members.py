@@ -152,7 +152,7 @@ def test_a_main_manager_invites_sees_the_invitation_and_revokes_it(
     link = mail_to(inbox, MARC_EMAIL, INVITATION_PAGE)  # through the loopback SMTP server
     pending = person(card, MARC_EMAIL)
     expect(pending).to_contain_text(f"Gestionnaire · Services : {service}")
-    expect(pending).to_contain_text("Invitée par Claire Lefèvre")
+    expect(pending).to_contain_text("Envoyée par Claire Lefèvre le ")
     checked(tab, "invitation-en-attente")
     pending.get_by_role("button", name=f"Annuler l'invitation de {MARC_EMAIL}").click()
     expect(card).to_contain_text("Aucune invitation en attente.")

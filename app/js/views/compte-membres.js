@@ -225,7 +225,7 @@ async function showInvitations(box, membership, refresh) {
     return h("li", { class: "person" },
       h("p", {}, h("strong", {}, invitation.email)),
       h("p", {}, `${invitation.role_label} · ${servicesText(invitation.services)}`),
-      h("p", { class: "muted" }, `Invitée ${invitation.invited_by ? `par ${invitation.invited_by} ` : ""}le ${day(invitation.created_at)} · lien valable jusqu'au ${day(invitation.expires_at)}`),
+      h("p", { class: "muted" }, `Envoyée ${invitation.invited_by ? `par ${invitation.invited_by} ` : ""}le ${day(invitation.created_at)} · lien valable jusqu'au ${day(invitation.expires_at)}`),
       h("p", {}, revoke), said);
   })));
 }
