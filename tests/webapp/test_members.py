@@ -209,6 +209,15 @@ def test_a_member_leaves_once_another_is_main_manager(live: LiveApp, tab: Any) -
     card = the_card(tab, live)
     edit(card, MARC, "Gestionnaire principal")
     expect(person(card, MARC)).to_contain_text("Gestionnaire principal · Tous les services")
+    # She steps down to manager: the screen is drawn anew with what that role allows (the
+    # members, not their changes nor the invitations).
+    edit(card, "Claire Lefèvre", "Gestionnaire")
+    expect(card.locator("p.muted").first).to_contain_text("· Gestionnaire")
+    expect(person(card, "Claire Lefèvre")).to_contain_text("Gestionnaire · Tous les services")
+    expect(card.locator("li.person")).to_have_count(3)
+    expect(card.get_by_text("Modifier le rôle ou les services")).to_have_count(0)
+    expect(card.get_by_role("heading", name="Invitations en attente")).to_have_count(0)
+    checked(tab, "gestionnaire")
     leave = card.locator("details.leave")
     leave.locator("summary").click()
     leave.get_by_role("button", name="Oui, quitter la structure").click()

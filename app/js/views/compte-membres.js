@@ -155,11 +155,11 @@ function memberLine(member, membership, me, may, services, refresh) {
     h("p", {}, h("strong", {}, member.full_name), self ? " (vous)" : null),
     h("p", { class: "muted" }, member.email),
     h("p", {}, `${member.role_label} · ${servicesText(member.services)}`),
-    may("change_members") ? editMember(prefix, member, membership, services, refresh) : null,
+    may("change_members") ? editMember(prefix, member, membership, me, services, refresh) : null,
     may("remove_members") && !self ? removeMember(prefix, member, membership, refresh) : null);
 }
 
-function editMember(prefix, member, membership, services, refresh) {
+function editMember(prefix, member, membership, me, services, refresh) {
   const role = roleField(`${prefix}-role`, "Rôle", member.role);
   const chosen = servicesField(`${prefix}-services`, services, member.services.map((s) => s.id));
   const { form } = sendingForm({
@@ -170,6 +170,12 @@ function editMember(prefix, member, membership, services, refresh) {
       const body = { role: role.input.value };
       if (services.length) body.service_ids = chosen.ids();
       await change("PATCH", `/structures/${membership.id}/members/${member.user_id}`, body);
+      if (member.user_id === me.id) {
+        // One's own role changed: what the screen offers changes too; it is drawn anew.
+        announce("Votre rôle et vos services sont enregistrés.");
+        window.dispatchEvent(new HashChangeEvent("hashchange"));
+        return;
+      }
       await refresh();
       announce(`${member.full_name} : rôle et services enregistrés.`);
       backTo(`membres-${membership.id}`);
