@@ -112,6 +112,11 @@ async function endSession(reason) {
   events.dispatchEvent(new CustomEvent("signed-out", { detail: { reason } }));
 }
 
+/** The account is gone (deleted): forget its session here, with nothing to tell Relais. */
+export async function forgetSession() {
+  await endSession("account-deleted");
+}
+
 /** Trade the refresh token for a new pair, once for all the requests waiting on it. */
 function refresh() {
   if (!refreshing) {

@@ -9,6 +9,9 @@ import * as inscription from "./views/inscription.js";
 import * as oubli from "./views/oubli.js";
 import * as structure from "./views/structure.js";
 import * as compte from "./views/compte.js";
+// The Compte screen's members, invitations and leaving (per structure), and « Mes données ».
+import "./views/compte-membres.js";
+import "./views/compte-donnees.js";
 import * as synthese from "./views/synthese.js";
 import * as factures from "./views/factures.js";
 import * as detail from "./views/detail.js";

@@ -7,14 +7,14 @@ from typing import Any
 
 from flask import current_app, request
 from flask.views import MethodView
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from backend import i18n
 from backend.accounts import service, twofactor
 from backend.accounts.auth import auth_required, current_auth_session, current_user
 from backend.accounts.models import Membership, Role
-from backend.accounts.roles import ROLE_NAMES
+from backend.accounts.roles import ROLE_NAMES, Action, may
 from backend.accounts.schemas import LoginIn, MeOut, RefreshIn, TokenPairOut
 from backend.accounts.settings import current_time
 from backend.accounts.twofactor_routes import REQUIRED, policy, refuse_code
@@ -118,6 +118,19 @@ class Logout(MethodView):
         db.session.commit()
 
 
+def _sole_member_of(user_id: int) -> set[int]:
+    """The structures where this person is the only member (leaving them erases them)."""
+    mine = select(Membership.structure_id).where(Membership.user_id == user_id)
+    return set(
+        db.session.scalars(
+            select(Membership.structure_id)
+            .where(Membership.structure_id.in_(mine.scalar_subquery()))
+            .group_by(Membership.structure_id)
+            .having(func.count(Membership.id) == 1)
+        )
+    )
+
+
 @blp.route("/me")
 class Me(MethodView):
     @blp.etag
@@ -133,12 +146,15 @@ class Me(MethodView):
             .options(selectinload(Membership.structure), selectinload(Membership.services))
             .order_by(Membership.structure_id)
         ).all()
+        alone = _sole_member_of(user.id)
         structures = [
             {
                 "structure": m.structure,
                 "role": m.role.value,
                 "role_label": ROLE_LABELS[m.role][1 if lang == "en" else 0],
                 "services": m.services or None,
+                "actions": [action.value for action in Action if may(m.role, action)],
+                "sole_member": m.structure_id in alone,
             }
             for m in memberships
         ]

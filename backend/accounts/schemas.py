@@ -49,6 +49,22 @@ class MembershipOut(OutputSchema):
         allow_none=True,
         metadata={"description": "Services autorisés ; null = tous les services"},
     )
+    actions = fields.List(
+        fields.String(),
+        required=True,
+        metadata={
+            "description": "Ce que le rôle permet dans la structure (la table des rôles, "
+            "backend/accounts/roles.py) : see_members, invite, change_members, "
+            "remove_members, leave…"
+        },
+    )
+    sole_member = fields.Boolean(
+        required=True,
+        metadata={
+            "description": "Vous êtes son seul membre : la quitter l'efface de Relais avec "
+            "ses données"
+        },
+    )
 
 
 class MeOut(OutputSchema):

@@ -154,3 +154,21 @@ def test_leaving_and_the_last_member_erasing_the_structure(
     db.session.commit()
     assert db.session.get(Structure, sid) is None
     assert client.post(leave, headers=bearer(app, team.main)).status_code == 404
+
+
+def test_me_says_what_each_role_allows_and_who_is_alone(
+    client: FlaskClient, app: Flask, team: Team
+) -> None:
+    """The app asks /me what to offer, instead of knowing the roles table itself."""
+
+    def mine(user: object) -> dict[str, object]:
+        return client.get(f"{V1}/me", headers=bearer(app, user)).get_json()["structures"][0]
+
+    main, manager, user = mine(team.main), mine(team.manager), mine(team.user)
+    assert {"see_members", "invite", "change_members", "remove_members", "leave"} <= set(
+        main["actions"]
+    )
+    assert "see_members" in manager["actions"] and "invite" not in manager["actions"]
+    assert "see_members" not in user["actions"] and "leave" in user["actions"]
+    assert not main["sole_member"]
+    assert mine(team.other_main)["sole_member"]  # leaving would erase that structure

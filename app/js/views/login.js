@@ -7,6 +7,11 @@ import { explain, field, passwordField, sendingForm } from "../forms.js";
 import { heading } from "./common.js";
 
 const PROBLEM = "urn:relais:problem:";
+// Why the sign-in screen is shown (#/connexion?motif=…).
+const MOTIFS = {
+  expiree: "Votre session a pris fin : reconnectez-vous.",
+  "compte-supprime": "Votre compte est supprimé et vos données personnelles sont effacées. Un e-mail de confirmation vous a été envoyé.",
+};
 
 export async function render(ctx) {
   const enter = () => {
@@ -34,7 +39,8 @@ export async function render(ctx) {
     },
     refuse: (error) => (error instanceof ApiError ? null : explain(error, "Hors ligne : la connexion demande le réseau. Réessayez quand il revient.")),
   });
-  const why = ctx.params.get("motif") === "expiree" ? h("p", { class: "stale", role: "status" }, "Votre session a pris fin : reconnectez-vous.") : null;
+  const said = MOTIFS[ctx.params.get("motif")];
+  const why = said ? h("p", { class: "stale", role: "status" }, said) : null;
   ctx.mount(heading("Se connecter"), why,
     h("p", { class: "muted" }, "Suivez les factures de vos structures déposées sur le portail national."),
     first.form,
