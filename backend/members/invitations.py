@@ -163,6 +163,8 @@ def sign_up(
     """A new account for the invited address (proven by the link), and its membership."""
     invitation = find(session, token, now)
     if session.scalar(select(User.id).where(User.email == invitation.email)) is not None:
+        # Perhaps made from this very invitation since it was read: then say so.
+        find(session, token, now)
         raise AccountExists
     user = User(email=invitation.email, full_name=full_name.strip(), password_hash=password_hash)
     try:
