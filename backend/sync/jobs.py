@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from backend.accounts.models import Membership, Structure, User
 from backend.accounts.roles import Action, roles_that_may
 from backend.config import Config
+from backend.french import days_from_now
 from backend.push.broadcast import notify_managers
 from backend.sync.models import PortalAccount
 from backend.sync.reminders import ExpiryMail
@@ -126,8 +127,8 @@ def _expiry_words(days: int) -> tuple[str, str]:
             "(connexion de la structure au portail).",
         )
     return (
-        f"Compte technique : mot de passe à renouveler sous {days} jour(s)",
-        f"Le mot de passe du compte technique expire dans {days} jour(s). Renouvelez-le sur "
+        f"Compte technique : le mot de passe expire {days_from_now(days)}",
+        f"Le mot de passe du compte technique expire {days_from_now(days)}. Renouvelez-le sur "
         "le portail, puis enregistrez-le dans Relais (connexion de la structure au portail), "
         "pour que le suivi continue.",
     )

@@ -1,15 +1,18 @@
 """The technical password's expiry reminder by e-mail, beside the push (backend/sync/jobs.py),
-with the link to the site's page saying where the new password is entered in the app."""
+with links to the app's screen where the new password is entered and to the site's page
+that says how to renew it on the portal."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from backend.accounts.models import Structure
+from backend.french import days_from_now
 from backend.mail import Letter, Mailer, deliver
 
 GUIDE = "/application/connexion-au-portail/"
 PASSWORD = GUIDE + "#renouveler-le-mot-de-passe"
+APP_ACCOUNT = "/app/#/compte"  # where a main manager enters the new password
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ def password_expiring(to: str, structure: Structure, days: int, mail: ExpiryMail
         subject = f"{structure.name} : mot de passe du compte technique à renouveler"
         first = (
             f"Le mot de passe du compte technique Chorus Pro de {named(structure)} expire "
-            f"dans {days} jour(s)."
+            f"{days_from_now(days)}."
         )
     return Letter(
         to=to,
@@ -50,5 +53,8 @@ def password_expiring(to: str, structure: Structure, days: int, mail: ExpiryMail
             "Relais (connexion de la structure au portail, réservée aux gestionnaires "
             "principaux) : le suivi reprend sans rien perdre.",
         ],
-        actions=[("Où changer le mot de passe dans Relais", mail.base_url.rstrip("/") + PASSWORD)],
+        actions=[
+            ("Enregistrer le nouveau mot de passe", mail.base_url.rstrip("/") + APP_ACCOUNT),
+            ("Comment le renouveler", mail.base_url.rstrip("/") + PASSWORD),
+        ],
     )

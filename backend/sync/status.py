@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.db import utcnow
+from backend.french import days_from_now
 from backend.invoices.counts import ALL_SERVICES
 from backend.invoices.models import InvoiceCount
 from backend.sync.jobs import EXPIRY_WARNING
@@ -32,7 +33,7 @@ def _account(account: PortalAccount | None) -> dict[str, Any] | None:
         if days < 0:
             warning = "Le mot de passe du compte technique a expiré : renouvelez-le sur le portail."
         elif days <= EXPIRY_WARNING.days:
-            warning = f"Le mot de passe du compte technique expire dans {days} jour(s)."
+            warning = f"Le mot de passe du compte technique expire {days_from_now(days)}."
     return {
         "login": account.login,
         "password_expires_on": account.password_expires_on,

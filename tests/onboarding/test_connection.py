@@ -142,7 +142,8 @@ def test_expiry_reminders_mail_main_managers_where_to_change_the_password(
     [letter] = inbox.to("anne@exemple.fr")
     assert "à renouveler" in str(letter["Subject"])
     text = text_part(letter)
-    assert "expire dans 12 jour(s)" in text
+    assert "expire dans 12 jours." in text
+    assert "https://relais.exemple.fr/app/#/compte" in text  # where the password is entered
     assert (
         "https://relais.exemple.fr/application/connexion-au-portail/#renouveler-le-mot-de-passe"
         in text

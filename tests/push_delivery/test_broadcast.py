@@ -73,7 +73,7 @@ def test_managers_are_told_before_the_technical_password_expires(
     warn_expiring_passwords(current_session(), today + dt.timedelta(days=2))  # 10 days: quiet
     notes = current_session().scalars(select(Notification)).all()
     assert {n.user_id for n in notes} == {world.manager.id, deputy.id}  # not simple users
-    assert all("12 jour(s)" in n.title for n in notes)
+    assert all("expire dans 12 jours" in n.title for n in notes)
     warn_expiring_passwords(current_session(), today + dt.timedelta(days=5))  # 7 days left
     assert len(current_session().scalars(select(Notification)).all()) == 4
     account = current_session().get(PortalAccount, world.structure.id)
