@@ -165,6 +165,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", f"{V1}/registrations/preview"): public("the e-mailed token is the credential"),
     ("POST", f"{V1}/accounts"): public("signing up (the e-mailed link creates the account)"),
     ("POST", f"{V1}/accounts/confirm"): public("the e-mailed token is the credential"),
+    ("POST", f"{V1}/accounts/password-check"): public("a password's verdict while it is typed"),
     ("POST", f"{V1}/accounts/password-reset"): public("a forgotten password"),
     ("POST", f"{V1}/accounts/password-reset/confirm"): public(
         "the e-mailed token is the credential"
