@@ -11,6 +11,8 @@ import * as structure from "./views/structure.js";
 import * as compte from "./views/compte.js";
 // The Compte screen's members, invitations and leaving (per structure), and « Mes données ».
 import "./views/compte-membres.js";
+// The join requests waiting for an answer, for those who may answer them.
+import "./views/compte-demandes.js";
 import "./views/compte-donnees.js";
 import * as synthese from "./views/synthese.js";
 import * as factures from "./views/factures.js";
