@@ -17,8 +17,10 @@ at 390×844 and 1280×800, light and dark; screenshots
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -36,6 +38,7 @@ from tests.webapp.test_entry import (
     sign_in,
     sign_out,
 )
+from tests.webapp.test_members import invite
 
 pytestmark = [pytest.mark.browser, pytest.mark.nodb]
 
@@ -164,4 +167,51 @@ def test_a_join_request_is_seen_and_accepted_with_a_role(
     expect(mine).to_contain_text(f"SIRET {taken['siret']} · Gestionnaire")
     expect(mine.get_by_role("heading", name="Demandes d'accès")).to_have_count(0)
     checked(tab, "accordee")
+    sign_out(tab)
+
+
+def test_an_invitation_opened_in_the_app_makes_the_account(
+    live: LiveApp, tab: Any, inbox: Inbox
+) -> None:
+    """Claire invites Nina; the app's route with the e-mailed token shows the offer, Nina makes
+    her account there (the live verdict of the sign-up) and lands signed in on the structure's
+    invoices; the same link, used, is then refused in French."""
+    structure = live.sandbox.accounts()[0]["name"]
+    sign_in(tab, live, *DEMO)
+    open_compte(tab)
+    invite(the_card(tab, live), NINA_EMAIL, "Utilisateur simple")
+    sign_out(tab)
+    link = mail_to(inbox, NINA_EMAIL, "/compte/invitation/")
+    token = parse_qs(urlparse(link).query)["jeton"][0]
+
+    # The e-mail's link opens the site's page, which offers the same invitation in the app.
+    tab.goto(link)
+    tab.get_by_role("link", name="Ouvrir dans l'application").click()
+    expect(heading(tab)).to_have_text("Rejoindre une structure")
+    assert tab.url.endswith(f"/app/#/invitation?jeton={token}")
+    main = tab.locator("main")
+    expect(main).to_contain_text(
+        f"vous invite à rejoindre {structure} en tant que Utilisateur simple"
+    )
+    expect(main).to_contain_text(f"Votre adresse de connexion sera {NINA_EMAIL}.")
+    checked(tab, "invitation")
+    tab.get_by_label("Nom et prénom").fill(NINA)
+    password = tab.get_by_label("Mot de passe", exact=True)
+    password.fill("azertyuiop")
+    expect(main.locator(".verdict")).to_contain_text("c'est un mot de passe très courant")
+    password.fill(PASSWORD)
+    expect(main.locator(".verdict")).to_have_text("Mot de passe accepté.")
+    tab.get_by_role("button", name="Créer mon compte et rejoindre la structure").click()
+    expect(heading(tab)).to_have_text("Factures")
+    expect(tab.get_by_label("Structure", exact=True)).to_have_value(re.compile(r"^\d+$"))
+    chosen = tab.get_by_label("Structure", exact=True).locator("option:checked")
+    expect(chosen).to_have_text(structure)
+
+    # The same link again, now used: the API's words.
+    tab.goto(live.url(f"/app/#/invitation?jeton={token}"))
+    expect(tab.locator("main [role=alert]")).to_have_text(
+        "Cette invitation a déjà été acceptée : connectez-vous à Relais pour retrouver la "
+        "structure."
+    )
+    checked(tab, "invitation-utilisee")
     sign_out(tab)
