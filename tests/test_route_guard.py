@@ -165,6 +165,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", f"{V1}/registrations/preview"): public("the e-mailed token is the credential"),
     ("POST", f"{V1}/accounts"): public("signing up (the e-mailed link creates the account)"),
     ("POST", f"{V1}/accounts/confirm"): public("the e-mailed token is the credential"),
+    ("POST", f"{V1}/accounts/password-check"): public(
+        "the live verdict on a password being typed: nothing stored, nothing read"
+    ),
     ("POST", f"{V1}/accounts/password-reset"): public("a forgotten password"),
     ("POST", f"{V1}/accounts/password-reset/confirm"): public(
         "the e-mailed token is the credential"
@@ -181,6 +184,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     },
     ("POST", f"{V1}/auth/logout"): Route(
         Kind.OWN, f"{V1}/auth/logout", ok=204, outsiders={"b_manager": 204}
+    ),
+    ("GET", f"{V1}/me/join-requests"): Route(
+        Kind.OWN, f"{V1}/me/join-requests", outsiders={"b_manager": 200}
     ),
     ("GET", f"{V1}/me/sessions"): Route(
         Kind.OWN, f"{V1}/me/sessions", outsiders={"b_manager": 200}

@@ -125,6 +125,13 @@ def test_a_join_request_is_seen_and_accepted_with_a_role(
     tab.get_by_label("Mot de passe du compte technique", exact=True).fill(taken["password"])
     tab.get_by_role("button", name="Vérifier et ajouter").click()
     expect(heading(tab)).to_have_text("Demande d'accès envoyée")
+    # Paul's Compte says it waits.
+    open_compte(tab)
+    waiting = part(tab, "Mes demandes d'accès").locator("li.person")
+    expect(waiting).to_have_count(1)
+    expect(waiting).to_contain_text(taken["name"])
+    expect(waiting).to_contain_text("En attente · demandée le ")
+    checked(tab, "mes-demandes")
     sign_out(tab)
 
     sign_in(tab, live, *DEMO)
@@ -166,6 +173,7 @@ def test_a_join_request_is_seen_and_accepted_with_a_role(
     mine = the_card(tab, live)
     expect(mine).to_contain_text(f"SIRET {taken['siret']} · Gestionnaire")
     expect(mine.get_by_role("heading", name="Demandes d'accès")).to_have_count(0)
+    expect(part(tab, "Mes demandes d'accès")).to_have_count(0)
     checked(tab, "accordee")
     sign_out(tab)
 

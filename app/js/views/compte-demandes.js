@@ -4,13 +4,30 @@
 // own French words.
 import { change, get } from "../api.js";
 import { announce, h, show } from "../dom.js";
-import { backTo, explain } from "../forms.js";
+import { backTo, explain, panel } from "../forms.js";
 import { day } from "../format.js";
 import { problem } from "./common.js";
-import { addStructurePart } from "./compte.js";
+import { addAccountSection, addStructurePart } from "./compte.js";
 import { roleField } from "./compte-membres.js";
 
 addStructurePart({ render: (membership) => requestsPart(membership) });
+// The person's own requests, « En attente », just after « Mes structures » (50); none, nothing.
+addAccountSection({ order: 55, render: () => myRequests() });
+
+async function myRequests() {
+  let requests;
+  try {
+    requests = (await get("/me/join-requests")).data.items;
+  } catch (error) {
+    return panel("mes-demandes", "Mes demandes d'accès", problem(error));
+  }
+  if (!requests.length) return null;
+  return panel("mes-demandes", "Mes demandes d'accès",
+    h("p", { class: "muted" }, "Ses gestionnaires principaux décident ; vous êtes prévenu de leur réponse par e-mail et dans vos notifications."),
+    h("ul", { class: "people" }, requests.map((request) => h("li", { class: "person" },
+      h("p", {}, h("strong", {}, request.structure.name)),
+      h("p", {}, `En attente · demandée le ${day(request.created_at)}`)))));
+}
 
 async function requestsPart(membership) {
   if (!(membership.actions || []).includes("answer_join_requests")) return [];
