@@ -183,6 +183,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("POST", f"{V1}/auth/logout"): Route(
         Kind.OWN, f"{V1}/auth/logout", ok=204, outsiders={"b_manager": 204}
     ),
+    ("GET", f"{V1}/me/join-requests"): Route(
+        Kind.OWN, f"{V1}/me/join-requests", outsiders={"b_manager": 200}
+    ),
     ("GET", f"{V1}/me/sessions"): Route(
         Kind.OWN, f"{V1}/me/sessions", outsiders={"b_manager": 200}
     ),

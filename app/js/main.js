@@ -9,8 +9,11 @@ import * as inscription from "./views/inscription.js";
 import * as oubli from "./views/oubli.js";
 import * as structure from "./views/structure.js";
 import * as compte from "./views/compte.js";
+import * as invitation from "./views/invitation.js";
 // The Compte screen's members, invitations and leaving (per structure), and « Mes données ».
 import "./views/compte-membres.js";
+// The join requests waiting for an answer, for those who may answer them.
+import "./views/compte-demandes.js";
 import "./views/compte-donnees.js";
 import * as synthese from "./views/synthese.js";
 import * as factures from "./views/factures.js";
@@ -38,8 +41,8 @@ const ROUTES = [
   { path: /^\/compte$/, view: compte, section: "compte" },
   { path: /^\/structures\/ajouter$/, view: structure, section: "compte" },
   { path: /^\/structures\/(\d+)\/synchronisation$/, view: { render: structure.progress }, section: "compte" },
-  // HOOK (issue18-members): accepting an invitation gets its route here; the members'
-  // screens plug into the Compte screen through views/compte.js (addStructurePart).
+  // Accepting an invitation: open to all, signed in (accept) or not (make the account).
+  { path: /^\/invitation$/, view: invitation, open: true },
   { path: /^\/synthese$/, view: synthese, section: "synthese" },
   { path: /^\/factures$/, view: factures, section: "factures" },
   { path: /^\/factures\/(\d+)$/, view: detail, section: "factures" },
@@ -84,13 +87,13 @@ async function route() {
   const { path, params } = parse();
   const found = ROUTES.find((r) => r.path.test(path));
   if (!found) return go("#/synthese");
-  if (!found.public && !signedIn()) return go(`#/connexion${path === "/synthese" ? "" : `?suite=${encodeURIComponent(location.hash)}`}`);
+  if (!found.public && !found.open && !signedIn()) return go(`#/connexion${path === "/synthese" ? "" : `?suite=${encodeURIComponent(location.hash)}`}`);
   if (found.public && signedIn()) return go("#/synthese");
   const mine = ++generation;
   for (const stop of leaving) stop();
   leaving = [];
-  nav.hidden = found.public;
-  signOut.hidden = found.public;
+  nav.hidden = found.public || !signedIn();
+  signOut.hidden = found.public || !signedIn();
   markSection(found.section);
   main.setAttribute("aria-busy", "true");
   delete main.dataset.shown;

@@ -82,6 +82,18 @@ def pending_requests(session: Session, structure_id: int) -> list[JoinRequest]:
     )
 
 
+def my_pending(session: Session, user_id: int) -> list[JoinRequest]:
+    """The person's own requests still waiting for an answer (with their structure)."""
+    return list(
+        session.scalars(
+            select(JoinRequest)
+            .where(JoinRequest.user_id == user_id, JoinRequest.state == JoinState.PENDING)
+            .options(selectinload(JoinRequest.structure))
+            .order_by(JoinRequest.created_at, JoinRequest.id)
+        )
+    )
+
+
 def decide(
     session: Session,
     structure_id: int,

@@ -24,6 +24,7 @@ from backend.onboarding.schemas import (
     ConnectionOut,
     DecisionIn,
     JoinRequestOut,
+    MyRequestsOut,
     PendingRequestsOut,
     StructureIn,
 )
@@ -197,6 +198,17 @@ class StructureJoinRequests(MethodView):
         """Demandes d'accès en attente de réponse."""
         require(structure_id, Action.ANSWER_JOIN_REQUESTS)
         return {"items": joins.pending_requests(current_session(), structure_id)}
+
+
+@blp.route("/me/join-requests")
+class MyJoinRequests(MethodView):
+    decorators = [auth_required]
+
+    @blp.response(200, MyRequestsOut)
+    def get(self) -> dict[str, Any]:
+        """Mes demandes d'accès en attente de réponse (les structures que j'ai demandé à
+        rejoindre)."""
+        return {"items": joins.my_pending(current_session(), g.user_id)}
 
 
 def _decide(structure_id: int, request_id: int, role: Role | None) -> Any:

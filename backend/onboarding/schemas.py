@@ -63,6 +63,19 @@ class PendingRequestOut(JoinRequestOut):
     requester = fields.Nested(RequesterOut, required=True, attribute="user")
 
 
+class AskedStructureOut(OutputSchema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+
+
+class MyRequestOut(JoinRequestOut):
+    structure = fields.Nested(AskedStructureOut, required=True)
+
+
+class MyRequestsOut(OutputSchema):
+    items = fields.List(fields.Nested(MyRequestOut), required=True)
+
+
 class PendingRequestsOut(OutputSchema):
     items = fields.List(fields.Nested(PendingRequestOut), required=True)
 

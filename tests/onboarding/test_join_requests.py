@@ -177,3 +177,28 @@ def test_an_unknown_role_is_refused(client: FlaskClient, app: Flask, portal: Por
     )
     assert response.status_code == 422
     assert response.get_json()["invalid_params"][0]["name"] == "role"
+
+
+def test_the_requester_sees_only_their_own_pending_requests(
+    client: FlaskClient, app: Flask, portal: Portal
+) -> None:
+    founder, structure_id = _founded(client, app, portal)
+    asker = UserFactory(email="bruno@exemple.fr")
+    other = UserFactory(email="chloe@exemple.fr")
+    request_id = _ask(client, app, portal, asker)["join_request"]["id"]
+
+    mine = client.get("/api/v1/me/join-requests", headers=bearer(app, asker)).get_json()
+    [item] = mine["items"]
+    assert item["id"] == request_id and item["state"] == "pending"
+    assert item["structure"]["id"] == structure_id
+    assert item["structure"]["name"] == _structure(structure_id).name
+    # Nobody else sees it: not another person, nor the main manager (it is not theirs).
+    for who in (other, founder):
+        listed = client.get("/api/v1/me/join-requests", headers=bearer(app, who))
+        assert listed.status_code == 200 and listed.get_json()["items"] == []
+    assert client.get("/api/v1/me/join-requests").status_code == 401
+    # Answered, it is no longer pending.
+    path = f"{URL}/{structure_id}/join-requests/{request_id}/refuse"
+    assert client.post(path, headers=bearer(app, founder)).status_code == 200
+    mine = client.get("/api/v1/me/join-requests", headers=bearer(app, asker)).get_json()
+    assert mine["items"] == []

@@ -29,7 +29,7 @@ async function structurePart(membership, me) {
 }
 
 /** A <select> with its label, shaped as forms.js's fields: {row, input, name, setError}. */
-function roleField(id, label, value) {
+export function roleField(id, label, value) {
   const error = h("p", { id: `${id}-erreur`, class: "field-error", hidden: true });
   const input = h("select", { id, name: "role", "aria-describedby": error.id },
     ROLES.map(([role, name]) => h("option", { value: role, selected: role === value }, name)));

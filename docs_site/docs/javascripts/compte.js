@@ -94,6 +94,10 @@
     R.say(state, (offer.invited_by ? offer.invited_by + ' vous invite' : 'Vous êtes invité') +
       ' à rejoindre ' + offer.structure.name + ' avec le rôle «\u00a0' + offer.role_label.toLowerCase() +
       '\u00a0» (' + offer.email + ').' + services);
+    /* The same invitation in the app (#/invitation?jeton=…), signed in there or not. */
+    const inApp = root.querySelector('[data-ouvrir-app]');
+    inApp.querySelector('a').href = '/app/#/invitation?jeton=' + encodeURIComponent(token);
+    inApp.hidden = false;
     const form = document.getElementById(offer.account_exists ? 'form-compte-existant' : 'form-nouveau-compte');
     form.hidden = false;
     form.addEventListener('submit', async function (event) {
