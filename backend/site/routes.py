@@ -33,7 +33,7 @@ BARE_NOT_FOUND = (
 @blp.get("/api/swagger-ui/<path:filename>")
 def swagger_ui(filename: str) -> Response:
     """Swagger UI's static files, served from the swagger-ui-bundle package."""
-    return send_from_directory(swagger_ui_path, filename, max_age=86400)
+    return _read_now(send_from_directory(swagger_ui_path, filename, max_age=86400))
 
 
 class SitePath(PathConverter):
@@ -62,10 +62,18 @@ def page(path: str) -> Response:
         if path and not path.endswith("/"):
             return _with_slash()
         path = f"{path.rstrip('/')}/index.html".lstrip("/")
-    response = send_from_directory(root, path, max_age=300)
-    # Read the file now: compressing a streamed file leaves it open when a browser aborts.
+    return _read_now(send_from_directory(root, path, max_age=300))
+
+
+def _read_now(response: Response) -> Response:
+    """The file's bytes in the answer and the file closed at once: a streamed file (or one
+    read for compression but closed only with the answer) stays open when a browser aborts."""
+    opened = response.response
     response.direct_passthrough = False
     response.make_sequence()
+    close = getattr(opened, "close", None)
+    if close is not None:
+        close()
     return response
 
 
