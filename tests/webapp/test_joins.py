@@ -223,3 +223,58 @@ def test_an_invitation_opened_in_the_app_makes_the_account(
     )
     checked(tab, "invitation-utilisee")
     sign_out(tab)
+
+
+def test_an_invitation_to_an_existing_account_is_joined_after_signing_in(
+    live: LiveApp, tab: Any, inbox: Inbox
+) -> None:
+    """Claire invites Marc, who has an account already: the link asks him to sign in and
+    comes back to the offer; signed in with another address, the app says whose invitation it
+    is; with his own, « Rejoindre … » opens the structure's invoices."""
+    marc, marc_email = "Marc Henry", "marc.henry@exemple.fr"
+    structure = live.sandbox.accounts()[0]["name"]
+    tab.goto(live.url("/app/#/inscription"))
+    tab.get_by_label("Nom et prénom").fill(marc)
+    tab.get_by_label("Adresse e-mail").fill(marc_email)
+    tab.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
+    tab.get_by_role("button", name="Créer mon compte").click()
+    expect(heading(tab)).to_have_text("Vérifiez votre boîte de réception")
+    tab.goto(mail_to(inbox, marc_email, "/compte/confirmer/"))
+    tab.get_by_role("button", name="Activer mon compte").click()
+    expect(tab.locator("[data-compte-resultat]")).to_contain_text("Compte activé")
+
+    sign_in(tab, live, *DEMO)
+    open_compte(tab)
+    invite(the_card(tab, live), marc_email, "Gestionnaire")
+    link = mail_to(inbox, marc_email, "/compte/invitation/")
+    token = parse_qs(urlparse(link).query)["jeton"][0]
+    in_app = live.url(f"/app/#/invitation?jeton={token}")
+
+    # Signed in as someone else: whose invitation it is, and nothing joined.
+    tab.goto(in_app)
+    main = tab.locator("main")
+    expect(main.get_by_role("alert")).to_contain_text(
+        f"Cette invitation est adressée à {marc_email} ; vous êtes connecté avec {DEMO[0]}."
+    )
+    expect(main.get_by_role("button", name=re.compile("^Rejoindre"))).to_have_count(0)
+    sign_out(tab)
+
+    # Signed out: the offer asks to sign in, and the sign-in comes back to it.
+    tab.goto(in_app)
+    expect(main).to_contain_text(f"Un compte Relais existe déjà pour {marc_email}")
+    checked(tab, "invitation-compte-existant")
+    main.get_by_role("link", name="Se connecter").click()
+    expect(heading(tab)).to_have_text("Se connecter")
+    tab.get_by_label("Adresse e-mail").fill(marc_email)
+    tab.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
+    tab.get_by_role("button", name="Se connecter").click()
+    expect(heading(tab)).to_have_text("Rejoindre une structure")
+    expect(main).to_contain_text(f"à rejoindre {structure} en tant que Gestionnaire")
+    checked(tab, "invitation-rejoindre")
+    main.get_by_role("button", name=f"Rejoindre {structure}").click()
+    expect(heading(tab)).to_have_text("Factures")
+    chosen = tab.get_by_label("Structure", exact=True).locator("option:checked")
+    expect(chosen).to_have_text(structure)
+    open_compte(tab)
+    expect(the_card(tab, live)).to_contain_text("Gestionnaire")
+    sign_out(tab)
