@@ -27,10 +27,12 @@ from backend.accounts.models import Structure
 from backend.config import Config
 from backend.db import current_session, unit_of_work
 from backend.demo.seed import seed
+from backend.invoices.models import Invoice
 from backend.migrate import upgrade
 from backend.portal.sandbox import SandboxServer, create_sandbox_app
 from backend.site.build import last_built, rebuild_site_on_change
 from backend.sync.jobs import sync_due
+from backend.sync.models import SyncState
 from backend.sync.service import sync_structure
 from tests.mail.smtp import Inbox, free_port
 
@@ -96,6 +98,36 @@ class LiveApp:
 
     def url(self, path: str) -> str:
         return self.base + path
+
+    def reject(self, structure_id: int, others: int = 0) -> tuple[int, str]:
+        """An invoice of the structure rejected in the portal sandbox (after `others` more of
+        the same structure), brought in by the real sync: (its Relais id, its number)."""
+        with self.app.app_context():
+            session = current_session()
+            rows = session.execute(
+                select(Invoice.id, Invoice.portal_id, Invoice.number)
+                .where(Invoice.structure_id == structure_id, Invoice.status_code != "REJETEE")
+                .order_by(Invoice.id)
+                .limit(others + 1)
+            ).all()
+            assert len(rows) == others + 1
+            # Stamped just past where the structure's sync stands (its watermark: a minute or
+            # more ago), and synced two minutes later, as the scheduler would: the portal's
+            # search works to the minute and a sync reads up to the last whole minute before
+            # its time.
+            watermark = session.scalars(
+                select(SyncState.watermark).where(SyncState.structure_id == structure_id)
+            ).one()
+            at = watermark + dt.timedelta(seconds=1)
+            for i, (_, portal_id, _) in enumerate(rows):  # the last one last
+                self.sandbox.store.add_change(
+                    portal_id, "REJETEE", at + dt.timedelta(seconds=i), "Code service absent."
+                )
+            config = self.app.extensions["relais_config"]
+            sync_structure(session, structure_id, config=config, now=at + dt.timedelta(minutes=2))
+            session.commit()
+            invoice_id, _, number = rows[-1]
+            return invoice_id, number
 
 
 @contextmanager

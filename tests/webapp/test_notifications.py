@@ -23,10 +23,7 @@ from sqlalchemy import select
 
 from backend.accounts.models import Membership, User
 from backend.db import current_session
-from backend.invoices.models import Invoice
 from backend.push.models import Device, Notification, NotificationSettings
-from backend.sync.models import SyncState
-from backend.sync.service import sync_structure
 
 # The site's browser tests: the same Chromium, the same skip when it is missing, axe-core.
 from tests.site.test_browser import (
@@ -138,38 +135,15 @@ def quiet_settings(live: LiveApp) -> NotificationSettings:
 
 
 def reject_in_the_portal_and_sync(live: LiveApp, others: int = 0) -> tuple[int, str]:
-    """An invoice of the demo user rejected in the portal sandbox (after `others` more of the
-    same structure), brought in by the real sync: (its Relais id, its number)."""
+    """An invoice of the demo user's first structure rejected in the portal sandbox, brought
+    in by the real sync (see `LiveApp.reject`)."""
     user_id = demo_user_id(live)
     with live.app.app_context():
-        session = current_session()
-        structure_id = session.scalars(
+        structure_id = current_session().scalars(
             select(Membership.structure_id).where(Membership.user_id == user_id)
             .order_by(Membership.structure_id).limit(1)
         ).one()  # fmt: skip
-        rows = session.execute(
-            select(Invoice.id, Invoice.portal_id, Invoice.number)
-            .where(Invoice.structure_id == structure_id, Invoice.status_code != "REJETEE")
-            .order_by(Invoice.id)
-            .limit(others + 1)
-        ).all()
-        assert len(rows) == others + 1
-        # Stamped just past where the structure's sync stands (its watermark: a minute or more
-        # ago), and synced two minutes later, as the scheduler would: the portal's search
-        # works to the minute and a sync reads up to the last whole minute before its time.
-        watermark = session.scalars(
-            select(SyncState.watermark).where(SyncState.structure_id == structure_id)
-        ).one()
-        at = watermark + dt.timedelta(seconds=1)
-        for i, (_, portal_id, _) in enumerate(rows):  # the last one last
-            live.sandbox.store.add_change(
-                portal_id, "REJETEE", at + dt.timedelta(seconds=i), "Code service absent."
-            )
-        config = live.app.extensions["relais_config"]
-        sync_structure(session, structure_id, config=config, now=at + dt.timedelta(minutes=2))
-        session.commit()
-        invoice_id, _, number = rows[-1]
-        return invoice_id, number
+    return live.reject(structure_id, others)
 
 
 def test_a_status_change_from_the_sync_reaches_the_inbox_and_opens_its_invoice(
