@@ -10,10 +10,9 @@ from sqlalchemy.orm import Session
 from backend.accounts.models import Membership, User
 from backend.accounts.roles import Action, roles_that_may
 from backend.db import utcnow
+from backend.push.compose import ACCOUNT_NOTICE, SERVICE_NOTICE
 from backend.push.models import Delivery, Device, Notification, NotificationSettings
 from backend.push.transport import wake_dispatchers
-
-SERVICE_NOTICE, ACCOUNT_NOTICE = "service_notice", "account_notice"
 
 
 def _queue(

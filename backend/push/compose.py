@@ -8,6 +8,8 @@ from backend.invoices.statuses import Category, status_info, status_label
 
 # Notification categories a user can switch on or off, per structure.
 ACTION_REQUIRED, PAYMENT, EVERY_CHANGE = "action_required", "payment", "every_change"
+# Notices not about one invoice (their kind and category).
+SERVICE_NOTICE, ACCOUNT_NOTICE = "service_notice", "account_notice"
 HIGH_PRIORITY = frozenset({ACTION_REQUIRED, PAYMENT})
 TTL_SECONDS = {ACTION_REQUIRED: 7 * 86400, PAYMENT: 3 * 86400, EVERY_CHANGE: 86400}
 

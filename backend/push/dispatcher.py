@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from backend.accounts.models import Recipient
 from backend.db import utcnow
 from backend.invoices.models import Invoice
-from backend.push.compose import HIGH_PRIORITY, TTL_SECONDS, status_words
+from backend.push.compose import ACCOUNT_NOTICE, HIGH_PRIORITY, TTL_SECONDS, status_words
 from backend.push.devices import CANCELLED_ERROR
 from backend.push.models import Delivery, Device, Notification
 from notifications import Outcome, PushMessage, PushTransport, SendResult, mask_token
@@ -124,6 +124,7 @@ class Claimed:
     category: str
     status_code: str | None
     invoice_id: int | None
+    structure_id: int | None
     title: str
     body: str
     number: str | None
@@ -136,7 +137,8 @@ def _load(session: Session, ids: Sequence[int]) -> list[Claimed]:
             Delivery.id, Delivery.attempts, Device.id, Device.token, Device.platform,
             Device.locale, Device.active, Notification.id, Notification.kind,
             Notification.category, Notification.status_code, Notification.invoice_id,
-            Notification.title, Notification.body, Invoice.number, Recipient.name,
+            Notification.structure_id, Notification.title, Notification.body, Invoice.number,
+            Recipient.name,
         )
         .join(Notification, Notification.id == Delivery.notification_id)
         .join(Device, Device.id == Delivery.device_id)
@@ -158,19 +160,28 @@ def message_for(row: Claimed) -> PushMessage:
             "category": row.category}  # fmt: skip
     if row.invoice_id:
         data |= {"invoice_id": str(row.invoice_id), "status": row.status_code or ""}
+    if row.structure_id:
+        data["structure_id"] = str(row.structure_id)
     collapse = (
         f"invoice-{row.invoice_id}" if row.invoice_id else f"{row.kind}-{row.notification_id}"
     )
     return PushMessage(
         token=row.token, platform=row.platform, title=title, body=body, data=data,  # type: ignore[arg-type]
         collapse_key=collapse, high_priority=row.category in HIGH_PRIORITY,
-        ttl_seconds=TTL_SECONDS.get(row.category, 86400), link=app_link(row.invoice_id),
+        ttl_seconds=TTL_SECONDS.get(row.category, 86400),
+        link=app_link(row.invoice_id, row.kind, row.structure_id),
     )  # fmt: skip
 
 
-def app_link(invoice_id: int | None) -> str:
-    """Where a web push leads in the app: the invoice, or else the notifications screen."""
-    return f"/app/#/factures/{invoice_id}" if invoice_id else "/app/#/notifications"
+def app_link(invoice_id: int | None, kind: str = "", structure_id: int | None = None) -> str:
+    """Where a web push leads in the app: the invoice; a structure's account notice (its
+    technical password expiring, a join request) to Compte, where it is dealt with; else the
+    notifications screen."""
+    if invoice_id:
+        return f"/app/#/factures/{invoice_id}"
+    if kind == ACCOUNT_NOTICE and structure_id:
+        return "/app/#/compte"
+    return "/app/#/notifications"
 
 
 def dispatch_once(

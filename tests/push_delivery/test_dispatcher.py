@@ -221,3 +221,34 @@ def test_a_web_device_registered_by_the_app_gets_a_web_push_to_the_invoice(
     assert sent["data"]["link"] == f"/app/#/factures/{invoice.id}"
     assert sent["data"]["invoice_id"] == str(invoice.id)
     assert sent["data"]["notification_id"].isdigit()
+
+
+def test_an_account_notice_about_a_structure_leads_to_compte(
+    client: FlaskClient,
+    world: World,
+    fcm_server: FcmServer,
+    make_firebase_transport: TransportFactory,
+) -> None:
+    """The technical password's expiry warning names its structure and opens Compte, where
+    the password is updated; a notice about no structure opens the inbox."""
+    from backend.push.broadcast import ServiceNotices, notify_managers
+
+    headers = auth_headers(client, world.manager.email)
+    device = {"token": "fcm-web-token-2", "platform": "web", "locale": "fr",
+              "time_zone": "Europe/Paris", "app_version": "web"}  # fmt: skip
+    assert client.post("/api/v1/devices", json=device, headers=headers).status_code == 201
+    notify_managers(current_session(), world.structure.id, "Compte technique", "Il expire.")
+    ServiceNotices(current_session()).publish_service_notice("Maintenance", "Ce soir.", {})
+    current_session().commit()
+    transport = make_firebase_transport(web_base_url="https://relais.example")
+
+    assert dispatch_once(current_session(), transport, "test").sent == 2
+
+    by_title = {m["webpush"]["notification"]["title"]: m for m in fcm_server.messages}
+    account = by_title["Compte technique"]
+    assert account["data"]["structure_id"] == str(world.structure.id)
+    assert account["data"]["link"] == "/app/#/compte"
+    assert account["webpush"]["fcm_options"] == {"link": "https://relais.example/app/#/compte"}
+    service = by_title["Maintenance"]
+    assert "structure_id" not in service["data"]
+    assert service["data"]["link"] == "/app/#/notifications"

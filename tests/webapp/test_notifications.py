@@ -216,6 +216,42 @@ def test_mark_all_read_empties_the_count(live: LiveApp, tab: Any) -> None:
     assert left == []
 
 
+def test_a_notice_about_a_structure_opens_compte(live: LiveApp, tab: Any) -> None:
+    """The technical password's expiry warning is dealt with in Compte: the notice opens it
+    and is read as it opens (as its web push's link does)."""
+    from backend.push.broadcast import notify_managers
+
+    user_id = demo_user_id(live)
+    with live.app.app_context():
+        session = current_session()
+        structure_id = session.scalars(
+            select(Membership.structure_id).where(Membership.user_id == user_id)
+            .order_by(Membership.structure_id).limit(1)
+        ).one()  # fmt: skip
+        notify_managers(
+            session, structure_id, "Compte technique : le mot de passe expire dans 7 jours",
+            "Renouvelez-le sur Chorus Pro, puis enregistrez-le dans Relais.",
+        )  # fmt: skip
+        session.commit()
+    tab.evaluate("() => window.dispatchEvent(new Event('focus'))")
+    notice = tab.locator("main ul.notices > li a.notice[href='#/compte']").first
+    expect(notice).to_contain_text("Compte technique : le mot de passe expire dans 7 jours")
+    expect(notice).to_have_class(re.compile(r"\bunread\b"))
+    notice.click()
+    expect(heading(tab)).to_have_text("Compte")
+    expect(nav_link(tab).locator(".count")).to_have_count(0)
+    with live.app.app_context():
+        unread = current_session().scalars(
+            select(Notification.id).where(
+                Notification.user_id == user_id, Notification.read_at.is_(None)
+            )
+        ).all()  # fmt: skip
+    assert unread == []
+    nav_link(tab).click()
+    expect(heading(tab)).to_have_text("Notifications")
+    settled(tab)
+
+
 def test_preferences_and_quiet_hours_are_saved_and_read_back(live: LiveApp, tab: Any) -> None:
     main = tab.locator("main")
     main.get_by_role("button", name="Aller aux préférences et aux heures calmes").click()

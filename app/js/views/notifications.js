@@ -19,7 +19,7 @@ function unreadWords(count) {
   return count ? plural(count, "notification non lue", "notifications non lues") : "Aucune notification non lue";
 }
 
-/** One notice: a link to its invoice (read as it opens), or its text and a button. */
+/** One notice: a link to where it is dealt with (read as it opens), or its text and a button. */
 function notice(item) {
   const unread = !item.read_at;
   const content = [
@@ -28,8 +28,12 @@ function notice(item) {
     h("span", { class: "when" }, h("time", { datetime: item.created_at }, dateTime(item.created_at))),
   ];
   const cls = `notice${unread ? " unread" : ""}`;
-  if (item.invoice_id) {
-    const link = h("a", { class: cls, href: `#/factures/${item.invoice_id}` }, content);
+  // Where it is dealt with: its invoice; a structure's account notice (technical password
+  // expiring, join request) in Compte — the same places as the web push's link.
+  const target = item.invoice_id ? `#/factures/${item.invoice_id}`
+    : item.kind === "account_notice" && item.structure_id ? "#/compte" : null;
+  if (target) {
+    const link = h("a", { class: cls, href: target }, content);
     if (unread) link.addEventListener("click", () => { markRead(item.id).catch(() => {}); });
     return h("li", {}, link);
   }
