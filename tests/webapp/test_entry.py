@@ -197,6 +197,8 @@ def test_sign_up_then_the_emailed_link_then_sign_in(live: LiveApp, tab: Any, inb
     password = tab.get_by_label("Mot de passe", exact=True)
     # While typing, the API's verdict: the sign-up's own rule and words (name, address count).
     verdict = tab.locator("main .verdict")
+    password.fill("abc")  # the length is the API's (PASSWORD_MIN_LENGTH), said as one types
+    expect(verdict).to_contain_text("Mot de passe trop court : 10 caractères au minimum.")
     password.fill("garnierbrest")
     expect(verdict).to_contain_text("il reprend votre nom ou votre adresse e-mail")
     password.fill("azertyuiop")

@@ -9,8 +9,9 @@ import { heading } from "./common.js";
 // The address the link was sent to, for the next screen (kept out of the address bar).
 let sentTo = null;
 
+// No length here: the API's rule (PASSWORD_MIN_LENGTH) is said by its live verdict as one types.
 export const PASSWORD_HINT =
-  "Au moins 10 caractères, difficile à deviner : plusieurs mots peu courants, sans lien avec vous ni avec Relais.";
+  "Difficile à deviner : plusieurs mots peu courants, sans lien avec vous ni avec Relais. Ce qui manque s'affiche pendant la saisie.";
 
 export async function render(ctx) {
   const name = field("Nom et prénom", { name: "full_name", autocomplete: "name", maxlength: "200" },
