@@ -479,7 +479,8 @@ def test_each_users_export_holds_only_their_own_data(
 ) -> None:
     """`/me/export`: every user's rows (sessions, devices, inbox, preferences, sign-ups,
     newsletter, join requests, invitations, the structures' keys) and no one else's, even
-    through the caches. Each row of a user's is labelled with their name."""
+    through the caches; `/me/join-requests` and the inbox likewise. Each row of a user's is
+    labelled with their name."""
     trainer = UserFactory(is_trainer=True)
     training = make_training(trainer.id)
     for name, user in matrix.users.items():
@@ -533,6 +534,11 @@ def test_each_users_export_holds_only_their_own_data(
             others = [other for other in USERS if other != name]
             text = str(body)
             assert not [o for o in others if matrix.users[o].email in text], name
+            # The same rows through the app's own reads: only the caller's.
+            asked = reader.get("/api/v1/me/join-requests", headers=tokens[name]).get_json()
+            assert [j["structure"]["name"] for j in asked["items"]] == [f"Demandée par {name}"]
+            inbox = reader.get("/api/v1/notifications", headers=tokens[name]).get_json()
+            assert [n["title"] for n in inbox["items"]] == [f"Pour {name}"], name
 
 
 # --- a structure's management: sync, portal connection, join requests, members, invitations --
