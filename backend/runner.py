@@ -15,6 +15,7 @@ from backend.config import ROOT, Config
 from backend.db import unit_of_work
 from backend.demo.seed import DEMO_PASSWORD, DEMO_USERS, seed
 from backend.migrate import upgrade
+from backend.site.build import MKDOCS_CONFIG, build_site
 
 Children = dict[str, subprocess.Popen[bytes]]
 
@@ -57,13 +58,10 @@ def _seed_demo(config: Config) -> None:
 
 
 def _build_site(config: Config) -> None:
-    mkdocs = ROOT / "docs_site" / "mkdocs.yml"
-    if not mkdocs.exists():
+    if not MKDOCS_CONFIG.exists():
         return
     print("Construction du site communautaire…", flush=True)
-    command = [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(mkdocs)]
-    env = {**os.environ, "PUBLIC_BASE_URL": config.public_base_url}  # the sheets' PDF links
-    if subprocess.run([*command, "-d", config.site_dir], check=False, env=env).returncode:
+    if not build_site(config, pdfs=True):  # the rebuild job's builder, its errors logged
         print("Le site n'a pas pu être construit ; l'API démarre quand même.", flush=True)
 
 

@@ -80,14 +80,18 @@ def last_built(config: Config) -> str | None:
         return None
 
 
-def build_site(config: Config, timeout: float = BUILD_TIMEOUT) -> bool:
-    """Run `mkdocs build` into a fresh folder, then swap it in; False when it failed."""
+def build_site(config: Config, timeout: float = BUILD_TIMEOUT, *, pdfs: bool = False) -> bool:
+    """Run `mkdocs build` into a fresh folder, then swap it in; False when it failed.
+
+    `pdfs`: make the sheets' PDFs too when Chromium is there (the first build of a start);
+    rebuilds keep the served ones."""
     target = Path(config.site_dir)
     fresh = target.with_name(target.name + ".new")
     command = [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(MKDOCS_CONFIG)]
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "DATABASE_URL": config.database_url}
     env["PUBLIC_BASE_URL"] = config.public_base_url  # links in the feed, sitemap and PDFs
-    env.setdefault("RELAIS_SITE_PDF", "0")
+    if not pdfs:
+        env.setdefault("RELAIS_SITE_PDF", "0")
     try:
         result = subprocess.run(
             [*command, "-d", str(fresh)],
