@@ -118,6 +118,7 @@ class LiveApp:
             watermark = session.scalars(
                 select(SyncState.watermark).where(SyncState.structure_id == structure_id)
             ).one()
+            assert watermark is not None, "the structure has not been synced yet"
             at = watermark + dt.timedelta(seconds=1)
             for i, (_, portal_id, _) in enumerate(rows):  # the last one last
                 self.sandbox.store.add_change(

@@ -16,29 +16,30 @@ every screen at 390×844 and 1280×800; screenshots `app-entree-*.png`.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urljoin
 
 import httpx
-import pyotp
 import pytest
 
 from tests.mail.smtp import Inbox, text_part
-from tests.site.test_browser import (
-    AXE,
-    SCREENSHOTS,
-    VIEWPORTS,
-    browser,  # noqa: F401 (fixture)
-    expect,
-    fits_width,
-)
+from tests.site.test_browser import SCREENSHOTS, expect
 from tests.webapp.live import LiveApp, live_app
+from tests.webapp.screens import (
+    Authenticator,
+    checked,
+    heading,
+    mail_to,
+    new_phone,
+    open_compte,
+    part,
+    settled,
+    sign_in,
+    sign_out,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.nodb]
 
-PHONE = VIEWPORTS["telephone"]
 EMAIL = "lea.garnier@exemple.fr"
 NAME = "Léa Garnier"
 STRONG = "ornithorynque cerfeuil parapluie"
@@ -46,11 +47,6 @@ NEWER = "gouttière vermeille sablier 7"
 LATEST = "pivoine cormoran escalier 42"
 DEMO_STRUCTURES = 3  # the sandbox's suppliers; its « unclaimed » one has no member yet
 STATE: dict[str, Any] = {}  # what the journey learns along the way (secret, recovery codes)
-
-
-@pytest.fixture(scope="module")
-def inbox() -> Inbox:
-    return Inbox()
 
 
 @pytest.fixture(scope="module")
@@ -64,131 +60,12 @@ def live(tmp_path_factory: pytest.TempPathFactory, inbox: Inbox) -> Iterator[Liv
         yield served
 
 
-def new_phone(browser: Any) -> Any:  # noqa: F811 (the fixture imported above)
-    made = browser.new_context(viewport=PHONE, locale="fr-FR", timezone_id="Europe/Paris")
-    made.set_default_timeout(20_000)
-    return made
-
-
-@pytest.fixture(scope="module")
-def tab(browser: Any) -> Iterator[Any]:  # noqa: F811
-    context = new_phone(browser)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, errors
-
-
-def axe_problems(tab: Any) -> list[str]:
-    """Every violation of axe-core's RGAA rules on the page as it stands, whatever its impact."""
-    if not tab.evaluate("() => typeof axe !== 'undefined'"):
-        url = urljoin(tab.url, "/__tests__/axe.min.js")  # the policy runs files of the origin
-        tab.route(url, lambda route: route.fulfill(path=str(AXE)))
-        tab.add_script_tag(url=url)
-    report = tab.evaluate("() => axe.run(document, {runOnly: {type: 'tag', values: ['RGAAv4']}})")
-    return [
-        f"{violation['id']} ({violation['impact']}) {[n['target'] for n in violation['nodes'][:3]]}"
-        for violation in report["violations"]
-    ]
-
-
-def checked(tab: Any, name: str) -> None:
-    """No axe violation at 390×844 nor at 1280×800 (nor in dark), no sideways scroll;
-    screenshots."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for device in ("telephone", "bureau"):
-        tab.set_viewport_size(VIEWPORTS[device])
-        assert axe_problems(tab) == [], f"{name} ({device})"
-        assert fits_width(tab), f"{name}: la page déborde en largeur ({device})"
-        tab.screenshot(path=str(SCREENSHOTS / f"app-entree-{name}-{device}.png"), full_page=True)
-    tab.set_viewport_size(PHONE)
-    tab.emulate_media(color_scheme="dark")
-    try:
-        assert axe_problems(tab) == [], f"{name} (sombre)"  # contrasts hold in dark too
-    finally:
-        tab.emulate_media(color_scheme="light")
-
-
-def heading(tab: Any) -> Any:
-    return tab.locator("main h1")
-
-
-def settled(tab: Any) -> None:
-    tab.wait_for_function(
-        "() => document.querySelector('main').dataset.shown === location.hash && !!location.hash"
-    )
-
-
-def mail_to(inbox: Inbox, address: str, page_path: str) -> str:
-    """The link to `page_path` in the newest message to `address` that has one (waits for it)."""
-    pattern = re.compile(rf"https?://\S+{re.escape(page_path)}\?jeton=\S+")
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        for message in reversed(inbox.to(address)):
-            link = pattern.search(text_part(message))
-            if link:
-                return link.group(0)
-        time.sleep(0.1)
-    raise AssertionError(f"aucun lien {page_path} reçu par {address}")
-
-
-class Authenticator:
-    """The person's authenticator app: a fresh TOTP step for each code (the API refuses a
-    step already used), waiting for the clock when the next one is not yet accepted."""
-
-    def __init__(self, secret: str) -> None:
-        self.totp = pyotp.TOTP(secret)
-        self.used = 0
-
-    def code(self) -> str:
-        step = max(int(time.time()) // 30, self.used + 1)
-        while step > int(time.time()) // 30 + 1:  # the API accepts one step ahead at most
-            time.sleep(0.5)
-        self.used = step
-        return str(self.totp.at(step * 30))
-
-
-def sign_in(tab: Any, live: LiveApp, email: str, password: str, otp: str | None = None) -> None:
-    tab.goto(live.url("/app/#/connexion"))
-    expect(heading(tab)).to_have_text("Se connecter")
-    tab.get_by_label("Adresse e-mail").fill(email)
-    tab.get_by_label("Mot de passe", exact=True).fill(password)
-    tab.get_by_role("button", name="Se connecter").click()
-    if otp is not None:
-        tab.get_by_label("Code de vérification").fill(otp)
-        tab.get_by_role("button", name="Valider le code").click()
-    expect(heading(tab)).to_have_text("Synthèse")
-
-
-def sign_out(tab: Any) -> None:
-    tab.get_by_role("button", name="Se déconnecter").click()
-    expect(heading(tab)).to_have_text("Se connecter")
-
-
-def open_compte(tab: Any) -> Any:
-    """The Compte screen, read anew (from another screen if it is the one shown)."""
-    nav = tab.get_by_role("navigation", name="Navigation principale")
-    if tab.url.endswith("#/compte"):
-        nav.get_by_role("link", name="Synthèse", exact=True).click()
-        settled(tab)
-    nav.get_by_role("link", name="Compte", exact=True).click()
-    expect(heading(tab)).to_have_text("Compte")
-    settled(tab)
-    return tab.locator("main")
-
-
-def part(tab: Any, title: str) -> Any:
-    return tab.get_by_role("region", name=title)
-
-
 def test_sign_up_then_the_emailed_link_then_sign_in(live: LiveApp, tab: Any, inbox: Inbox) -> None:
     tab.goto(live.url("/app/"))
     expect(heading(tab)).to_have_text("Se connecter")
     tab.get_by_role("link", name="Créer un compte").click()
     expect(heading(tab)).to_have_text("Créer un compte")
-    checked(tab, "inscription")
+    checked(tab, "entree-inscription")
     tab.get_by_role("button", name="Créer mon compte").click()  # nothing filled in
     expect(tab.get_by_label("Nom et prénom")).to_be_focused()
     expect(tab.get_by_label("Nom et prénom")).to_have_attribute("aria-invalid", "true")
@@ -211,7 +88,7 @@ def test_sign_up_then_the_emailed_link_then_sign_in(live: LiveApp, tab: Any, inb
     expect(reason).to_contain_text("Mot de passe trop faible : c'est un mot de passe très courant")
     described = password.get_attribute("aria-describedby") or ""
     assert reason.get_attribute("id") in described.split()
-    checked(tab, "inscription-mot-de-passe-faible")
+    checked(tab, "entree-inscription-mot-de-passe-faible")
     assert not inbox.to(EMAIL)
     password.fill(STRONG)
     expect(verdict).to_have_text("Mot de passe accepté.")
@@ -220,7 +97,7 @@ def test_sign_up_then_the_emailed_link_then_sign_in(live: LiveApp, tab: Any, inb
     password.press("Enter")
     expect(heading(tab)).to_have_text("Vérifiez votre boîte de réception")
     expect(tab.locator("main")).to_contain_text(f"Un e-mail vient d'être envoyé à {EMAIL}.")
-    checked(tab, "inscription-envoyee")
+    checked(tab, "entree-inscription-envoyee")
 
     link = mail_to(inbox, EMAIL, "/compte/confirmer/")
     tab.goto(link)
@@ -246,7 +123,7 @@ def refused(tab: Any, siret: str, login: str, password: str) -> Any:
 
 def test_adding_a_structure_says_each_refusal_of_the_portal(live: LiveApp, tab: Any) -> None:
     expect(heading(tab)).to_have_text("Ajouter une structure")
-    checked(tab, "structure-ajout")
+    checked(tab, "entree-structure-ajout")
     sandbox = live.sandbox
     free = sandbox.cases()["unclaimed"]
     siret = tab.get_by_label("SIRET de la structure")
@@ -254,7 +131,7 @@ def test_adding_a_structure_says_each_refusal_of_the_portal(live: LiveApp, tab: 
     expect(siret).to_have_attribute("aria-invalid", "true")
     expect(tab.locator("#siret-erreur")).to_have_text("Numéro SIRET invalide.")
     expect(siret).to_be_focused()
-    checked(tab, "structure-siret-invalide")
+    checked(tab, "entree-structure-siret-invalide")
     alert = refused(tab, free["siret"], free["login"], "pas le bon")
     expect(alert).to_contain_text("Le portail refuse le compte technique")
     expect(siret).not_to_have_attribute("aria-invalid", "true")
@@ -269,7 +146,7 @@ def test_adding_a_structure_says_each_refusal_of_the_portal(live: LiveApp, tab: 
         alert = refused(tab, free["siret"], free["login"], free["password"])
         expect(alert).to_contain_text("ne répond pas pour le moment ; rien n'a été enregistré")
         expect(alert).to_contain_text("Nouvel essai possible dans 4 minutes.")
-        checked(tab, "structure-portail-indisponible")
+        checked(tab, "entree-structure-portail-indisponible")
     finally:
         sandbox.faults.reset()
 
@@ -282,7 +159,7 @@ def test_an_added_structure_syncs_until_its_invoices_are_there(live: LiveApp, ta
     assert re.search(r"#/structures/\d+/synchronisation$", tab.url)
     main = tab.locator("main")
     expect(main).to_contain_text(f"{free['name']} · SIRET {free['siret']}")
-    checked(tab, "synchronisation")
+    checked(tab, "entree-synchronisation")
     # The scheduler's job takes it up; the screen asks again until the run has ended.
     expect(main.get_by_role("link", name="Voir ses factures")).to_be_visible(timeout=60_000)
     expect(main.locator(".figure")).to_have_text(
@@ -290,7 +167,7 @@ def test_an_added_structure_syncs_until_its_invoices_are_there(live: LiveApp, ta
     )
     stored = int(main.locator(".figure").inner_text().split()[0])
     assert stored > 0
-    checked(tab, "synchronisation-terminee")
+    checked(tab, "entree-synchronisation-terminee")
     main.get_by_role("link", name="Voir ses factures").click()
     expect(heading(tab)).to_have_text("Factures")
     settled(tab)
@@ -307,7 +184,7 @@ def test_a_structure_with_members_sends_a_join_request(live: LiveApp, tab: Any) 
     expect(tab.locator("main [role=status]")).to_contain_text(
         "votre demande d'accès est envoyée à ses gestionnaires principaux"
     )
-    checked(tab, "structure-demande-envoyee")
+    checked(tab, "entree-structure-demande-envoyee")
 
 
 def test_the_compte_screen_turns_two_factor_on_with_its_qr_code(live: LiveApp, tab: Any) -> None:
@@ -319,7 +196,7 @@ def test_the_compte_screen_turns_two_factor_on_with_its_qr_code(live: LiveApp, t
     expect(structures).to_contain_text(f"SIRET {free['siret']} · Gestionnaire principal")
     expect(structures).to_contain_text(free["login"])
     expect(structures.locator("dd").filter(has_text="2027")).to_have_text("30 juin 2027")
-    checked(tab, "compte")
+    checked(tab, "entree-compte")
     tab.emulate_media(color_scheme="dark")
     tab.screenshot(path=str(SCREENSHOTS / "app-entree-compte-sombre-telephone.png"), full_page=True)
     tab.emulate_media(color_scheme="light")
@@ -331,7 +208,7 @@ def test_the_compte_screen_turns_two_factor_on_with_its_qr_code(live: LiveApp, t
     secret = two_factor.locator("[data-secret]").get_attribute("data-secret")
     assert secret and re.fullmatch(r"[A-Z2-7]{16,}", secret)
     STATE["authenticator"] = Authenticator(secret)
-    checked(tab, "compte-2fa-qr")
+    checked(tab, "entree-compte-2fa-qr")
     tab.emulate_media(color_scheme="dark")
     tab.screenshot(path=str(SCREENSHOTS / "app-entree-compte-2fa-qr-sombre-telephone.png"))
     tab.emulate_media(color_scheme="light")
@@ -346,7 +223,7 @@ def test_the_compte_screen_turns_two_factor_on_with_its_qr_code(live: LiveApp, t
     expect(codes).to_have_count(10)
     STATE["recovery"] = [c.strip() for c in codes.all_inner_texts()]
     expect(two_factor).to_contain_text("ils ne seront plus affichés")
-    checked(tab, "compte-2fa-codes-de-secours")
+    checked(tab, "entree-compte-2fa-codes-de-secours")
     two_factor.get_by_role("button", name="J'ai noté mes codes").click()
     expect(two_factor).to_contain_text("Activée.")
     expect(two_factor).to_contain_text("Codes de secours restants : 10 codes.")
@@ -361,7 +238,7 @@ def test_sign_in_asks_for_the_two_factor_code(live: LiveApp, tab: Any) -> None:
     code = tab.get_by_label("Code de vérification")
     expect(code).to_be_visible()
     expect(tab.locator("main")).to_contain_text("La double authentification est activée")
-    checked(tab, "connexion-code")
+    checked(tab, "entree-connexion-code")
     code.fill("123456")
     code.press("Enter")
     expect(code).to_have_attribute("aria-invalid", "true")
@@ -374,7 +251,7 @@ def test_sign_in_asks_for_the_two_factor_code(live: LiveApp, tab: Any) -> None:
 def test_sessions_are_ended_from_the_compte_screen(
     live: LiveApp,
     tab: Any,
-    browser: Any,  # noqa: F811
+    browser: Any,
 ) -> None:
     others = [new_phone(browser) for _ in range(2)]
     pages = [context.new_page() for context in others]
@@ -387,7 +264,7 @@ def test_sessions_are_ended_from_the_compte_screen(
         expect(sessions).to_have_count(3)
         expect(sessions.filter(has_text="Cet appareil")).to_have_count(1)
         expect(sessions.first).to_contain_text("Chrome sur Linux")
-        checked(tab, "compte-sessions")
+        checked(tab, "entree-compte-sessions")
         # End one: that phone is signed out at its next request.
         part(tab, "Sessions ouvertes").get_by_role(
             "button", name=re.compile("^Fermer la session")
@@ -431,7 +308,7 @@ def test_the_technical_account_is_updated_then_the_structure_disconnected(
     card.get_by_label("Mot de passe du compte technique", exact=True).fill("pas le bon")
     card.get_by_role("button", name="Vérifier et enregistrer").click()
     expect(card.get_by_role("alert")).to_contain_text("Le portail refuse le compte technique")
-    checked(tab, "compte-structure-mot-de-passe")
+    checked(tab, "entree-compte-structure-mot-de-passe")
     card.get_by_label("Mot de passe du compte technique", exact=True).fill(free["password"])
     card.get_by_label("Date d'expiration du mot de passe (facultatif)").fill("2027-09-30")
     card.get_by_role("button", name="Vérifier et enregistrer").click()
@@ -440,7 +317,7 @@ def test_the_technical_account_is_updated_then_the_structure_disconnected(
     card.get_by_role("button", name="Déconnecter la structure").click()
     confirm = card.get_by_role("button", name="Oui, déconnecter")
     expect(confirm).to_be_focused()
-    checked(tab, "compte-structure-deconnecter")
+    checked(tab, "entree-compte-structure-deconnecter")
     confirm.click()
     expect(card).to_contain_text("Aucun : la structure est déconnectée du portail.")
     expect(card.get_by_text("Reconnecter la structure au portail")).to_be_visible()
@@ -465,7 +342,7 @@ def test_two_factor_off_and_a_new_password(live: LiveApp, tab: Any, inbox: Inbox
     password.get_by_role("button", name="Enregistrer le nouveau mot de passe").click()
     expect(password.get_by_label("Mot de passe actuel")).to_have_attribute("aria-invalid", "true")
     expect(password).to_contain_text("Mot de passe actuel incorrect.")
-    checked(tab, "compte-mot-de-passe")
+    checked(tab, "entree-compte-mot-de-passe")
     password.get_by_label("Mot de passe actuel").fill(STRONG)
     password.get_by_role("button", name="Enregistrer le nouveau mot de passe").click()
     expect(password).to_contain_text("Mot de passe changé.")
@@ -479,8 +356,8 @@ def test_a_forgotten_password_gets_a_link_whatever_the_address(
     sign_out(tab)
     tab.get_by_role("link", name="Mot de passe oublié ?").click()
     expect(heading(tab)).to_have_text("Mot de passe oublié")
-    checked(tab, "mot-de-passe-oublie")
-    answers = []
+    checked(tab, "entree-mot-de-passe-oublie")
+    answers: list[str] = []
     for address in ("personne@exemple.fr", EMAIL):
         if answers:  # back to the form
             tab.get_by_role("link", name="Revenir à la connexion").click()
@@ -491,7 +368,7 @@ def test_a_forgotten_password_gets_a_link_whatever_the_address(
         expect(status).to_contain_text("Si un compte utilise cette adresse")
         answers.append(status.inner_text())
     assert answers[0] == answers[1]
-    checked(tab, "mot-de-passe-oublie-envoye")
+    checked(tab, "entree-mot-de-passe-oublie-envoye")
     # An address without an account is told so by e-mail, with no link.
     assert "jeton=" not in text_part(inbox.to("personne@exemple.fr")[0])
     link = mail_to(inbox, EMAIL, "/compte/mot-de-passe/")
@@ -516,7 +393,7 @@ def test_a_new_email_address_is_confirmed_by_its_link(
     profile.get_by_label("Mot de passe actuel").fill(LATEST)
     profile.get_by_role("button", name="Changer d'adresse").click()
     expect(profile.get_by_role("status")).to_contain_text("D'ici là, votre adresse reste la même.")
-    checked(tab, "compte-adresse")
+    checked(tab, "entree-compte-adresse")
     tab.goto(mail_to(inbox, newer, "/compte/adresse/"))
     tab.get_by_role("button", name="Confirmer ma nouvelle adresse").click()
     expect(tab.locator("[data-compte-resultat]")).to_contain_text("Adresse confirmée")
@@ -568,7 +445,7 @@ def test_each_structure_shows_what_its_role_allows(live: LiveApp, tab: Any) -> N
     )
     expect(manager_card).to_contain_text(accounts[1]["login"])  # managers see the connection
     expect(manager_card.get_by_role("button")).to_have_count(0)  # only main managers change it
-    checked(tab, "compte-demo")
+    checked(tab, "entree-compte-demo")
     # Shared demo accounts cannot turn two-factor authentication on: the API says why.
     two_factor = part(tab, "Double authentification")
     two_factor.get_by_role("button", name="Activer la double authentification").click()

@@ -25,11 +25,10 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from tests.mail.smtp import Inbox
-from tests.site.test_browser import SCREENSHOTS, VIEWPORTS, browser, expect, fits_width  # noqa: F401
+from tests.site.test_browser import expect
 from tests.webapp.live import LiveApp, live_app
-from tests.webapp.test_entry import (
-    PHONE,
-    axe_problems,
+from tests.webapp.screens import (
+    checked,
     heading,
     mail_to,
     new_phone,
@@ -37,6 +36,7 @@ from tests.webapp.test_entry import (
     part,
     sign_in,
     sign_out,
+    sign_up,
 )
 from tests.webapp.test_members import invite
 
@@ -46,11 +46,6 @@ DEMO = ("demo@relais.example", "demo")
 PAUL, PAUL_EMAIL = "Paul Lemaire", "paul.lemaire@exemple.fr"
 NINA, NINA_EMAIL = "Nina Perrin", "nina.perrin@exemple.fr"
 PASSWORD = "ornithorynque cerfeuil parapluie"
-
-
-@pytest.fixture(scope="module")
-def inbox() -> Inbox:
-    return Inbox()
 
 
 @pytest.fixture(scope="module")
@@ -64,59 +59,19 @@ def live(tmp_path_factory: pytest.TempPathFactory, inbox: Inbox) -> Iterator[Liv
         yield served
 
 
-@pytest.fixture(scope="module")
-def tab(browser: Any) -> Iterator[Any]:  # noqa: F811
-    context = new_phone(browser)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, errors
-
-
-def checked(tab: Any, name: str) -> None:
-    """No axe violation at 390×844 nor at 1280×800, light and dark; no sideways scroll;
-    screenshots."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for device in ("telephone", "bureau"):
-        tab.set_viewport_size(VIEWPORTS[device])
-        for scheme in ("light", "dark"):
-            tab.emulate_media(color_scheme=scheme)
-            assert axe_problems(tab) == [], f"{name} ({device}, {scheme})"
-        tab.emulate_media(color_scheme="light")
-        assert fits_width(tab), f"{name}: la page déborde en largeur ({device})"
-        tab.screenshot(path=str(SCREENSHOTS / f"app-demandes-{name}-{device}.png"), full_page=True)
-    tab.set_viewport_size(PHONE)
-
-
 def the_card(tab: Any, live: LiveApp) -> Any:
     name = live.sandbox.accounts()[0]["name"]
     return part(tab, "Mes structures").locator("ul.structures > li").filter(has_text=name)
-
-
-def sign_up(tab: Any, live: LiveApp, inbox: Inbox) -> None:
-    """Paul's account, made in the app and activated by its e-mailed link."""
-    tab.goto(live.url("/app/#/inscription"))
-    expect(heading(tab)).to_have_text("Créer un compte")
-    tab.get_by_label("Nom et prénom").fill(PAUL)
-    tab.get_by_label("Adresse e-mail").fill(PAUL_EMAIL)
-    tab.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
-    tab.get_by_role("button", name="Créer mon compte").click()
-    expect(heading(tab)).to_have_text("Vérifiez votre boîte de réception")
-    tab.goto(mail_to(inbox, PAUL_EMAIL, "/compte/confirmer/"))
-    tab.get_by_role("button", name="Activer mon compte").click()
-    expect(tab.locator("[data-compte-resultat]")).to_contain_text("Compte activé")
 
 
 def test_a_join_request_is_seen_and_accepted_with_a_role(
     live: LiveApp,
     tab: Any,
     inbox: Inbox,
-    browser: Any,  # noqa: F811
+    browser: Any,
 ) -> None:
     taken = live.sandbox.accounts()[0]  # the demo's structure: it has a main manager
-    sign_up(tab, live, inbox)
+    sign_up(tab, live, inbox, PAUL, PAUL_EMAIL, PASSWORD)
     sign_in(tab, live, PAUL_EMAIL, PASSWORD)
     tab.goto(live.url("/app/#/structures/ajouter"))
     expect(heading(tab)).to_have_text("Ajouter une structure")
@@ -131,7 +86,7 @@ def test_a_join_request_is_seen_and_accepted_with_a_role(
     expect(waiting).to_have_count(1)
     expect(waiting).to_contain_text(taken["name"])
     expect(waiting).to_contain_text("En attente · demandée le ")
-    checked(tab, "mes-demandes")
+    checked(tab, "demandes-mes-demandes")
     sign_out(tab)
 
     sign_in(tab, live, *DEMO)
@@ -141,7 +96,7 @@ def test_a_join_request_is_seen_and_accepted_with_a_role(
     asked = card.locator("li.person").filter(has_text=PAUL_EMAIL)
     expect(asked).to_contain_text(PAUL)
     expect(asked).to_contain_text("Demande du ")
-    checked(tab, "en-attente")
+    checked(tab, "demandes-en-attente")
 
     # Another device of the same manager accepts it, as « Gestionnaire ».
     other = new_phone(browser)
@@ -160,7 +115,7 @@ def test_a_join_request_is_seen_and_accepted_with_a_role(
     # This device still shows the request: refusing it now is refused, in French.
     asked.get_by_role("button", name=f"Refuser la demande de {PAUL}").click()
     expect(asked.get_by_role("alert")).to_have_text("Cette demande d'accès a déjà été acceptée.")
-    checked(tab, "deja-traitee")
+    checked(tab, "demandes-deja-traitee")
     open_compte(tab)
     card = the_card(tab, live)
     expect(card).to_contain_text("Aucune demande d'accès en attente.")
@@ -174,7 +129,7 @@ def test_a_join_request_is_seen_and_accepted_with_a_role(
     expect(mine).to_contain_text(f"SIRET {taken['siret']} · Gestionnaire")
     expect(mine.get_by_role("heading", name="Demandes d'accès")).to_have_count(0)
     expect(part(tab, "Mes demandes d'accès")).to_have_count(0)
-    checked(tab, "accordee")
+    checked(tab, "demandes-accordee")
     sign_out(tab)
 
 
@@ -202,7 +157,7 @@ def test_an_invitation_opened_in_the_app_makes_the_account(
         f"vous invite à rejoindre {structure} en tant que Utilisateur simple"
     )
     expect(main).to_contain_text(f"Votre adresse de connexion sera {NINA_EMAIL}.")
-    checked(tab, "invitation")
+    checked(tab, "demandes-invitation")
     tab.get_by_label("Nom et prénom").fill(NINA)
     password = tab.get_by_label("Mot de passe", exact=True)
     password.fill("azertyuiop")
@@ -221,7 +176,7 @@ def test_an_invitation_opened_in_the_app_makes_the_account(
         "Cette invitation a déjà été acceptée : connectez-vous à Relais pour retrouver la "
         "structure."
     )
-    checked(tab, "invitation-utilisee")
+    checked(tab, "demandes-invitation-utilisee")
     sign_out(tab)
 
 
@@ -233,15 +188,7 @@ def test_an_invitation_to_an_existing_account_is_joined_after_signing_in(
     is; with his own, « Rejoindre … » opens the structure's invoices."""
     marc, marc_email = "Marc Henry", "marc.henry@exemple.fr"
     structure = live.sandbox.accounts()[0]["name"]
-    tab.goto(live.url("/app/#/inscription"))
-    tab.get_by_label("Nom et prénom").fill(marc)
-    tab.get_by_label("Adresse e-mail").fill(marc_email)
-    tab.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
-    tab.get_by_role("button", name="Créer mon compte").click()
-    expect(heading(tab)).to_have_text("Vérifiez votre boîte de réception")
-    tab.goto(mail_to(inbox, marc_email, "/compte/confirmer/"))
-    tab.get_by_role("button", name="Activer mon compte").click()
-    expect(tab.locator("[data-compte-resultat]")).to_contain_text("Compte activé")
+    sign_up(tab, live, inbox, marc, marc_email, PASSWORD)
 
     sign_in(tab, live, *DEMO)
     open_compte(tab)
@@ -262,7 +209,7 @@ def test_an_invitation_to_an_existing_account_is_joined_after_signing_in(
     # Signed out: the offer asks to sign in, and the sign-in comes back to it.
     tab.goto(in_app)
     expect(main).to_contain_text(f"Un compte Relais existe déjà pour {marc_email}")
-    checked(tab, "invitation-compte-existant")
+    checked(tab, "demandes-invitation-compte-existant")
     main.get_by_role("link", name="Se connecter").click()
     expect(heading(tab)).to_have_text("Se connecter")
     tab.get_by_label("Adresse e-mail").fill(marc_email)
@@ -270,7 +217,7 @@ def test_an_invitation_to_an_existing_account_is_joined_after_signing_in(
     tab.get_by_role("button", name="Se connecter").click()
     expect(heading(tab)).to_have_text("Rejoindre une structure")
     expect(main).to_contain_text(f"à rejoindre {structure} en tant que Gestionnaire")
-    checked(tab, "invitation-rejoindre")
+    checked(tab, "demandes-invitation-rejoindre")
     main.get_by_role("button", name=f"Rejoindre {structure}").click()
     expect(heading(tab)).to_have_text("Factures")
     chosen = tab.get_by_label("Structure", exact=True).locator("option:checked")

@@ -23,15 +23,9 @@ from backend.accounts.models import User
 from backend.db import current_session
 from backend.push.models import Notification, NotificationSettings
 from tests.mail.smtp import Inbox
-from tests.site.test_browser import (
-    SCREENSHOTS,
-    VIEWPORTS,
-    browser,  # noqa: F401 (fixture)
-    expect,
-    fits_width,
-)
+from tests.site.test_browser import VIEWPORTS, expect
 from tests.webapp.live import LiveApp, live_app
-from tests.webapp.test_entry import axe_problems, heading, mail_to, settled, sign_in
+from tests.webapp.screens import checked, heading, mail_to, settled, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.nodb]
 
@@ -52,17 +46,6 @@ def live(tmp_path_factory: pytest.TempPathFactory, inbox: Inbox) -> Iterator[Liv
         yield served
 
 
-def checked(tab: Any, device: str, name: str) -> None:
-    """No axe violation, light and dark; no sideways scroll; a screenshot."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for scheme in ("light", "dark"):
-        tab.emulate_media(color_scheme=scheme)
-        assert axe_problems(tab) == [], f"{name} ({device}, {scheme})"
-    tab.emulate_media(color_scheme="light")
-    assert fits_width(tab), f"{name}: la page déborde en largeur ({device})"
-    tab.screenshot(path=str(SCREENSHOTS / f"app-parcours-{name}-{device}.png"), full_page=True)
-
-
 def go_to(tab: Any, screen: str) -> None:
     """A screen of the main navigation (a bottom bar on a phone, a side bar on a desktop)."""
     nav = tab.get_by_role("navigation", name="Navigation principale")
@@ -75,7 +58,7 @@ def go_to(tab: Any, screen: str) -> None:
 def test_sign_up_to_a_rejected_invoice_and_quiet_hours(
     live: LiveApp,
     inbox: Inbox,
-    browser: Any,  # noqa: F811 (the fixture imported above)
+    browser: Any,
     device: str,
 ) -> None:
     context = browser.new_context(
@@ -97,17 +80,17 @@ def _journey(live: LiveApp, inbox: Inbox, tab: Any, device: str) -> None:
     # Sign up.
     tab.goto(live.url("/app/"))
     expect(heading(tab)).to_have_text("Se connecter")
-    checked(tab, device, "connexion")
+    checked(tab, "parcours-connexion", (device,))
     tab.get_by_role("link", name="Créer un compte").click()
     expect(heading(tab)).to_have_text("Créer un compte")
     tab.get_by_label("Nom et prénom").fill(NAME)
     tab.get_by_label("Adresse e-mail").fill(EMAIL)
     tab.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
     expect(main.locator(".verdict")).to_have_text("Mot de passe accepté.")
-    checked(tab, device, "inscription")
+    checked(tab, "parcours-inscription", (device,))
     tab.get_by_role("button", name="Créer mon compte").click()
     expect(heading(tab)).to_have_text("Vérifiez votre boîte de réception")
-    checked(tab, device, "inscription-envoyee")
+    checked(tab, "parcours-inscription-envoyee", (device,))
 
     # The e-mailed link, then the app.
     tab.goto(mail_to(inbox, EMAIL, "/compte/confirmer/"))
@@ -116,7 +99,7 @@ def _journey(live: LiveApp, inbox: Inbox, tab: Any, device: str) -> None:
     tab.get_by_role("link", name="Ouvrir l'application Relais").click()
     sign_in(tab, live, EMAIL, PASSWORD)
     expect(main).to_contain_text("Aucune structure n'est rattachée à votre compte.")
-    checked(tab, device, "synthese-vide")
+    checked(tab, "parcours-synthese-vide", (device,))
 
     # The sandbox's structure, with its technical account.
     main.get_by_role("link", name="Ajouter une structure").click()
@@ -125,7 +108,7 @@ def _journey(live: LiveApp, inbox: Inbox, tab: Any, device: str) -> None:
     tab.get_by_label("SIRET de la structure").fill(free["siret"])
     tab.get_by_label("Identifiant du compte technique").fill(free["login"])
     tab.get_by_label("Mot de passe du compte technique", exact=True).fill(free["password"])
-    checked(tab, device, "structure-ajout")
+    checked(tab, "parcours-structure-ajout", (device,))
     tab.get_by_role("button", name="Vérifier et ajouter").click()
     expect(heading(tab)).to_have_text("Synchronisation")
     found = re.search(r"#/structures/(\d+)/synchronisation$", tab.url)
@@ -137,12 +120,12 @@ def _journey(live: LiveApp, inbox: Inbox, tab: Any, device: str) -> None:
     expect(main.locator(".figure")).to_have_text(re.compile(r"^\d+ factures reprises$"))
     stored = int(main.locator(".figure").inner_text().split()[0])
     assert stored > 0
-    checked(tab, device, "synchronisation-terminee")
+    checked(tab, "parcours-synchronisation-terminee", (device,))
     main.get_by_role("link", name="Voir ses factures").click()
     expect(heading(tab)).to_have_text("Factures")
     settled(tab)
     expect(main.locator(".toolbar [role=status]")).to_have_text(f"{stored} factures")
-    checked(tab, device, "factures")
+    checked(tab, "parcours-factures", (device,))
 
     # The portal rejects one; the next sync brings it in.
     invoice_id, number = live.reject(structure_id)
@@ -150,7 +133,7 @@ def _journey(live: LiveApp, inbox: Inbox, tab: Any, device: str) -> None:
     line = main.locator(f"a.invoice-link[href='#/factures/{invoice_id}']").first
     expect(line).to_contain_text(f"Facture {number}")
     expect(line).to_contain_text("Motif : Code service absent.")
-    checked(tab, device, "synthese")
+    checked(tab, "parcours-synthese", (device,))
     line.click()
     expect(heading(tab)).to_have_text(re.compile(re.escape(number) + "$"))
     settled(tab)
@@ -158,7 +141,7 @@ def _journey(live: LiveApp, inbox: Inbox, tab: Any, device: str) -> None:
     newest = history.locator("li").first
     expect(newest).to_contain_text("Rejetée")
     expect(newest).to_contain_text("Code du portail : REJETEE")
-    checked(tab, device, "detail-rejetee")
+    checked(tab, "parcours-detail-rejetee", (device,))
 
     # Its notification in the inbox, with the count on the navigation; opened, it is read.
     assert _notification(live, invoice_id).read_at is None
@@ -173,7 +156,7 @@ def _journey(live: LiveApp, inbox: Inbox, tab: Any, device: str) -> None:
     notice = main.locator(f"ul.notices > li a.notice[href='#/factures/{invoice_id}']")
     expect(notice).to_contain_text(f"Facture {number} : Rejetée")
     expect(notice).to_have_class(re.compile(r"\bunread\b"))
-    checked(tab, device, "notifications")
+    checked(tab, "parcours-notifications", (device,))
     notice.click()
     expect(heading(tab)).to_have_text(re.compile(re.escape(number) + "$"))
     assert _notification(live, invoice_id).read_at is not None
@@ -186,7 +169,7 @@ def _journey(live: LiveApp, inbox: Inbox, tab: Any, device: str) -> None:
     main.get_by_label("Fin").fill("07:00")
     main.get_by_role("button", name="Enregistrer les préférences").click()
     expect(main.get_by_role("status").filter(has_text="Préférences enregistrées.")).to_be_visible()
-    checked(tab, device, "heures-calmes")
+    checked(tab, "parcours-heures-calmes", (device,))
     tab.reload()
     expect(heading(tab)).to_have_text("Notifications")
     settled(tab)

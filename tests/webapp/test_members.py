@@ -25,15 +25,13 @@ import httpx
 import pytest
 
 from tests.mail.smtp import Inbox
-from tests.site.test_browser import SCREENSHOTS, VIEWPORTS, browser, expect, fits_width  # noqa: F401
+from tests.site.test_browser import expect
 from tests.webapp.live import LiveApp, live_app
-from tests.webapp.test_entry import (
-    PHONE,
+from tests.webapp.screens import (
     Authenticator,
-    axe_problems,
+    checked,
     heading,
     mail_to,
-    new_phone,
     open_compte,
     part,
     sign_in,
@@ -51,11 +49,6 @@ INVITATION_PAGE = "/compte/invitation/"
 
 
 @pytest.fixture(scope="module")
-def inbox() -> Inbox:
-    return Inbox()
-
-
-@pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory, inbox: Inbox) -> Iterator[LiveApp]:
     generous = "1000 per minute"
     with live_app(
@@ -64,32 +57,6 @@ def live(tmp_path_factory: pytest.TempPathFactory, inbox: Inbox) -> Iterator[Liv
         invitation_rate_limit=generous,
     ) as served:  # fmt: skip
         yield served
-
-
-@pytest.fixture(scope="module")
-def tab(browser: Any) -> Iterator[Any]:  # noqa: F811
-    context = new_phone(browser)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, errors
-
-
-def checked(tab: Any, name: str) -> None:
-    """No axe violation at 390×844 nor at 1280×800, light and dark; no sideways scroll;
-    screenshots."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for device in ("telephone", "bureau"):
-        tab.set_viewport_size(VIEWPORTS[device])
-        for scheme in ("light", "dark"):
-            tab.emulate_media(color_scheme=scheme)
-            assert axe_problems(tab) == [], f"{name} ({device}, {scheme})"
-        tab.emulate_media(color_scheme="light")
-        assert fits_width(tab), f"{name}: la page déborde en largeur ({device})"
-        tab.screenshot(path=str(SCREENSHOTS / f"app-membres-{name}-{device}.png"), full_page=True)
-    tab.set_viewport_size(PHONE)
 
 
 def the_card(tab: Any, live: LiveApp) -> Any:
@@ -146,18 +113,18 @@ def test_a_main_manager_invites_sees_the_invitation_and_revokes_it(
         "Gestionnaire principal · Tous les services"
     )
     expect(card).to_contain_text("Aucune invitation en attente.")
-    checked(tab, "compte")
+    checked(tab, "membres-compte")
 
     service = invite(card, MARC_EMAIL, "Gestionnaire", service=True)
     link = mail_to(inbox, MARC_EMAIL, INVITATION_PAGE)  # through the loopback SMTP server
     pending = person(card, MARC_EMAIL)
     expect(pending).to_contain_text(f"Gestionnaire · Services : {service}")
     expect(pending).to_contain_text("Envoyée par Claire Lefèvre le ")
-    checked(tab, "invitation-en-attente")
+    checked(tab, "membres-invitation-en-attente")
     pending.get_by_role("button", name=f"Annuler l'invitation de {MARC_EMAIL}").click()
     expect(card).to_contain_text("Aucune invitation en attente.")
     expect(tab.locator("#annonce")).to_contain_text("son lien ne fonctionne plus")
-    checked(tab, "invitation-annulee")
+    checked(tab, "membres-invitation-annulee")
     preview = httpx.post(
         live.url("/api/v1/invitations/preview"), json={"token": token_of(link)}, timeout=10
     )
@@ -189,19 +156,19 @@ def test_a_role_is_changed_and_the_last_main_manager_is_kept(
     line = edit(card, MARC, "Gestionnaire")
     expect(person(card, MARC)).to_contain_text("Gestionnaire · Tous les services")
     expect(tab.locator("#annonce")).to_contain_text(f"{MARC} : rôle et services enregistrés.")
-    checked(tab, "role-change")
+    checked(tab, "membres-role-change")
 
     line = edit(card, "Claire Lefèvre", "Gestionnaire")  # the only main manager steps down
     expect(line.get_by_role("alert")).to_contain_text(LAST_MAIN)
     expect(person(card, "Claire Lefèvre")).to_contain_text("Gestionnaire principal ·")
-    checked(tab, "dernier-gestionnaire-principal")
+    checked(tab, "membres-dernier-gestionnaire-principal")
 
     leave = card.locator("details.leave")
     leave.locator("summary").click()
     expect(leave).to_contain_text("Pour y revenir, il faudra qu'un gestionnaire principal")
     leave.get_by_role("button", name="Oui, quitter la structure").click()
     expect(leave.get_by_role("alert")).to_contain_text(LAST_MAIN)
-    checked(tab, "quitter-refuse")
+    checked(tab, "membres-quitter-refuse")
 
 
 def test_a_member_leaves_once_another_is_main_manager(live: LiveApp, tab: Any) -> None:
@@ -217,7 +184,7 @@ def test_a_member_leaves_once_another_is_main_manager(live: LiveApp, tab: Any) -
     expect(card.locator("li.person")).to_have_count(3)
     expect(card.get_by_text("Modifier le rôle ou les services")).to_have_count(0)
     expect(card.get_by_role("heading", name="Invitations en attente")).to_have_count(0)
-    checked(tab, "gestionnaire")
+    checked(tab, "membres-gestionnaire")
     leave = card.locator("details.leave")
     leave.locator("summary").click()
     leave.get_by_role("button", name="Oui, quitter la structure").click()
@@ -225,7 +192,7 @@ def test_a_member_leaves_once_another_is_main_manager(live: LiveApp, tab: Any) -
     expect(said).to_contain_text("Vous avez quitté")
     expect(said).to_contain_text("vous ne voyez plus ses factures")
     expect(card.get_by_role("heading", level=3)).to_be_focused()
-    checked(tab, "quitte")
+    checked(tab, "membres-quitte")
     open_compte(tab)
     expect(part(tab, "Mes structures").locator("ul.structures > li").first).to_be_visible()
     expect(the_card(tab, live)).to_have_count(0)  # no longer hers
@@ -247,7 +214,7 @@ def test_my_data_is_downloaded_then_the_account_deleted(
     data = json.loads(saved.read_text(encoding="utf-8"))
     assert MARC_EMAIL in json.dumps(data, ensure_ascii=False)
     expect(mine.get_by_role("status")).to_have_text("Copie téléchargée : relais-mes-donnees.json")
-    checked(tab, "mes-donnees")
+    checked(tab, "membres-mes-donnees")
 
     # The only main manager of a structure that has another member: named in the refusal.
     name = live.sandbox.accounts()[0]["name"]
@@ -257,13 +224,13 @@ def test_my_data_is_downloaded_then_the_account_deleted(
     refusal = mine.get_by_role("alert")
     expect(refusal).to_contain_text("Vous êtes le seul gestionnaire principal")
     expect(refusal).to_contain_text(f"« {name} »")
-    checked(tab, "suppression-refusee")
+    checked(tab, "membres-suppression-refusee")
 
     card = the_card(tab, live)
     person(card, JULIE).get_by_role("button", name=f"Retirer {JULIE} de la structure").click()
     yes = card.get_by_role("button", name="Oui, retirer")
     expect(yes).to_be_focused()
-    checked(tab, "retirer")
+    checked(tab, "membres-retirer")
     yes.click()
     expect(card.locator("li.person")).to_have_count(1)
     expect(tab.locator("#annonce")).to_contain_text(f"{JULIE} est retiré")
@@ -285,13 +252,13 @@ def test_my_data_is_downloaded_then_the_account_deleted(
     mine.get_by_role("button", name="Supprimer définitivement mon compte").click()
     expect(password).to_have_attribute("aria-invalid", "true")
     expect(mine).to_contain_text("Mot de passe incorrect.")
-    checked(tab, "suppression-code")
+    checked(tab, "membres-suppression-code")
     password.fill(PASSWORD)
     mine.get_by_label("Code de vérification").fill(authenticator.code())
     mine.get_by_role("button", name="Supprimer définitivement mon compte").click()
     expect(heading(tab)).to_have_text("Se connecter")
     expect(tab.locator("main [role=status]")).to_contain_text("Votre compte est supprimé")
-    checked(tab, "compte-supprime")
+    checked(tab, "membres-compte-supprime")
 
     tab.get_by_label("Adresse e-mail").fill(MARC_EMAIL)
     tab.get_by_label("Mot de passe", exact=True).fill(PASSWORD)
