@@ -22,6 +22,10 @@ from backend.accounts.models import User
 from backend.accounts.security import new_opaque_token, token_digest
 from backend.db import Base, UTCDateTime, intpk, utcnow
 
+# An expired link is kept this long (someone may still open it and be told it expired), then
+# deleted with what it held; the privacy page quotes it.
+KEPT_AFTER_EXPIRY = dt.timedelta(days=7)
+
 
 class Purpose(enum.StrEnum):
     SIGN_UP = "sign_up"
@@ -138,7 +142,7 @@ def void(session: Session, purpose: Purpose, user_id: int, now: dt.datetime) -> 
     )
 
 
-def prune(session: Session, now: dt.datetime, keep: dt.timedelta = dt.timedelta(days=7)) -> int:
+def prune(session: Session, now: dt.datetime, keep: dt.timedelta = KEPT_AFTER_EXPIRY) -> int:
     """Forget links expired for a week (a sign-up's password hash goes with them)."""
     result = session.execute(delete(AccountLink).where(AccountLink.expires_at < now - keep))
     return int(getattr(result, "rowcount", 0) or 0)

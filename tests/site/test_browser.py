@@ -426,6 +426,7 @@ KEY_PAGES = {
     "calendrier": "/formations/calendrier/",
     "session": "/formations/session/?id={id}",
     "formateurs-connexion": "/espace-formateurs/",
+    "confidentialite": "/confidentialite/",
 }
 READY = {
     "accueil": ".md-banner [data-relais-maintenance]",
@@ -434,6 +435,7 @@ READY = {
     "calendrier": "#relais-catalogue[data-live='oui']",
     "session": "#session-detail:not([hidden])",
     "formateurs-connexion": "#form-connexion",
+    "confidentialite": "#droits",
 }
 
 

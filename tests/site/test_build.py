@@ -7,7 +7,9 @@ import os
 import re
 import subprocess
 import sys
+from html import unescape
 from pathlib import Path
+from urllib.parse import urljoin
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -177,3 +179,72 @@ def test_the_roles_table_is_printed_from_the_code(site: Path) -> None:
         [row.label, *("Oui" if role in row.roles else "Non" for role in Role)] for row in TABLE
     ]
     assert cells[1 : 1 + len(TABLE)] == expected
+
+
+LEGAL_PAGES = {"confidentialite/": "Protection des données personnelles",
+               "mentions-legales/": "Mentions légales"}  # fmt: skip
+
+
+def test_every_footer_links_the_privacy_and_legal_pages(site: Path) -> None:
+    """From any page, the footer leads to both, by a link that lands on the built page."""
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 50
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        footer = html[html.index('<div class="md-copyright">') :]
+        here = "/" + page.relative_to(site).as_posix()
+        for target, label in LEGAL_PAGES.items():
+            found = re.search(rf'<a href="([^"]*)">{label}</a>', footer)
+            assert found, f"{here}: pas de lien « {label} » en pied de page"
+            assert urljoin(here, found[1]) == "/" + target, f"{here}: {found[1]}"
+            assert (site / target / "index.html").is_file()
+
+
+def _text(site: Path, page: str) -> str:
+    """A built page's article as plain text, spaces (non-breaking too) collapsed."""
+    html = (site / page / "index.html").read_text(encoding="utf-8")
+    article = html[html.index("<article") : html.index("</article>")]
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", article)).split())
+
+
+def test_privacy_page_quotes_the_durations_of_the_code(site: Path) -> None:
+    """Each duration the privacy page quotes is the configuration's default or the constant
+    the job applies (docs_site/hooks/privacy.py prints them; none is written by hand)."""
+    from backend.accounts.emailed import KEPT_AFTER_EXPIRY
+    from backend.announcements.jobs import FORGET_AFTER
+    from backend.config import Config
+    from backend.push.devices import STALE_AFTER
+    from backend.push.housekeeping import DELIVERIES_KEPT
+
+    config = Config()
+    text = _text(site, "confidentialite")
+    for sentence in (
+        f"Le lien d'activation vaut {config.account_confirm_hours:g} heures",
+        f"celui d'un nouveau mot de passe {config.password_reset_minutes / 60:g} heure,",
+        f"celui d'une nouvelle adresse {config.email_change_hours:g} heures",
+        f"effacés avec lui {KEPT_AFTER_EXPIRY.days} jours après la fin de sa validité",
+        f"le jeton d'accès vaut {config.access_token_ttl // 60} minutes",
+        f"le jeton de renouvellement vaut {config.refresh_token_ttl // 86400} jours",
+        f"refusée pendant {config.two_factor_lockout_minutes} minutes",
+        f"un lien d'invitation vaut {config.invitation_hours / 24:g} jours",
+        f"après {STALE_AFTER.days} jours sans se présenter",
+        f"effacée {DELIVERIES_KEPT.days} jours après l'envoi",
+        f"effacée {FORGET_AFTER.days} jours plus tard",
+        f"{config.registration_confirm_hours:g} heures pour confirmer l'inscription",
+        f"{config.retention_days} jours après la fin de la session",
+    ):
+        assert sentence in text, sentence
+    assert "l'exploitant de cette instance Relais" in text  # mkdocs.yml leaves it to fill in
+    assert "à compléter par l'exploitant" in _text(site, "mentions-legales")
+
+
+def test_no_figure_is_left_unprinted(site: Path) -> None:
+    """Pages quoting a setting (links' lifetimes, retention) got it from the build hook."""
+    left = [
+        str(page.relative_to(site))
+        for page in site.rglob("*.html")
+        if "{{ relais:" in page.read_text(encoding="utf-8")
+    ]
+    assert not left, left
+    assert "Elles sont effacées 90 jours après la session" in _text(site, "formations/session")
+    assert "au bout de 30 jours" in _text(site, "lettre-d-information")

@@ -66,6 +66,11 @@ def test_sign_up_then_the_emailed_link_then_sign_in(live: LiveApp, tab: Any, inb
     tab.get_by_role("link", name="Créer un compte").click()
     expect(heading(tab)).to_have_text("Créer un compte")
     checked(tab, "entree-inscription")
+    # Before signing up, what Relais keeps: the site's privacy page, and back.
+    tab.get_by_role("link", name="protection des données personnelles").click()
+    expect(tab.locator("h1")).to_contain_text("Protection des données personnelles")
+    tab.go_back()
+    expect(heading(tab)).to_have_text("Créer un compte")
     tab.get_by_role("button", name="Créer mon compte").click()  # nothing filled in
     expect(tab.get_by_label("Nom et prénom")).to_be_focused()
     expect(tab.get_by_label("Nom et prénom")).to_have_attribute("aria-invalid", "true")

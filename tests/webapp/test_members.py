@@ -205,6 +205,8 @@ def test_my_data_is_downloaded_then_the_account_deleted(
     sign_in(tab, live, MARC_EMAIL, PASSWORD)
     open_compte(tab)
     mine = part(tab, "Mes données")
+    privacy = mine.get_by_role("link", name="protection des données personnelles")
+    expect(privacy).to_have_attribute("href", "/confidentialite/")  # the site's page
     with tab.expect_download() as started:
         mine.get_by_role("button", name="Télécharger mes données (JSON)").click()
     download = started.value

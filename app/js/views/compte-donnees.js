@@ -20,6 +20,8 @@ async function myData() {
   }
   return panel(ID, "Mes données",
     h("p", {}, "Une copie de tout ce que Relais conserve sur vous : profil, structures et rôles, sessions, appareils, préférences de notification. Les factures n'y figurent pas : ce sont les données de vos structures."),
+    h("p", {}, "Pourquoi Relais conserve ces données, combien de temps et à qui il les transmet : ",
+      h("a", { href: "/confidentialite/" }, "protection des données personnelles"), "."),
     exportPart(),
     h("h3", { id: "supprimer-compte", tabindex: "-1" }, "Supprimer mon compte"),
     h("p", {}, "Vos données personnelles sont effacées et vous quittez vos structures. Une structure dont vous êtes le dernier membre est effacée avec ses données ; les autres gardent leurs factures. Si vous êtes le seul gestionnaire principal d'une structure qui a d'autres membres, nommez-en d'abord un autre."),

@@ -34,6 +34,8 @@ export async function render(ctx) {
   ctx.mount(heading("Créer un compte"),
     h("p", { class: "muted" }, "Un compte Relais suit les factures de vos structures sur le portail national. Vous ajouterez vos structures une fois connecté."),
     form,
+    h("p", { class: "muted" }, "Ce que Relais conserve sur vous, pourquoi et combien de temps : ",
+      h("a", { href: "/confidentialite/" }, "protection des données personnelles"), "."),
     h("ul", { class: "links" },
       h("li", {}, "Déjà un compte ? ", h("a", { href: "#/connexion" }, "Se connecter"))));
 }
