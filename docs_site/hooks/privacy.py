@@ -94,6 +94,7 @@ def figures(config: Config) -> dict[str, str]:
         "appareils_inactifs": duration(STALE_AFTER.total_seconds()),
         "envois_gardes": duration(DELIVERIES_KEPT.total_seconds()),
         "fenetre_limites": duration(longest_window),
+        "mot_de_passe_longueur": f"{config.password_min_length} caractères",
     }
 
 

@@ -29,9 +29,11 @@ def test_durations_read_as_people_say_them() -> None:
 
 def test_a_changed_setting_changes_the_page() -> None:
     """An operator keeping sign-ups 45 days and links 12 hours: the page says so."""
-    config = Config(retention_days=45, account_confirm_hours=12.0)
+    config = Config(retention_days=45, account_confirm_hours=12.0, password_min_length=14)
     page = "{{ relais:conservation_formations }} ; {{ relais:lien_activation }}"
     assert privacy.render(page, config, {}) == "45\u00a0jours ; 12\u00a0heures"
+    # The password's minimum length, as the sign-up checks it (PASSWORD_MIN_LENGTH).
+    assert privacy.render("{{ relais:mot_de_passe_longueur }}", config, {}) == "14 caractères"
 
 
 def test_an_unknown_figure_stops_the_build() -> None:
