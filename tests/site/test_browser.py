@@ -169,6 +169,12 @@ def page(browser: Any) -> Iterator[Any]:
     assert not errors, errors
 
 
+# An assertion waits up to 10 s for the page to agree (Playwright's default is 5 s): on two
+# cores shared by two test workers and Chromium, a sign-in (argon2 on purpose) followed by
+# the next screen's requests took longer than 5 s once.
+sync_api.expect.set_options(timeout=10_000)
+
+
 def expect(locator: Any) -> Any:
     return sync_api.expect(locator)
 
