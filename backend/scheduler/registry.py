@@ -23,6 +23,7 @@ from backend.config import Config
 from backend.db import current_session
 from backend.mail import make_mailer
 from backend.payments import jobs as payment_jobs
+from backend.privacy import retention
 from backend.push import housekeeping as push_housekeeping
 from backend.push.broadcast import ServiceNotices
 from backend.ratelimits import jobs as ratelimit_jobs
@@ -130,6 +131,7 @@ def jobs(config: Config) -> tuple[JobSpec, ...]:
         JobSpec("payment-habits", plain(payment_jobs.recompute_habits), DAY),
         JobSpec("rate-limits-prune", plain(ratelimit_jobs.prune_counters), DAY),
         JobSpec("account-links-prune", plain(account_links.prune), DAY),
+        JobSpec("privacy-retention", plain(retention.forget), DAY),
     )
 
 

@@ -27,6 +27,7 @@ from limits import parse_many  # noqa: E402
 from backend.accounts.emailed import KEPT_AFTER_EXPIRY  # noqa: E402
 from backend.announcements.jobs import FORGET_AFTER  # noqa: E402
 from backend.config import Config  # noqa: E402
+from backend.privacy import retention  # noqa: E402
 from backend.push.devices import STALE_AFTER  # noqa: E402
 from backend.push.housekeeping import DELIVERIES_KEPT  # noqa: E402
 
@@ -95,6 +96,10 @@ def figures(config: Config) -> dict[str, str]:
         "envois_gardes": duration(DELIVERIES_KEPT.total_seconds()),
         "fenetre_limites": duration(longest_window),
         "mot_de_passe_longueur": f"{config.password_min_length} caractères",
+        "sessions_terminees": duration(retention.ENDED_SESSIONS_KEPT.total_seconds()),
+        "avis_gardes": duration(retention.NOTIFICATIONS_KEPT.total_seconds()),
+        "appareils_desactives": duration(retention.INACTIVE_DEVICES_KEPT.total_seconds()),
+        "demandes_repondues": duration(retention.ANSWERED_REQUESTS_KEPT.total_seconds()),
     }
 
 

@@ -43,6 +43,7 @@ def test_jobs_keep_their_ids_and_periods() -> None:
         "payment-habits": DAY,
         "rate-limits-prune": DAY,
         "account-links-prune": DAY,
+        "privacy-retention": DAY,
     }
     unrecorded = [spec.id for spec in registry.jobs(config) if not spec.record]
     assert unrecorded == ["portal-sync"]  # the sync has its own runs and leases
