@@ -30,12 +30,16 @@ from backend.demo.seed import seed
 from backend.invoices.models import Invoice
 from backend.migrate import upgrade
 from backend.portal.sandbox import SandboxServer, create_sandbox_app
+from backend.portal.sandbox.lifecycle import FORWARD
 from backend.site.build import last_built, rebuild_site_on_change
 from backend.sync.jobs import sync_due
 from backend.sync.models import SyncState
 from backend.sync.service import sync_structure
 from tests.mail.smtp import Inbox, free_port
 
+# Where a recipient can still reject an invoice (as the sandbox's own lifecycle does): made
+# available to it, and not yet paid.
+REJECTABLE = FORWARD[2:7]
 # Enough invoices that each structure's list has a second page.
 INVOICES = 150
 # Short-lived access tokens: the app's silent refresh on a 401 is seen within the test.
@@ -104,12 +108,18 @@ class LiveApp:
         the same structure), brought in by the real sync: (its Relais id, its number)."""
         with self.app.app_context():
             session = current_session()
-            rows = session.execute(
-                select(Invoice.id, Invoice.portal_id, Invoice.number)
-                .where(Invoice.structure_id == structure_id, Invoice.status_code != "REJETEE")
+            # The one shown is where a recipient can reject it; the others (only there to
+            # fill an inbox's pages) are any invoice sent and not yet rejected.
+            candidates = session.execute(
+                select(Invoice.id, Invoice.portal_id, Invoice.number, Invoice.status_code)
+                .where(
+                    Invoice.structure_id == structure_id,
+                    Invoice.status_code.not_in(("BROUILLON", "REJETEE")),
+                )
                 .order_by(Invoice.id)
-                .limit(others + 1)
             ).all()
+            shown = next(row for row in candidates if row.status_code in REJECTABLE)
+            rows = [*[row for row in candidates if row is not shown][:others], shown]
             assert len(rows) == others + 1
             # Stamped just past where the structure's sync stands (its watermark: a minute or
             # more ago), and synced two minutes later, as the scheduler would: the portal's
@@ -120,14 +130,14 @@ class LiveApp:
             ).one()
             assert watermark is not None, "the structure has not been synced yet"
             at = watermark + dt.timedelta(seconds=1)
-            for i, (_, portal_id, _) in enumerate(rows):  # the last one last
+            for i, (_, portal_id, _, _) in enumerate(rows):  # the last one last
                 self.sandbox.store.add_change(
                     portal_id, "REJETEE", at + dt.timedelta(seconds=i), "Code service absent."
                 )
             config = self.app.extensions["relais_config"]
             sync_structure(session, structure_id, config=config, now=at + dt.timedelta(minutes=2))
             session.commit()
-            invoice_id, _, number = rows[-1]
+            invoice_id, _, number, _ = rows[-1]
             return invoice_id, number
 
 
