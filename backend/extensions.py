@@ -9,10 +9,10 @@ from flask_limiter import Limiter
 from backend.api import Api
 from backend.db import db
 from backend.ratelimits import storage as _storage  # noqa: F401  (registers relais-db://)
-from backend.ratelimits.keys import client_address
+from backend.ratelimits.keys import address_key
 
 api = Api()
-limiter = Limiter(key_func=client_address, default_limits=[], headers_enabled=True)
+limiter = Limiter(key_func=address_key, default_limits=[], headers_enabled=True)
 compress = Compress()
 _UNLIMITED: set[str] = set()
 

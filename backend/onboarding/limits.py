@@ -9,7 +9,7 @@ import time
 from limits import parse_many
 
 from backend.extensions import limiter
-from backend.ratelimits.keys import client_address
+from backend.ratelimits.keys import address_key
 
 
 def proof_allowed(setting: str, siret: str) -> int | None:
@@ -17,7 +17,7 @@ def proof_allowed(setting: str, siret: str) -> int | None:
     strategy = limiter.limiter
     waits = []
     for item in parse_many(setting):
-        for key in (f"address:{client_address()}", f"siret:{siret}"):
+        for key in (f"address:{address_key()}", f"siret:{siret}"):
             if not strategy.hit(item, "portal-proof", key):
                 reset = strategy.get_window_stats(item, "portal-proof", key).reset_time
                 waits.append(max(1, int(reset - time.time()) + 1))

@@ -42,6 +42,21 @@ def test_keys_are_hashed_and_bounded(app_ctx: Flask, client: FlaskClient) -> Non
     assert not any("@" in key or "lefevre" in key.lower() for key in keys), keys
 
 
+def test_client_addresses_are_kept_only_as_keyed_hashes(app: Flask, app_ctx: Flask) -> None:
+    """Neither the address nor its plain SHA-256 (reversible over IPv4) is stored; two
+    addresses get two keys, the same address the same key."""
+    import hashlib
+
+    client = app.test_client()
+    for address in ("192.0.2.10", "192.0.2.10", "192.0.2.11"):
+        _attempt(client, "ip@example.fr", environ_base={"REMOTE_ADDR": address})
+    keys = " ".join(db.session.scalars(select(RateLimitCounter.key)))
+    plain = hashlib.sha256(b"192.0.2.10").hexdigest()[:32]
+    assert "192.0.2" not in keys and plain not in keys, keys
+    hashed = {part for part in keys.replace("/", " ").split() if "ip:" in part}
+    assert len({part.split("ip:")[1][:32] for part in hashed}) == 2, keys
+
+
 def test_the_same_address_however_written_shares_its_limit(client: FlaskClient) -> None:
     spellings = ["claire@example.fr", "CLAIRE@example.fr", " Claire@Example.FR"]
     # Ten per minute per address: from three client addresses, so only the e-mail key counts.
