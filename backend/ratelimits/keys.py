@@ -1,10 +1,10 @@
 """Who a limit counts: the client's address, and the e-mail address a form names.
 
-Keys hold no personal data and have a bounded size: an e-mail address is normalised and
-hashed (a 5 MB "e-mail" once made a 5 MB key kept for an hour), anything that is not an
-address shares one bucket (such a request fails validation anyway). A client's IP address is
-hashed with the application's secret key: its plain hash could be reversed by trying the
-4 billion IPv4 addresses.
+Keys hold no personal data and have a bounded size: an e-mail address is normalised, a
+client's IP address taken as is, and both are hashed with the application's secret key (a
+plain hash could be reversed by trying the 4 billion IPv4 addresses, or a list of known
+e-mail addresses); a 5 MB "e-mail" once made a 5 MB key kept for an hour. Anything that is
+not an e-mail address shares one bucket (such a request fails validation anyway).
 """
 
 from __future__ import annotations
@@ -26,10 +26,15 @@ def client_address() -> str:
 
 
 def address_key() -> str:
-    """The key counting the client's address: keyed with the application's secret."""
+    """The key counting the client's address."""
+    return f"ip:{_keyed(client_address())}"
+
+
+def _keyed(value: str) -> str:
+    """A hash of `value` keyed with the application's secret: not reversible by trying every
+    IPv4 address or a list of known e-mail addresses."""
     secret = str(current_app.config["SECRET_KEY"]).encode("utf-8")
-    digest = hmac.new(secret, client_address().encode("utf-8", "replace"), hashlib.sha256)
-    return f"ip:{digest.hexdigest()[:32]}"
+    return hmac.new(secret, value.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:32]
 
 
 def email_key(prefix: str) -> Callable[[], str]:
@@ -40,8 +45,7 @@ def email_key(prefix: str) -> Callable[[], str]:
         email = body.get("email") if isinstance(body, dict) else None
         if not isinstance(email, str) or not 3 <= len(email) <= MAX_EMAIL_LENGTH:
             return f"{prefix}:?"
-        normalised = normalize_email(email).encode("utf-8", "replace")
-        return f"{prefix}:{hashlib.sha256(normalised).hexdigest()[:32]}"
+        return f"{prefix}:{_keyed(normalize_email(email))}"
 
     key.__name__ = f"{prefix}_email_key"
     return key

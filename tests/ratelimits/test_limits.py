@@ -43,8 +43,8 @@ def test_keys_are_hashed_and_bounded(app_ctx: Flask, client: FlaskClient) -> Non
 
 
 def test_client_addresses_are_kept_only_as_keyed_hashes(app: Flask, app_ctx: Flask) -> None:
-    """Neither the address nor its plain SHA-256 (reversible over IPv4) is stored; two
-    addresses get two keys, the same address the same key."""
+    """Neither the address nor its plain SHA-256 (reversible over IPv4) is stored, nor the
+    e-mail address's; two addresses get two keys, the same address the same key."""
     import hashlib
 
     client = app.test_client()
@@ -53,6 +53,7 @@ def test_client_addresses_are_kept_only_as_keyed_hashes(app: Flask, app_ctx: Fla
     keys = " ".join(db.session.scalars(select(RateLimitCounter.key)))
     plain = hashlib.sha256(b"192.0.2.10").hexdigest()[:32]
     assert "192.0.2" not in keys and plain not in keys, keys
+    assert hashlib.sha256(b"ip@example.fr").hexdigest()[:32] not in keys, keys
     hashed = {part for part in keys.replace("/", " ").split() if "ip:" in part}
     assert len({part.split("ip:")[1][:32] for part in hashed}) == 2, keys
 
