@@ -242,6 +242,9 @@ ROUTES: dict[tuple[str, str], Route] = {
         ok=409,
         outsiders={"b_manager": 409},
     ),
+    ("PATCH", f"{V1}/me"): Route(
+        Kind.OWN, f"{V1}/me", {"full_name": "Nom corrigé"}, outsiders={"b_manager": 200}
+    ),
     # A wrong password: the refusal is the same for anyone (tests/privacy walks the deletion
     # through; here a rightful deletion would take A's main manager away from the world).
     ("DELETE", f"{V1}/me"): Route(

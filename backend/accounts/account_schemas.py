@@ -28,10 +28,18 @@ def _a_name(value: str) -> None:
         raise ValidationError("Le nom doit tenir sur une ligne.")
 
 
+def _full_name() -> fields.String:
+    return fields.String(required=True, validate=[validate.Length(min=1, max=200), _a_name])
+
+
 class SignUpIn(InputSchema):
     email = _email()
     password = _new_password()
-    full_name = fields.String(required=True, validate=[validate.Length(min=1, max=200), _a_name])
+    full_name = _full_name()
+
+
+class ProfileIn(InputSchema):
+    full_name = _full_name()
 
 
 class PasswordCheckIn(InputSchema):

@@ -12,8 +12,9 @@ from sqlalchemy.orm import selectinload
 
 from backend import i18n
 from backend.accounts import service, twofactor
+from backend.accounts.account_schemas import ProfileIn
 from backend.accounts.auth import auth_required, current_auth_session, current_user
-from backend.accounts.models import Membership, Role
+from backend.accounts.models import Membership, Role, User
 from backend.accounts.roles import ROLE_NAMES, Action, may
 from backend.accounts.schemas import LoginIn, MeOut, RefreshIn, TokenPairOut
 from backend.accounts.settings import current_time
@@ -138,32 +139,50 @@ class Me(MethodView):
     @auth_required
     def get(self) -> dict[str, Any]:
         """L'utilisateur connecté, ses structures et ses rôles."""
+        return _me(current_user())
+
+    @blp.arguments(ProfileIn)
+    @blp.response(200, MeOut)
+    @blp.problem(403, "Compte de démonstration")
+    @blp.problem(422, "Nom vide, sur plusieurs lignes ou trop long")
+    @auth_required
+    def patch(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Corriger mon nom (celui des e-mails et de la liste des membres de mes structures)."""
         user = current_user()
-        lang = i18n.locale()
-        memberships = db.session.scalars(
-            select(Membership)
-            .where(Membership.user_id == user.id)
-            .options(selectinload(Membership.structure), selectinload(Membership.services))
-            .order_by(Membership.structure_id)
-        ).all()
-        alone = _sole_member_of(user.id)
-        structures = [
-            {
-                "structure": m.structure,
-                "role": m.role.value,
-                "role_label": ROLE_LABELS[m.role][1 if lang == "en" else 0],
-                "services": m.services or None,
-                "actions": [action.value for action in Action if may(m.role, action)],
-                "sole_member": m.structure_id in alone,
-            }
-            for m in memberships
-        ]
-        return {
-            "id": user.id,
-            "email": user.email,
-            "full_name": user.full_name,
-            "locale": user.locale,
-            "is_admin": user.is_admin,
-            "is_trainer": user.is_trainer,
-            "structures": structures,
+        if user.is_demo:
+            abort(403, message="Le nom d'un compte de démonstration ne se change pas.")
+        user.full_name = body["full_name"].strip()
+        db.session.commit()
+        return _me(user)
+
+
+def _me(user: User) -> dict[str, Any]:
+    """The person, their structures and what their role allows in each."""
+    lang = i18n.locale()
+    memberships = db.session.scalars(
+        select(Membership)
+        .where(Membership.user_id == user.id)
+        .options(selectinload(Membership.structure), selectinload(Membership.services))
+        .order_by(Membership.structure_id)
+    ).all()
+    alone = _sole_member_of(user.id)
+    structures = [
+        {
+            "structure": m.structure,
+            "role": m.role.value,
+            "role_label": ROLE_LABELS[m.role][1 if lang == "en" else 0],
+            "services": m.services or None,
+            "actions": [action.value for action in Action if may(m.role, action)],
+            "sole_member": m.structure_id in alone,
         }
+        for m in memberships
+    ]
+    return {
+        "id": user.id,
+        "email": user.email,
+        "full_name": user.full_name,
+        "locale": user.locale,
+        "is_admin": user.is_admin,
+        "is_trainer": user.is_trainer,
+        "structures": structures,
+    }

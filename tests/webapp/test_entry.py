@@ -411,6 +411,26 @@ def test_a_new_email_address_is_confirmed_by_its_link(
     expect(part(tab, "Profil")).to_contain_text(newer)
 
 
+def test_a_name_is_corrected_from_the_compte_screen(live: LiveApp, tab: Any) -> None:
+    corrected = "Léa Garnier-Morvan"
+    open_compte(tab)
+    profile = part(tab, "Profil")
+    profile.get_by_text("Corriger mon nom").click()
+    name = profile.get_by_label("Nom et prénom")
+    expect(name).to_have_value(NAME)
+    name.fill("   ")  # the API's reason, beside the field
+    profile.get_by_role("button", name="Enregistrer mon nom").click()
+    expect(name).to_have_attribute("aria-invalid", "true")
+    expect(profile).to_contain_text("Indiquez votre nom.")
+    name.fill(corrected)
+    profile.get_by_role("button", name="Enregistrer mon nom").click()
+    expect(profile.get_by_role("status")).to_contain_text("Nom enregistré")
+    expect(profile.locator("dd").first).to_have_text(corrected)
+    checked(tab, "entree-compte-nom")
+    open_compte(tab)  # read anew: the API kept it
+    expect(part(tab, "Profil").locator("dd").first).to_have_text(corrected)
+
+
 def test_each_structure_shows_what_its_role_allows(live: LiveApp, tab: Any) -> None:
     """The demo's main manager approves the join request as a simple user: that structure
     shows no portal connection; the demo account sees its own as main manager and manager."""

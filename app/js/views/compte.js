@@ -43,10 +43,26 @@ function profile(me) {
       done.textContent = answer.message;
     },
   });
+  const shownName = h("dd", {}, me.full_name);
+  const name = field("Nom et prénom", { name: "full_name", autocomplete: "name", maxlength: "200" },
+    { missing: "Indiquez votre nom." });
+  name.input.required = true;
+  name.input.value = me.full_name;
+  const { form: nameForm } = sendingForm({
+    fields: [name],
+    label: "Enregistrer mon nom",
+    className: "stack",
+    submit: async (values) => {
+      const saved = await change("PATCH", "/me", { full_name: values.full_name });
+      shownName.textContent = name.input.value = saved.full_name;
+      done.textContent = "Nom enregistré : il figure désormais dans vos e-mails et pour les membres de vos structures.";
+    },
+  });
   return panel("profil", "Profil",
     h("dl", { class: "facts" },
-      h("dt", {}, "Nom"), h("dd", {}, me.full_name),
+      h("dt", {}, "Nom"), shownName,
       h("dt", {}, "Adresse e-mail"), h("dd", {}, me.email)),
+    h("details", {}, h("summary", {}, "Corriger mon nom"), nameForm),
     h("details", {}, h("summary", {}, "Changer d'adresse e-mail"),
       h("p", {}, "Un lien de confirmation est envoyé à la nouvelle adresse ; d'ici là, votre adresse reste la même."),
       form),
