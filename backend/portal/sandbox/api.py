@@ -53,8 +53,9 @@ def register_api(app: Flask, sandbox: Sandbox) -> None:
 
         def view() -> Response:
             arrived = time.time()
+            sandbox.calls[request.path] += 1
             response = attempt()
-            sandbox.record_call(request.path, arrived, response.status_code)
+            sandbox.record_call(arrived, response.status_code)
             return response
 
         def attempt() -> Response:

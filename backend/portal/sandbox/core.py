@@ -70,9 +70,8 @@ class Sandbox:
             self.calls["token"] += 1
         return token
 
-    def record_call(self, path: str, arrived: float, status: int) -> None:
+    def record_call(self, arrived: float, status: int) -> None:
         with self._lock:
-            self.calls[path] += 1
             self.call_log.append((arrived, status))
 
     def calls_since(self, since: float = 0.0) -> list[tuple[float, int]]:
