@@ -140,6 +140,33 @@ def push_dispatch() -> None:
     dispatcher_loop(app, f"{new_holder()}:push")(stop)
 
 
+@main.command("sync-worker")
+@with_appcontext
+def sync_worker() -> None:
+    """Run a sync worker (SYNC_WORKERS=external): any number share the PostgreSQL database."""
+    import os
+    import signal
+    import threading
+
+    from backend.sync.workers import app_sessions, run_workers
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    stuck = run_workers(app_sessions(app), _config(), stop)
+    if stuck:
+        # A call that `stop` cannot cut short (a portal that does not answer): its lease
+        # runs out by itself and another worker takes the structure over.
+        logging.getLogger(__name__).warning("sync worker stopped with %s running", stuck)
+        logging.shutdown()
+        os._exit(0)
+
+
 @main.command("run-all")
 @with_appcontext
 def run_all() -> None:

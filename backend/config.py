@@ -202,6 +202,45 @@ class Config:
     sync_concurrency: int = _setting(
         "SYNC_CONCURRENCY", 4, int, doc="Synchronisations simultanées (PostgreSQL)"
     )
+    sync_workers: str = _setting(
+        "SYNC_WORKERS",
+        "embedded",
+        doc="Qui synchronise : embedded (le planificateur) ou external (processus "
+        "`relais sync-worker`, PostgreSQL)",
+    )
+    sync_worker_concurrency: int = _setting(
+        "SYNC_WORKER_CONCURRENCY",
+        8,
+        int,
+        doc="Synchronisations simultanées par processus `relais sync-worker`",
+    )
+    sync_lease_seconds: float = _setting(
+        "SYNC_LEASE_SECONDS",
+        120.0,
+        float,
+        doc="Bail d'une structure en cours de synchronisation : reprise par un autre après (s)",
+    )
+    sync_pages_per_turn: int = _setting(
+        "SYNC_PAGES_PER_TURN",
+        20,
+        int,
+        doc="Pages de recherche lues par tour ; la suite au tour suivant (0 : sans limite)",
+    )
+    portal_rate_limit: float = _setting(
+        "PORTAL_RATE_LIMIT",
+        0.0,
+        float,
+        doc="Appels par seconde au portail, pour tous les processus ensemble (0 : sans limite)",
+    )
+    portal_rate_burst: int = _setting(
+        "PORTAL_RATE_BURST", 5, int, doc="Appels au portail permis d'un coup au-delà du débit"
+    )
+    portal_circuit_seconds: float = _setting(
+        "PORTAL_CIRCUIT_SECONDS",
+        60.0,
+        float,
+        doc="Pause de tous les appels quand le portail ne répond plus (s)",
+    )
     sandbox_port: int = _setting("SANDBOX_PORT", 8790, int, doc="Port du bac à sable de `make run`")
     push_transport: str = _setting(
         "PUSH_TRANSPORT", "log", doc="Transport des notifications : log ou firebase"

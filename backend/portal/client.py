@@ -29,6 +29,7 @@ from backend.portal.errors import (
     TechnicalPasswordExpiredError,
 )
 from backend.portal.history import InvoiceHistory, StructureInfo
+from backend.portal.pacing import CallGate, OpenGate, PageCursor
 from backend.portal.retry import RetryPolicy, parse_retry_after
 from backend.portal.structures import ActiveStructure
 from backend.portal.wire import (
@@ -61,10 +62,13 @@ class PortalClient:
         clock: Clock = utc_now,
         token_margin: dt.timedelta = dt.timedelta(seconds=60),
         transport: httpx.BaseTransport | None = None,
+        gate: CallGate | None = None,
     ) -> None:
         self.environment = environment
         self.account = account
         self.retry = retry or RetryPolicy()
+        self.gate: CallGate = gate or OpenGate()
+        self.calls = 0  # API calls sent (tokens apart), retries included
         self._clock = clock
         self._http = httpx.Client(timeout=timeout, transport=transport)
         self.tokens = TokenProvider(
@@ -128,26 +132,40 @@ class PortalClient:
         per_page: int = 100,
         account: TechnicalAccount | None = None,
         max_restarts: int = 3,
+        cursor: PageCursor | None = None,
+        max_pages: int | None = None,
     ) -> Iterator[InvoiceSummary | UnreadableInvoice]:
         """Every matching invoice, page after page, each (id, status, time) yielded once.
 
         Results that cannot be read come as UnreadableInvoice, for the caller to count. The
         window's end is pinned (default: the last whole minute) so changes made during the
         walk stay out of it; if the total still moves between pages, the walk restarts.
+        With a `cursor`, the walk starts at its page and this turn stops after `max_pages`
+        pages: the cursor tells where the next turn resumes, or that the walk is done. A turn
+        that finds the count moved since the one before walks again from page 1.
         """
         changed_to = changed_to or window_end(self._clock())
+        cursor = cursor or PageCursor()
         seen: set[tuple[int | None, str, dt.datetime | None]] = set()
+        read = 0
         for walk in range(max_restarts + 1):
-            shapes: set[tuple[int | None, int | None]] = set()
-            for page in self._pages(changed_from, changed_to, statuses, per_page, account):
+            first, shapes = cursor.page, set()
+            for number, page, last in self._pages(
+                changed_from, changed_to, statuses, per_page, account, first
+            ):
+                read += 1
                 shapes.add((page.total, page.pages))
+                if len(shapes) > 1 or (number == first > 1 and page.total != cursor.total):
+                    break
                 for invoice in page.invoices:
                     key = _identity(invoice)
                     if key not in seen:
                         seen.add(key)
                         yield invoice
-            if len(shapes) <= 1:
-                return
+                cursor.read(number, page.total, last)
+                if last or (max_pages is not None and read >= max_pages):
+                    return
+            cursor.restart()
             log.info("portal result set moved during walk %d; walking again", walk + 1)
         # Pages moved under every walk: an invoice may have slipped between two of them.
         # Failing keeps the sync's watermark where it was; the next run walks again.
@@ -160,20 +178,22 @@ class PortalClient:
         statuses: Sequence[str] | None,
         per_page: int,
         account: TechnicalAccount | None,
-    ) -> Iterator[SearchPage]:
-        """Pages until the last one: as `pages` says, or, without it, a short or empty page."""
+        first: int = 1,
+    ) -> Iterator[tuple[int, SearchPage, bool]]:
+        """(number, page, last) until the last page: as `pages` says, or, without it, a short
+        or empty page."""
         ids: set[int | None] = set()
-        for number in range(1, MAX_PAGES + 1):
+        for number in range(first, MAX_PAGES + 1):
             page = self.search_supplier_invoices(
                 changed_from=changed_from, changed_to=changed_to, statuses=statuses,
                 page=number, per_page=per_page, account=account,
             )  # fmt: skip
-            yield page
             fresh = {_identity(invoice)[0] for invoice in page.invoices} - ids
             if page.invoices and not fresh:
                 raise PortalProtocolError("le portail renvoie la même page de résultats")
             ids |= fresh
             last = number >= page.pages if page.pages is not None else len(page.invoices) < per_page
+            yield number, page, last or not page.invoices
             if last or not page.invoices:
                 return
         raise PortalProtocolError(f"plus de {MAX_PAGES} pages de résultats")
@@ -271,8 +291,22 @@ class PortalClient:
             "Content-Type": "application/json;charset=utf-8",
             "Accept": "application/json",
         }
-        with _transport_errors():
-            return self._http.post(self.environment.api_base + path, json=body, headers=headers)
+        self.gate.before_call()
+        self.calls += 1
+        try:
+            with _transport_errors():
+                response = self._http.post(
+                    self.environment.api_base + path, json=body, headers=headers
+                )
+        except RetryableResponse:
+            self.gate.after_call(None, None)
+            raise
+        status = response.status_code
+        wait = None
+        if status == 429 or status >= 500:
+            wait = parse_retry_after(response.headers.get("Retry-After"), self._clock())
+        self.gate.after_call(status, wait)
+        return response
 
     def _read(self, response: httpx.Response) -> dict[str, Any]:
         status = response.status_code

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from functools import partial
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -20,7 +18,6 @@ from sqlalchemy.orm import Session
 from backend.accounts import emailed as account_links
 from backend.announcements import jobs as announcement_jobs
 from backend.config import Config
-from backend.db import current_session
 from backend.mail import make_mailer
 from backend.payments import jobs as payment_jobs
 from backend.privacy import retention
@@ -32,6 +29,7 @@ from backend.scheduler.process import JobContext, JobSpec, Leadership
 from backend.site import build as site_build
 from backend.sync import jobs as sync_jobs
 from backend.sync.reminders import ExpiryMail
+from backend.sync.workers import app_sessions
 from backend.trainings import jobs as trainings_jobs
 from backend.trainings.settings import TrainingSettings
 
@@ -55,17 +53,9 @@ def _of_session_and_now(
     return lambda ctx: job(ctx.session, ctx.now)
 
 
-@contextmanager
-def _own_session(app: Flask) -> Iterator[Session]:
-    """A session in an app context of its own, for a job's worker thread."""
-    with app.app_context():
-        yield current_session()
-
-
 def portal_sync(ctx: JobContext) -> None:
     """Structures whose sync is due, each in a session of its own; ends early on stop."""
-    sessions = partial(_own_session, ctx.app)
-    sync_jobs.sync_due(ctx.session, ctx.now, ctx.config, sessions=sessions, stop=ctx.stop)
+    sync_jobs.sync_due(ctx.session, ctx.config, sessions=app_sessions(ctx.app), stop=ctx.stop)
 
 
 def password_expiry(ctx: JobContext) -> None:
@@ -114,10 +104,16 @@ def _settings(ctx: JobContext) -> TrainingSettings:
 def jobs(config: Config) -> tuple[JobSpec, ...]:
     """The jobs of the scheduler process."""
     plain = _of_session_and_now
+    # With SYNC_WORKERS=external, `relais sync-worker` processes sync; the scheduler does not.
+    embedded = config.sync_workers != "external"
     return (
         JobSpec("scheduler-heartbeat", heartbeat, config.scheduler_heartbeat_seconds),
         JobSpec("prune-job-runs", plain(prune_job_runs), DAY),
-        JobSpec("portal-sync", portal_sync, config.sync_poll_seconds, record=False),
+        *(
+            [JobSpec("portal-sync", portal_sync, config.sync_poll_seconds, record=False)]
+            if embedded
+            else []
+        ),
         JobSpec("technical-password-expiry", password_expiry, 3600),
         JobSpec("push-stale-devices", plain(push_housekeeping.deactivate_stale_devices), DAY),
         JobSpec("push-prune-deliveries", plain(push_housekeeping.prune_deliveries), DAY),

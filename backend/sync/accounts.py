@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
@@ -18,10 +17,11 @@ from backend.portal import (
     TechnicalAccount,
 )
 from backend.portal.endpoints import ENVIRONMENTS
+from backend.portal.pacing import CallGate
 from backend.portal.retry import RetryPolicy
 from backend.sync import crypto
 from backend.sync.models import PortalAccount, SyncState
-from backend.sync.progress import Interrupted
+from backend.sync.quota import interruptible
 
 log = logging.getLogger(__name__)
 
@@ -37,25 +37,22 @@ def environment(config: Config) -> PortalEnvironment:
 
 
 def open_client(
-    config: Config, account: TechnicalAccount, stop: threading.Event | None = None
+    config: Config,
+    account: TechnicalAccount,
+    stop: threading.Event | None = None,
+    gate: CallGate | None = None,
 ) -> PortalClient:
-    """The portal client; with `stop`, a wait between retries ends the run when it is set."""
+    """The portal client; with `stop`, a wait between retries ends the run when it is set;
+    with `gate`, each call first asks the fleet's quota (backend/sync/quota.py)."""
     return PortalClient(
         environment(config),
         config.portal_client_id,
         config.portal_client_secret,
         account=account,
         timeout=config.portal_timeout,
-        retry=RetryPolicy(sleep=_interruptible(stop)) if stop is not None else None,
+        retry=RetryPolicy(sleep=interruptible(stop)) if stop is not None else None,
+        gate=gate,
     )
-
-
-def _interruptible(stop: threading.Event) -> Callable[[float], None]:
-    def sleep(seconds: float) -> None:
-        if stop.wait(seconds):
-            raise Interrupted
-
-    return sleep
 
 
 def register_account(

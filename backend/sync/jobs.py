@@ -5,10 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-import uuid
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -18,50 +14,27 @@ from backend.accounts.roles import Action, roles_that_may
 from backend.config import Config
 from backend.french import days_from_now
 from backend.push.broadcast import notify_managers
+from backend.sync import workers
 from backend.sync.models import PortalAccount
 from backend.sync.reminders import ExpiryMail
-from backend.sync.service import due_structures, sync_structure
+from backend.sync.workers import SessionFactory
 from backend.timeutil import paris_today
 
 log = logging.getLogger(__name__)
 EXPIRY_WARNING = dt.timedelta(days=15)
-# A session of its own for each structure: the syncs run in threads, side by side.
-SessionFactory = Callable[[], AbstractContextManager[Session]]
-
-
-def _sync_one(
-    sessions: SessionFactory, config: Config, structure_id: int, holder: str, stop: threading.Event
-) -> None:
-    if stop.is_set():
-        return  # the process is stopping: this structure waits for the next start
-    with sessions() as session:
-        try:
-            sync_structure(session, structure_id, config=config, holder=holder, stop=stop)
-        except Exception:
-            session.rollback()
-            log.exception("sync of structure %s crashed", structure_id)
 
 
 def sync_due(
-    session: Session,
-    now: dt.datetime,
-    config: Config,
-    *,
-    sessions: SessionFactory,
-    stop: threading.Event,
+    session: Session, config: Config, *, sessions: SessionFactory, stop: threading.Event
 ) -> None:
-    """Sync every structure whose time has come, a few at a time; `stop` ends it early."""
-    workers = 1 if not config.is_postgresql else max(1, config.sync_concurrency)
-    due = due_structures(session, now, limit=workers * 10)
+    """Sync every structure whose time has come, a few at a time; `stop` ends it early.
+
+    The scheduler's embedded sync (SYNC_WORKERS=embedded): the same claim and sync as the
+    `relais sync-worker` processes, in SYNC_CONCURRENCY threads (one on SQLite), each taking
+    at most ten structures per poll so the job ends and the next poll starts."""
+    threads = 1 if not config.is_postgresql else max(1, config.sync_concurrency)
     session.commit()
-    holder = f"scheduler:{uuid.uuid4().hex[:8]}"
-    if workers == 1:
-        for structure_id in due:
-            _sync_one(sessions, config, structure_id, holder, stop)
-        return
-    with ThreadPoolExecutor(workers, thread_name_prefix="sync") as pool:
-        for structure_id in due:
-            pool.submit(_sync_one, sessions, config, structure_id, holder, stop)
+    workers.drain(sessions, config, stop, threads, most=10)
 
 
 def expiring_accounts(session: Session, now: dt.datetime) -> list[PortalAccount]:

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.db import Base, UTCDateTime, intpk, utcnow
@@ -43,6 +54,16 @@ class SyncState(Base):
     last_error_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
     consecutive_failures: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # 1 while a member uses the app: such structures are claimed first (backend/sync/workers.py).
+    priority: Mapped[int] = mapped_column(SmallInteger, server_default=text("0"))
+    # A walk longer than one turn: the window it walks and the page to read next, with the
+    # result count it had (if the count moved, the next turn walks the window from page 1).
+    resume_window_to: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    resume_page: Mapped[int | None] = mapped_column(Integer)
+    resume_total: Mapped[int | None] = mapped_column(Integer)
+    # The earliest invoice an earlier turn of that walk could not store: the walk's watermark
+    # stops there.
+    resume_floor: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class SyncRun(Base):
@@ -55,7 +76,8 @@ class SyncRun(Base):
         ForeignKey("structures.id", ondelete="CASCADE"), index=True
     )
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Indexed for the fleet's figures over the last minutes (backend/sync/fleet.py).
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), index=True)
     status: Mapped[str] = mapped_column(String(20), default="running")
     window_from: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     window_to: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -64,3 +86,21 @@ class SyncRun(Base):
     errors: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
     duration_ms: Mapped[int | None] = mapped_column(Integer)
+    # When the structure was due: the run's lag is started_at - due_at.
+    due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    portal_calls: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+
+class PortalQuota(Base):
+    """The portal's call budget shared by every process: a token bucket, and a pause that a
+    429 or a portal gone silent sets for everyone (backend/sync/quota.py). Times are seconds
+    since the epoch, read from each process's clock."""
+
+    __tablename__ = "portal_quota"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    refilled_at: Mapped[float] = mapped_column(Float)
+    paused_until: Mapped[float] = mapped_column(Float, server_default=text("0"))
+    failures: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    calls: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))

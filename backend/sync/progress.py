@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 
 from backend import ingest
 from backend.db import utcnow
+from backend.portal.pacing import PageCursor
 from backend.sync.models import SyncRun, SyncState
 
 log = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(minutes=2)
 
-LEASE_RENEWAL = LEASE / 4  # how often a run extends its lease and writes its counters
+RENEWALS = 4  # times per lease a run extends it (and writes its counters)
 
 
 class Interrupted(Exception):
@@ -43,6 +44,11 @@ class Progress:
     started: float = field(default_factory=time.monotonic)
     # Times of the invoices this run could not store (None: time unknown).
     held: list[dt.datetime | None] = field(default_factory=list)
+    lease: dt.timedelta = LEASE
+    # Where the walk stands, and how many search pages this turn may read (None: all).
+    cursor: PageCursor = field(default_factory=PageCursor)
+    pages_per_turn: int | None = None
+    portal_calls: int = 0
 
     def skip(self, portal_id: int | None, at: dt.datetime | None, reason: str) -> None:
         """An invoice not stored: counted, logged, and the next run reads again from it."""
@@ -70,14 +76,15 @@ class Progress:
         self.run.invoices_seen = self.invoices_seen
         self.run.changes = self.changes
         self.run.errors = self.errors
+        self.run.portal_calls = self.portal_calls
 
     def checkpoint(self, session: Session) -> None:
         """Commit the invoice just recorded; now and then, extend the lease and show progress.
 
         Assigning to the expired run and state loads nothing: only the UPDATE is sent.
         """
-        if time.monotonic() - self.renewed_at >= LEASE_RENEWAL.total_seconds():
-            self.state.running_until = utcnow() + LEASE
+        if time.monotonic() - self.renewed_at >= self.lease.total_seconds() / RENEWALS:
+            self.state.running_until = utcnow() + self.lease
             self.save_counters()
             self.renewed_at = time.monotonic()
         session.commit()

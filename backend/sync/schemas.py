@@ -17,6 +17,11 @@ class SyncRunOut(OutputSchema):
     errors = fields.Integer(required=True)
     error = fields.String(allow_none=True, required=True)
     duration_ms = fields.Integer(allow_none=True, required=True)
+    due_at = fields.DateTime(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Heure prévue : le retard du tour est started_at − due_at"},
+    )
 
 
 class TechnicalAccountOut(OutputSchema):
@@ -37,6 +42,14 @@ class SyncStatusOut(OutputSchema):
     )
     configured = fields.Boolean(required=True)
     message = fields.String(required=True)
+    late_seconds = fields.Integer(
+        allow_none=True,
+        required=True,
+        metadata={
+            "description": "Retard, quand la synchronisation attend depuis plus de deux "
+            "intervalles (sinon null)"
+        },
+    )
     last_success_at = fields.DateTime(allow_none=True, required=True)
     last_error_at = fields.DateTime(allow_none=True, required=True)
     last_error = fields.String(allow_none=True, required=True)

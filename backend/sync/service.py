@@ -12,7 +12,7 @@ import random
 import threading
 import time
 
-from sqlalchemy import inspect, or_, select, update
+from sqlalchemy import Engine, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend.config import Config
@@ -22,7 +22,8 @@ from backend.portal import (
     PortalError,
     window_end,
 )
-from backend.sync import crypto
+from backend.portal.pacing import CallGate
+from backend.sync import crypto, quota, turns
 from backend.sync.accounts import NoPortalAccount, open_client, technical_account
 from backend.sync.models import SyncRun, SyncState
 from backend.sync.progress import LEASE, Interrupted, Progress
@@ -50,7 +51,13 @@ def due_structures(session: Session, now: dt.datetime, limit: int) -> list[int]:
     )
 
 
-def claim(session: Session, structure_id: int, holder: str, now: dt.datetime) -> bool:
+def claim(
+    session: Session,
+    structure_id: int,
+    holder: str,
+    now: dt.datetime,
+    lease: dt.timedelta = LEASE,
+) -> bool:
     """Take the structure's sync lease; False when another run holds it."""
     taken = session.execute(
         update(SyncState)
@@ -58,7 +65,7 @@ def claim(session: Session, structure_id: int, holder: str, now: dt.datetime) ->
             SyncState.structure_id == structure_id,
             or_(SyncState.running_until.is_(None), SyncState.running_until < now),
         )
-        .values(running_until=now + LEASE, running_holder=holder)
+        .values(running_until=now + lease, running_holder=holder)
         .returning(SyncState.structure_id)
     ).all()
     session.commit()
@@ -73,16 +80,19 @@ def sync_structure(
     holder: str = "cli",
     client: PortalClient | None = None,
     force: bool = False,
+    claimed: bool = False,
     now: dt.datetime | None = None,
     stop: threading.Event | None = None,
 ) -> SyncRun | None:
-    """Run one sync; None when another run holds the lease (unless forced).
+    """Run one sync (one turn of a long walk); None when another run holds the lease (unless
+    forced, or `claimed`: the caller took the lease already, backend/sync/workers.py).
 
     The run always ends: whatever interrupts it (the portal, `stop`, the database going away,
     a bug), its row is closed as failed with the reason and the structure's lease released.
     """
     now = now or utcnow()
-    if not force and not claim(session, structure_id, holder, now):
+    lease = dt.timedelta(seconds=config.sync_lease_seconds)
+    if not (force or claimed) and not claim(session, structure_id, holder, now, lease):
         return None
     progress: Progress | None = None
     try:
@@ -92,10 +102,13 @@ def sync_structure(
         if state is None:
             raise NoPortalAccount(structure_id)
         # Read now: after the commits below, reading the state again would cost a query.
-        window_from, window_to, interval = state.watermark, window_end(now), state.interval_seconds
+        window_from, interval = state.watermark, state.interval_seconds
+        window_to = state.resume_window_to or window_end(now)
+        cursor, floor = turns.cursor(state), state.resume_floor
         run = SyncRun(
             structure_id=structure_id,
             started_at=now,
+            due_at=state.next_sync_at,
             window_from=window_from,
             window_to=window_to,
             invoices_seen=0,
@@ -104,8 +117,12 @@ def sync_structure(
         )
         session.add(run)
         session.commit()
-        push_max_age = dt.timedelta(hours=config.push_max_age_hours)
-        progress = Progress(run, state, structure_id, stop=stop, push_max_age=push_max_age)
+        progress = Progress(
+            run, state, structure_id, stop=stop, lease=lease, cursor=cursor,
+            push_max_age=dt.timedelta(hours=config.push_max_age_hours),
+            pages_per_turn=config.sync_pages_per_turn or None,
+            held=[floor] if floor is not None else [],
+        )  # fmt: skip
         try:
             _fetch(session, config, client, progress, window_from, window_to)
         except (PortalError, NoPortalAccount, crypto.CredentialsKeyError, Interrupted) as exc:
@@ -115,10 +132,16 @@ def sync_structure(
         else:
             progress.save_counters()
             run.status = "ok" if not progress.errors else "partial"
-            state.watermark = progress.watermark(window_from, window_to)
             state.last_success_at = utcnow()
             state.consecutive_failures = 0
-            state.next_sync_at = now + _interval(interval, config.sync_jitter_seconds)
+            if progress.cursor.done:
+                state.watermark = progress.watermark(window_from, window_to)
+                turns.finish(state)
+                state.next_sync_at = now + _interval(interval, config.sync_jitter_seconds)
+            else:
+                # Due again at once, behind every structure that was due before this turn.
+                turns.carry_over(state, progress, window_from, window_to)
+                state.next_sync_at = now
         _close(session, state, run, progress.started)
     except BaseException as exc:
         _close_broken_run(session, structure_id, progress, exc, now)
@@ -150,12 +173,24 @@ def _fetch(
     account = technical_account(session, progress.structure_id, config)
     session.commit()  # no transaction stays open while the portal is called
     owned = client is None
-    portal = client or open_client(config, account, progress.stop)
+    portal = client or open_client(
+        config, account, progress.stop, _gate(session, config, progress.stop)
+    )
+    calls = portal.calls
     try:
         walk(session, portal, account, progress, window_from, window_to)
     finally:
+        progress.portal_calls = portal.calls - calls
         if owned:
             portal.close()
+
+
+def _gate(session: Session, config: Config, stop: threading.Event | None) -> CallGate:
+    """The fleet's portal quota, its waits ended by the process stopping."""
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    gate = quota.shared_quota(engine, config)
+    return gate.with_sleep(quota.interruptible(stop)) if stop is not None else gate
 
 
 def _close(session: Session, state: SyncState, run: SyncRun, started: float) -> None:

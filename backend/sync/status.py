@@ -42,9 +42,25 @@ def _account(account: PortalAccount | None) -> dict[str, Any] | None:
     }
 
 
-def _message(state: SyncState | None) -> str:
+def late_by(state: SyncState | None, running: bool, now: dt.datetime) -> dt.timedelta | None:
+    """How late the structure's sync is, when it waits past two intervals (None otherwise):
+    the sync workers cannot keep up, or none is running."""
+    if state is None or running:
+        return None
+    lag = now - state.next_sync_at
+    return lag if lag > 2 * dt.timedelta(seconds=state.interval_seconds) else None
+
+
+def _message(state: SyncState | None, late: dt.timedelta | None = None) -> str:
     if state is None:
         return "Aucun compte technique n'est enregistré : la synchronisation n'est pas active."
+    if late is not None:
+        minutes = max(1, round(late.total_seconds() / 60))
+        return (
+            f"La synchronisation a pris du retard : prévue le {_when(state.next_sync_at)}, "
+            f"elle attend son tour depuis {minutes} min. Les dernières nouvelles du portail "
+            "arriveront un peu plus tard."
+        )
     if state.last_error_at and (
         not state.last_success_at or state.last_error_at > state.last_success_at
     ):
@@ -71,7 +87,9 @@ def _state(state: SyncState | None, running: bool) -> str:
 
 def sync_status(session: Session, structure_id: int) -> dict[str, Any]:
     state = session.get(SyncState, structure_id)
-    running = bool(state and state.running_until and state.running_until > utcnow())
+    now = utcnow()
+    running = bool(state and state.running_until and state.running_until > now)
+    late = late_by(state, running, now)
     stored = session.scalar(
         select(func.coalesce(func.sum(InvoiceCount.count), 0)).where(
             InvoiceCount.structure_id == structure_id, InvoiceCount.service_key == ALL_SERVICES
@@ -88,7 +106,8 @@ def sync_status(session: Session, structure_id: int) -> dict[str, Any]:
         "state": _state(state, running),
         "invoices_stored": int(stored or 0),
         "configured": state is not None,
-        "message": _message(state),
+        "message": _message(state, late),
+        "late_seconds": int(late.total_seconds()) if late is not None else None,
         "last_success_at": state.last_success_at if state else None,
         "last_error_at": state.last_error_at if state else None,
         "last_error": state.last_error if state else None,

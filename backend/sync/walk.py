@@ -47,8 +47,9 @@ def walk(
     transaction, committed before the next portal call (a crash loses no recorded change,
     and SQLite's single writer is never held while the portal answers)."""
     summaries = portal.iter_supplier_invoices(
-        changed_from=window_from, changed_to=window_to, account=account, per_page=PAGE_SIZE
-    )
+        changed_from=window_from, changed_to=window_to, account=account, per_page=PAGE_SIZE,
+        cursor=progress.cursor, max_pages=progress.pages_per_turn,
+    )  # fmt: skip
     for results in _pages(summaries, PAGE_SIZE):
         page = [summary for summary in results if isinstance(summary, InvoiceSummary)]
         for unreadable in (item for item in results if isinstance(item, UnreadableInvoice)):

@@ -49,6 +49,12 @@ def test_jobs_keep_their_ids_and_periods() -> None:
     assert unrecorded == ["portal-sync"]  # the sync has its own runs and leases
 
 
+def test_with_external_sync_workers_the_scheduler_keeps_its_chores_but_does_not_sync() -> None:
+    embedded = {spec.id for spec in registry.jobs(Config())}
+    external = {spec.id for spec in registry.jobs(Config(sync_workers="external"))}
+    assert embedded - external == {"portal-sync"}
+
+
 def test_every_job_runs_once_through_its_adapter(
     app: Flask, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

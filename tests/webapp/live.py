@@ -152,8 +152,7 @@ def _syncing(app: Flask, config: Config, stop: threading.Event) -> None:
     """The scheduler's portal-sync job, every half second: structures due are synced."""
     while not stop.wait(0.5):
         with app.app_context(), unit_of_work() as session:
-            now = dt.datetime.now(dt.UTC)
-            sync_due(session, now, config, sessions=partial(_own_session, app), stop=stop)
+            sync_due(session, config, sessions=partial(_own_session, app), stop=stop)
 
 
 @contextmanager

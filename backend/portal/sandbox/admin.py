@@ -25,6 +25,11 @@ def register_admin(app: Flask, sandbox: Sandbox) -> None:
         return jsonify(now=sandbox.clock().isoformat(), faults=sandbox.faults.snapshot(),
                        calls=dict(sandbox.calls), statuses=dict(counts))  # fmt: skip
 
+    @app.get("/_sandbox/calls")
+    def call_log() -> Response:
+        """Every API call as it arrived: [[epoch seconds, HTTP status], …], from `since`."""
+        return jsonify(calls=sandbox.calls_since(float(request.args.get("since", 0))))
+
     @app.post("/_sandbox/faults")
     def faults() -> Response | tuple[Response, int]:
         """Set some fault knobs, e.g. {"fail_calls": 2, "fail_status": 503}."""

@@ -52,7 +52,13 @@ def register_api(app: Flask, sandbox: Sandbox) -> None:
         """Faults, then gateway token, then technical account, then the call itself."""
 
         def view() -> Response:
+            arrived = time.time()
             sandbox.calls[request.path] += 1
+            response = attempt()
+            sandbox.record_call(arrived, response.status_code)
+            return response
+
+        def attempt() -> Response:
             early = _faults_and_auth(sandbox)
             if isinstance(early, Response):
                 return early
@@ -94,10 +100,10 @@ def _faults_and_auth(sandbox: Sandbox) -> Response | int:
     delay = faults.take_delay()
     if delay:
         time.sleep(delay)
-    if faults.take("fail_calls"):
+    if faults.take("fail_calls") or faults.by_chance("fail_share"):
         status = faults.settings.fail_status
         return answer({"codeRetour": status, "libelle": "Service indisponible."}, status)
-    if faults.take("rate_limit_calls"):
+    if faults.take("rate_limit_calls") or faults.by_chance("rate_limit_share"):
         retry_after = str(faults.settings.retry_after)
         body = {"codeRetour": 429, "libelle": "Quota de requêtes dépassé."}
         return answer(body, 429, **{"Retry-After": retry_after})

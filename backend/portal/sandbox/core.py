@@ -51,6 +51,8 @@ class Sandbox:
         self.wire: WireStyle = CURRENT  # how answers are spelt (render.STYLES)
         self.token_lifetime = token_lifetime
         self.calls: Counter[str] = Counter()
+        # Every API call as it arrived: (epoch seconds, HTTP status), for quota checks.
+        self.call_log: list[tuple[float, int]] = []
         self._tokens: dict[str, dt.datetime] = {}
         self._lock = threading.Lock()
         self._demo: tuple[threading.Thread, threading.Event] | None = None
@@ -67,6 +69,15 @@ class Sandbox:
             self._tokens[token] = self.clock() + dt.timedelta(seconds=self.token_lifetime)
             self.calls["token"] += 1
         return token
+
+    def record_call(self, arrived: float, status: int) -> None:
+        with self._lock:
+            self.call_log.append((arrived, status))
+
+    def calls_since(self, since: float = 0.0) -> list[tuple[float, int]]:
+        """The API calls arrived from `since` (epoch seconds): (arrival, HTTP status)."""
+        with self._lock:
+            return [call for call in self.call_log if call[0] >= since]
 
     def token_valid(self, token: str) -> bool:
         with self._lock:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import threading
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -21,6 +22,11 @@ class FaultSettings:
     code_retour: int = 20099
     code_retour_libelle: str = "Erreur technique du portail : service momentanément indisponible."
     change_between_pages: int = 0
+    # Load simulation (bench/sync_bench.py): every answer delayed delay_seconds ± delay_jitter,
+    # and a share of calls answered 429 (Retry-After: retry_after) or 503 at random.
+    delay_jitter: float = 0.0
+    rate_limit_share: float = 0.0
+    fail_share: float = 0.0
 
 
 class Faults:
@@ -73,7 +79,12 @@ class Faults:
                 return 0.0
             if s.delay_calls is not None:
                 s.delay_calls -= 1
-            return s.delay_seconds
+            return max(0.0, s.delay_seconds + random.uniform(-s.delay_jitter, s.delay_jitter))
+
+    def by_chance(self, share: str) -> bool:
+        """True for a random share of calls (`rate_limit_share`, `fail_share`)."""
+        value: float = getattr(self.settings, share)
+        return value > 0 and random.random() < value
 
     def take(self, counter: str) -> bool:
         """Consume one unit of a countdown knob; True when the fault applies to this call."""
