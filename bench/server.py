@@ -1,4 +1,4 @@
-"""A gunicorn server started from our gunicorn.conf.py, and the peak RSS of its workers."""
+"""A web server started as in production (gunicorn.conf.py), the peak RSS of its workers."""
 
 from __future__ import annotations
 
@@ -40,10 +40,19 @@ def status_kib(pid: int, key: str = "VmRSS") -> int:
 class Server:
     """gunicorn with the production settings file; environment overrides per run."""
 
-    def __init__(self, port: int, env: dict[str, str], label: str) -> None:
+    def __init__(
+        self,
+        port: int,
+        env: dict[str, str],
+        label: str,
+        app: str = "backend.wsgi:app",
+        probe: str = "/healthz",
+    ) -> None:
         self.port = port
         self.env = env
         self.label = label
+        self.app = env.get("BENCH_WSGI_APP", app)
+        self.probe = probe
         self.proc: subprocess.Popen[bytes] | None = None
         self.peak_rss_kib = 0
         self.worker_pids: set[int] = set()
@@ -58,8 +67,7 @@ class Server:
         env = os.environ | self.env | {"HOST": "127.0.0.1", "PORT": str(self.port)}
         LOGS.mkdir(parents=True, exist_ok=True)
         log = (LOGS / f"gunicorn-{self.label}.log").open("wb")
-        app = env.get("BENCH_WSGI_APP", "backend.wsgi:app")
-        command = [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), app]
+        command = [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), self.app]
         self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
         self._wait_ready()
         self._sampler.start()
@@ -72,7 +80,7 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"gunicorn exited; see bench/data/gunicorn-{self.label}.log")
             try:
-                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                if httpx.get(self.base + self.probe, timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
@@ -94,6 +102,11 @@ class Server:
             return
         self.proc.send_signal(signal.SIGTERM)
         reap(self.proc)
+
+    @property
+    def pids(self) -> list[int]:
+        """The server's main process (its workers are below it)."""
+        return [self.proc.pid] if self.proc else []
 
     def summary(self) -> dict[str, Any]:
         return {
