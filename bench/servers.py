@@ -4,6 +4,7 @@ Each configuration serves Relais and the bare Flask app (both ceilings, as `make
 caches on as in production: `/healthz`, a revalidation (304) and a cached first page; then
 SIGTERM while wrk is loading `/healthz`: how long the server takes to exit and what the
 clients saw. Writes `bench/results/servers-<time>.json` and prints a Markdown table.
+granian is not a dependency of Relais: `.venv/bin/pip install granian` first.
 """
 
 from __future__ import annotations
