@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+import traceback
 
 from gunicorn import glogging
 
@@ -39,38 +40,87 @@ access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 
 
 class AccessLogger(glogging.Logger):
-    """gunicorn's logger, with access-log atoms that hold no secret whatever the format."""
+    """gunicorn's logger, with access-log atoms that hold no secret whatever the format, and
+    a cheap line: only the atoms the format names, written straight to gunicorn's own file
+    or stream (a line went through the `logging` module for 25–40 µs, 5 % of a `/healthz`)."""
+
+    def setup(self, cfg):  # type: ignore[no-untyped-def]
+        """Runs at start-up and on each configuration reload (SIGHUP)."""
+        super().setup(cfg)
+        self.used = [key for key in ATOMS if f"%({key})" in cfg.access_log_format]
+        handlers = self.access_log.handlers
+        # With syslog or a logging configuration, lines go through `logging` as before.
+        direct = len(handlers) == 1 and getattr(handlers[0], "_gunicorn", False)
+        self.direct = handlers[0] if direct and not cfg.syslog else None
 
     def atoms(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
-        """Only the one-letter atoms, without query strings or link tokens in paths.
+        """The one-letter atoms the format uses, without query strings or link tokens.
 
         gunicorn's own adds every request header (Authorization, X-API-Key) and the whole
-        environ (the raw URI with its query) as atoms; building them cost time on each
-        request too.
+        environ (the raw URI with its query) as atoms; others are `-`.
         """
-        method, protocol = environ["REQUEST_METHOD"], environ["SERVER_PROTOCOL"]
-        path = loggable_path(environ.get("PATH_INFO", ""))
-        sent = getattr(resp, "sent", None)
-        micros = request_time.seconds * 1_000_000 + request_time.microseconds
-        return {
-            "h": environ.get("REMOTE_ADDR", "-"),
-            "t": self.now(),
-            "r": f"{method} {path} {protocol}",
-            "m": method,
-            "U": path,
-            "H": protocol,
-            "s": str(resp.status).split(None, 1)[0],
-            "b": str(sent) if sent is not None else "-",
-            "B": sent,
-            # The referrer of a page opened from an e-mail is that page's URL, token included.
-            "f": environ.get("HTTP_REFERER", "-").split("?", 1)[0],
-            "a": environ.get("HTTP_USER_AGENT", "-"),
-            "T": request_time.seconds,
-            "D": micros,
-            "M": micros // 1000,
-            "L": f"{request_time.seconds}.{request_time.microseconds:06d}",
-            "p": f"<{os.getpid()}>",
-        }
+        return Atoms((key, ATOMS[key](self, resp, environ, request_time)) for key in self.used)
+
+    def access(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
+        if not self.access_log_enabled:
+            return
+        try:
+            line = self.cfg.access_log_format % self.atoms(resp, req, environ, request_time)
+            handler = self.direct
+            if handler is None:
+                self.access_log.info("%s", line)
+                return
+            with handler.lock:  # a gthread worker's threads share the stream
+                handler.stream.write(line + "\n")
+                handler.stream.flush()
+        except Exception:
+            self.error(traceback.format_exc())
+
+
+class Atoms(dict):
+    """Absent atoms (request headers, environ variables) are `-`; quotes are escaped."""
+
+    def __init__(self, items):  # type: ignore[no-untyped-def]
+        super().__init__((k, v.replace('"', '\\"') if isinstance(v, str) else v) for k, v in items)
+
+    def __missing__(self, key):  # type: ignore[no-untyped-def]
+        return "-"
+
+
+def _micros(delta):  # type: ignore[no-untyped-def]
+    return delta.seconds * 1_000_000 + delta.microseconds
+
+
+def _sent(resp):  # type: ignore[no-untyped-def]
+    return getattr(resp, "sent", None)
+
+
+def _path(environ):  # type: ignore[no-untyped-def]
+    return loggable_path(environ.get("PATH_INFO", ""))
+
+
+# Each atom from (logger, response, environ, request time).
+ATOMS = {
+    "h": lambda log, resp, env, rt: env.get("REMOTE_ADDR", "-"),
+    "t": lambda log, resp, env, rt: log.now(),
+    "r": lambda log, resp, env, rt: (
+        f"{env['REQUEST_METHOD']} {_path(env)} {env['SERVER_PROTOCOL']}"
+    ),
+    "m": lambda log, resp, env, rt: env["REQUEST_METHOD"],
+    "U": lambda log, resp, env, rt: _path(env),
+    "H": lambda log, resp, env, rt: env["SERVER_PROTOCOL"],
+    "s": lambda log, resp, env, rt: str(resp.status).split(None, 1)[0],
+    "b": lambda log, resp, env, rt: "-" if _sent(resp) is None else str(_sent(resp)),
+    "B": lambda log, resp, env, rt: _sent(resp),
+    # The referrer of a page opened from an e-mail is that page's URL, token included.
+    "f": lambda log, resp, env, rt: env.get("HTTP_REFERER", "-").split("?", 1)[0],
+    "a": lambda log, resp, env, rt: env.get("HTTP_USER_AGENT", "-"),
+    "T": lambda log, resp, env, rt: rt.seconds,
+    "D": lambda log, resp, env, rt: _micros(rt),
+    "M": lambda log, resp, env, rt: _micros(rt) // 1000,
+    "L": lambda log, resp, env, rt: f"{rt.seconds}.{rt.microseconds:06d}",
+    "p": lambda log, resp, env, rt: f"<{os.getpid()}>",
+}
 
 
 logger_class = AccessLogger

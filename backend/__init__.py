@@ -40,7 +40,7 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
 
     from backend import cache, security
     from backend.db import listeners
-    from backend.extensions import api, compress, db, limiter
+    from backend.extensions import api, compress, db, init_limiter
     from backend.jsonio import OrjsonProvider
 
     config = config or Config.from_env(**overrides)
@@ -94,7 +94,7 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
 
     db.init_app(app)
     listeners.bind_app(app)  # before anything connects: limiter's storage is the database
-    limiter.init_app(app)
+    init_limiter(app)
     compress.init_app(app)
     api.init_app(app)
     api.spec.components.security_scheme(

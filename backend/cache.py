@@ -9,13 +9,13 @@ Two users with the same scope see the same data, so they may share an answer.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
 
+import orjson
 import redis
 from flask import Request, Response, current_app, g
 
@@ -112,7 +112,11 @@ def response_cache() -> ResponseCache:
 
 
 def key_for(material: Any) -> str:
-    return hashlib.sha1(json.dumps(material, sort_keys=True, default=str).encode()).hexdigest()
+    """A hash of the answer's material (ETag and cache key); orjson: a tenth of json's time."""
+    return hashlib.sha1(orjson.dumps(material, default=str, option=_KEY_OPTIONS)).hexdigest()
+
+
+_KEY_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
 
 
 def cached(key: str, render: Callable[[], Response]) -> Response:

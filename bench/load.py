@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from bench import dataset, generate, report, sections
+from bench import cpu, dataset, generate, report, sections
 from bench.server import ROOT, Server
 
 LUA = ROOT / "bench" / "wrk" / "rotate.lua"
@@ -40,6 +40,18 @@ SERVER_ENV = {
     "WEB_ACCESS_LOG": "-",
 }
 TARGETS = {"revalidation": 0.8, "warm": 0.5, "cold": 0.2, "p99_over_p50": 4.0}
+# Against the bare Flask app under the same server (issue 20).
+BARE_TARGETS = {
+    "ceiling": 0.9,
+    "revalidation": 0.8,
+    "first": 0.7,
+    "cold": 0.25,
+    "p99_over_p50": 3.0,
+}
+# The two ceilings, measured first and last in each server run: a bare Flask app under the
+# same server and settings (what the server and Flask cost), and Relais' own `/healthz`.
+BARE_APP = "bench.bare:app"
+CEILINGS = {"bare": [("/ping", "", "")], "ceiling": [("/healthz", "", "")]}
 
 
 @dataclass
@@ -158,38 +170,57 @@ def wrk(
 
 
 def measure(
-    server: Server, prepared: Prepared, names: list[str], settings: Settings
+    servers: dict[str, Server],
+    prepared: Prepared,
+    names: list[str],
+    settings: Settings,
+    meter: cpu.CpuMeter,
 ) -> dict[str, Any]:
-    """The ceiling, each endpoint, then the ceiling again: warm-up, then a fixed-length run.
+    """Both ceilings, each endpoint, then both ceilings again: warm-up, then a fixed-length run.
 
     This machine's speed drifts by up to a fifth within minutes (a shared VM): an endpoint
     measured three minutes after a single ceiling run would carry that drift in its ratio.
-    Ratios are to the mean of the two ceiling runs, both kept (`rps_start`, `rps_end`).
+    Ratios are to the mean of the two runs of each ceiling, both kept (`rps_start`,
+    `rps_end`): `/healthz` (`ratio`) and the bare Flask app's `/ping` served by the same
+    server with the same settings (`ratio_bare`). CPU per request is read from /proc around
+    each run: the server's workers, and PostgreSQL's backends.
     """
     results: dict[str, Any] = {}
-    for name in ["ceiling", *names, "ceiling"]:
-        entries = [("/healthz", "", "")] if name == "ceiling" else prepared.lines[name]
+    for name in [*CEILINGS, *names, *reversed(CEILINGS)]:
+        server = servers["bare" if name == "bare" else "relais"]
+        entries = CEILINGS.get(name) or prepared.lines[name]
         if settings.warmup:
             wrk(server.base, entries[0][0], entries, settings.warmup, settings.connections)
+        before = meter.sample(server.pids)
         result = wrk(server.base, entries[0][0], entries, settings.duration, settings.connections)
-        if name == "ceiling" and results:
-            start = results["ceiling"]
+        workers, postgres = cpu.spent(before, meter.sample(server.pids))
+        result["cpu_us"] = round(workers / max(1, result["requests"]) * 1e6)
+        result["pg_us"] = round(postgres / max(1, result["requests"]) * 1e6)
+        if name in CEILINGS and name in results:
+            start = results[name]
             start |= {"rps_start": start["rps"], "rps_end": result["rps"]}
             start["rps"] = round((start["rps_start"] + result["rps"]) / 2, 1)
+            for key in ("cpu_us", "pg_us"):
+                start[key] = round((start[key] + result[key]) / 2)
         else:
             results[name] = result
         print(
             f"    {name:<10} {result['rps']:>8.0f} req/s  p50 {result['p50_ms']:.1f} ms"
-            f"  p99 {result['p99_ms']:.1f} ms  {result['statuses']}",
+            f"  p99 {result['p99_ms']:.1f} ms  CPU {result['cpu_us']} µs"
+            f" + PG {result['pg_us']} µs  {result['statuses']}",
             flush=True,
         )
-    ceiling = results["ceiling"]["rps"]
+    ceiling, bare = results["ceiling"]["rps"], results["bare"]["rps"]
     for result in results.values():
         result["ratio"] = round(result["rps"] / ceiling, 3)
+        result["ratio_bare"] = round(result["rps"] / bare, 3)
     print(
-        "    ratios to the mean ceiling, "
-        + f"{ceiling:.0f} req/s: "
-        + ", ".join(f"{name} {r['ratio']:.2f}" for name, r in results.items() if name != "ceiling"),
+        f"    ratios to /healthz ({ceiling:.0f} req/s) | to bare /ping ({bare:.0f} req/s): "
+        + ", ".join(
+            f"{name} {r['ratio']:.2f}|{r['ratio_bare']:.2f}"
+            for name, r in results.items()
+            if name not in CEILINGS
+        ),
         flush=True,
     )
     return results
@@ -222,13 +253,25 @@ def run_phase(
 ) -> tuple[dict[str, Any], Prepared]:
     print(f"  {label}: {env}", flush=True)
     full_env = SERVER_ENV | {"DATABASE_URL": settings.database_url} | env
-    with Server(settings.port, full_env, label) as server:
+    bare_env = full_env | {"BENCH_WSGI_APP": BARE_APP}
+    is_pg = settings.database_url.startswith("postgresql")
+    conninfo = settings.database_url.replace("postgresql+psycopg://", "postgresql://")
+    meter = cpu.CpuMeter(conninfo if is_pg else None)
+    with (
+        Server(settings.port, full_env, label) as server,
+        Server(settings.port + 1, bare_env, f"{label}-bare", probe="/ping") as bare,
+    ):
         if prepared is None:
             prepared = prepare(server.base, settings, plan)
         elif "304" in names:
             prepared = fresh_etags(server.base, prepared)
-        results = measure(server, prepared, names, settings)
-        return {"env": env, "endpoints": results, **server.summary()}, prepared
+        try:
+            results = measure({"relais": server, "bare": bare}, prepared, names, settings, meter)
+        finally:
+            meter.close()
+        bare_rss = bare.summary()["peak_worker_rss_mib"]
+        summary = server.summary() | {"bare_peak_worker_rss_mib": bare_rss}
+        return {"env": env, "endpoints": results, **summary}, prepared
 
 
 def worker_sweep(
@@ -355,6 +398,7 @@ def main(argv: list[str] | None = None) -> None:
         run_phase("only", settings.only_env, settings.only, settings, None, plan)
         return
     started = dt.datetime.now(dt.UTC)
+    load_at_start = [round(x, 1) for x in os.getloadavg()]
     print(
         f"Load: {settings.connections} connections, {settings.duration} s per endpoint", flush=True
     )
@@ -376,7 +420,7 @@ def main(argv: list[str] | None = None) -> None:
     run = {
         "started_at": started.isoformat(timespec="seconds"),
         "quick": settings.quick,
-        "machine": machine(settings),
+        "machine": machine(settings) | {"load_average_at_start": load_at_start},
         "dataset": data,
         "load": {
             "tool": "wrk",
@@ -388,7 +432,8 @@ def main(argv: list[str] | None = None) -> None:
             "gunicorn": gunicorn_settings(),
         },
         "phases": {"cache_on": warm, "cache_off": cold},
-        "targets": report.check_targets(warm, cold, TARGETS),
+        "targets": report.check_targets(warm, cold, TARGETS)
+        + report.check_bare_targets(warm, cold, BARE_TARGETS),
         "worker_sweep": sweep,
         "sections": sections.run_all(context),
     }

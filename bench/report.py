@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 LABELS = {
+    "bare": "bare Flask `GET /ping` (ceiling)",
     "ceiling": "`GET /healthz` (ceiling)",
     "first": "list, first page",
     "filtered": "list, `status=SUSPENDUE`",
@@ -62,28 +63,71 @@ def check_targets(
         )
     for phase, results in (("cache on", warm), ("cache off", cold)):
         for name, result in results["endpoints"].items():
+            if name == "bare":  # Relais' own lines only, as before the bare ceiling
+                continue
             spread = result["p99_ms"] / max(result["p50_ms"], 0.001)
             add(f"p99 / p50 ({phase})", name, spread, targets["p99_over_p50"], False)
     return rows
 
 
-def _endpoint_table(phase: dict[str, Any]) -> list[str]:
-    lines = [
-        "| Endpoint | req/s | ratio to ceiling | p50 ms | p95 ms | p99 ms | KiB/resp |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for name, r in phase["endpoints"].items():
-        lines.append(
-            f"| {LABELS[name]} | {r['rps']:,.0f} | {r['ratio']:.2f} | {r['p50_ms']:.1f}"
-            f" | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['kib_per_response']} |"
+def check_bare_targets(
+    warm: dict[str, Any], cold: dict[str, Any], targets: dict[str, float]
+) -> list[dict[str, Any]]:
+    """The targets against the bare Flask app served by the same server (runs that have it)."""
+    if "bare" not in warm["endpoints"]:
+        return []
+    rows = []
+
+    def add(name: str, endpoint: str, value: float, goal: float, at_least: bool) -> None:
+        ok = value >= goal if at_least else value <= goal
+        sign = "≥ " if at_least else "≤ "
+        rows.append(
+            {
+                "target": name,
+                "endpoint": endpoint,
+                "value": round(value, 3),
+                "goal": sign + str(goal),
+                "met": ok,
+            }
         )
-    ceiling = phase["endpoints"]["ceiling"]
-    if "rps_end" in ceiling:
-        lines += [
-            "",
-            f"The ceiling ran first ({ceiling['rps_start']:,.0f} req/s) and last"
-            f" ({ceiling['rps_end']:,.0f} req/s); ratios are to their mean.",
-        ]
+
+    on, off = warm["endpoints"], cold["endpoints"]
+    add("/ bare Flask", "ceiling", on["ceiling"]["ratio_bare"], targets["ceiling"], True)
+    add("/ bare Flask", "304", on["304"]["ratio_bare"], targets["revalidation"], True)
+    add("/ bare Flask (caches on)", "first", on["first"]["ratio_bare"], targets["first"], True)
+    for name in READS:
+        add("cold read / bare Flask", name, off[name]["ratio_bare"], targets["cold"], True)
+    for phase, results in (("cache on", on), ("cache off", off)):
+        for name, result in results.items():
+            spread = result["p99_ms"] / max(result["p50_ms"], 0.001)
+            add(f"p99 / p50 ({phase}), strict", name, spread, targets["p99_over_p50"], False)
+    return rows
+
+
+def _endpoint_table(phase: dict[str, Any]) -> list[str]:
+    endpoints = phase["endpoints"]
+    bare = "bare" in endpoints
+    lines = [
+        "| Endpoint | req/s | ratio to `/healthz` |"
+        + (" ratio to bare Flask |" if bare else "")
+        + " p50 ms | p95 ms | p99 ms | KiB/resp | CPU µs/req: server | PostgreSQL |",
+        "|---|---:|---:|" + ("---:|" if bare else "") + "---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, r in endpoints.items():
+        lines.append(
+            f"| {LABELS[name]} | {r['rps']:,.0f} | {r['ratio']:.2f} |"
+            + (f" {r['ratio_bare']:.2f} |" if bare else "")
+            + f" {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f}"
+            f" | {r['kib_per_response']} | {r.get('cpu_us', '–')} | {r.get('pg_us', '–')} |"
+        )
+    for name in ("bare", "ceiling"):
+        ceiling = endpoints.get(name, {})
+        if "rps_end" in ceiling:
+            lines += [
+                "",
+                f"{LABELS[name]} ran first ({ceiling['rps_start']:,.0f} req/s) and last"
+                f" ({ceiling['rps_end']:,.0f} req/s); ratios are to their mean.",
+            ]
     return lines
 
 
@@ -91,17 +135,19 @@ def sweep_table(rows: list[dict[str, Any]]) -> list[str]:
     if not rows:
         return ["(worker sweep not run)"]
     lines = [
-        "| worker class | workers × threads | ceiling req/s | 304 req/s | cold list req/s"
-        " | cold dashboard req/s | list p99 ms | peak worker RSS MiB |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| worker class | workers × threads | bare Flask req/s | ceiling req/s | 304 req/s"
+        " | cold list req/s | cold dashboard req/s | list p99 ms | ceiling CPU µs/req"
+        " | peak worker RSS MiB |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         e = row["endpoints"]
+        bare = f"{e['bare']['rps']:,.0f}" if "bare" in e else "–"
         lines.append(
-            f"| {row['worker_class']} | {row['workers']} × {row['threads']}"
+            f"| {row['worker_class']} | {row['workers']} × {row['threads']} | {bare}"
             f" | {e['ceiling']['rps']:,.0f} | {e['304']['rps']:,.0f} | {e['first']['rps']:,.0f}"
             f" | {e['dashboard']['rps']:,.0f} | {e['first']['p99_ms']:.1f}"
-            f" | {row['peak_worker_rss_mib']} |"
+            f" | {e['ceiling'].get('cpu_us', '–')} | {row['peak_worker_rss_mib']} |"
         )
     return lines
 
@@ -115,8 +161,8 @@ def markdown(run: dict[str, Any]) -> str:
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM; Linux {m['kernel']};"
         f" Python {m['python']}; PostgreSQL {m['postgresql']}; gunicorn {m['gunicorn']};"
-        f" {m['wrk']}. Code: {m.get('commit', 'unknown')}. Load average at the end:"
-        f" {m.get('load_average_at_end', '?')}.",
+        f" {m['wrk']}. Code: {m.get('commit', 'unknown')}. Load average at the start:"
+        f" {m.get('load_average_at_start', '?')}, at the end: {m.get('load_average_at_end', '?')}.",
         "",
         f"Data: {plan['structures']:,} structures, {plan['users']:,} users,"
         f" {plan['invoices']:,} invoices ({plan['big_invoices']:,} for the big supplier),"
@@ -135,13 +181,13 @@ def markdown(run: dict[str, Any]) -> str:
         "",
         *_endpoint_table(run["phases"]["cache_on"]),
         "",
-        f"Peak RSS of one web worker: {run['phases']['cache_on']['peak_worker_rss_mib']} MiB.",
+        _rss(run["phases"]["cache_on"]),
         "",
         "## Cold reads, every cache off (`RESPONSE_CACHE=0`, `AUTH_CACHE=0`, no `If-None-Match`)",
         "",
         *_endpoint_table(run["phases"]["cache_off"]),
         "",
-        f"Peak RSS of one web worker: {run['phases']['cache_off']['peak_worker_rss_mib']} MiB.",
+        _rss(run["phases"]["cache_off"]),
         "",
         "## Targets",
         "",
@@ -163,6 +209,13 @@ def markdown(run: dict[str, Any]) -> str:
     for name, value in run["sections"].items():
         out += [f"## {SECTION_TITLES.get(name, name)}", "", *_section(value), ""]
     return "\n".join(out)
+
+
+def _rss(phase: dict[str, Any]) -> str:
+    text = f"Peak RSS of one web worker: {phase['peak_worker_rss_mib']} MiB"
+    if "bare_peak_worker_rss_mib" in phase:
+        text += f" (bare Flask: {phase['bare_peak_worker_rss_mib']} MiB)"
+    return text + "."
 
 
 SECTION_TITLES = {

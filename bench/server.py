@@ -1,4 +1,4 @@
-"""A gunicorn server started from our gunicorn.conf.py, and the peak RSS of its workers."""
+"""A web server started as in production (gunicorn.conf.py), the peak RSS of its workers."""
 
 from __future__ import annotations
 
@@ -13,9 +13,13 @@ from typing import Any
 
 import httpx
 
+from bench.cpu import descendants
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 LOGS = ROOT / "bench" / "data"
+# gunicorn's fields (gunicorn.conf.py) but the bytes sent, which granian does not give.
+GRANIAN_ACCESS_LOG = '%(addr)s "%(method)s %(path)s %(protocol)s" %(status)d %(dt_ms).0fms'
 
 
 def _children(pid: int) -> list[int]:
@@ -40,15 +44,44 @@ def status_kib(pid: int, key: str = "VmRSS") -> int:
 class Server:
     """gunicorn with the production settings file; environment overrides per run."""
 
-    def __init__(self, port: int, env: dict[str, str], label: str) -> None:
+    def __init__(
+        self,
+        port: int,
+        env: dict[str, str],
+        label: str,
+        app: str = "backend.wsgi:app",
+        probe: str = "/healthz",
+    ) -> None:
         self.port = port
         self.env = env
         self.label = label
+        self.app = env.get("BENCH_WSGI_APP", app)
+        self.probe = probe
         self.proc: subprocess.Popen[bytes] | None = None
         self.peak_rss_kib = 0
         self.worker_pids: set[int] = set()
         self._stop = threading.Event()
         self._sampler = threading.Thread(target=self._sample, daemon=True)
+
+    @property
+    def kind(self) -> str:
+        return self.env.get("BENCH_SERVER", "gunicorn")
+
+    def command(self, env: dict[str, str]) -> list[str]:
+        """gunicorn with the production settings file, or granian with the same workers,
+        threads and access log (`BENCH_SERVER=granian`, for the server comparison)."""
+        if self.kind == "gunicorn":
+            return [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), self.app]
+        access = ["--access-log", "--access-log-fmt", GRANIAN_ACCESS_LOG]
+        return [
+            str(BIN / "granian"),
+            *("--interface", "wsgi", "--host", "127.0.0.1", "--port", str(self.port)),
+            *("--workers", env.get("WEB_WORKERS", "4")),
+            *("--blocking-threads", env.get("WEB_THREADS", "2")),
+            "--no-ws",
+            *(access if env.get("WEB_ACCESS_LOG") else ["--no-access-log"]),
+            self.app,
+        ]
 
     @property
     def base(self) -> str:
@@ -57,10 +90,8 @@ class Server:
     def __enter__(self) -> Server:
         env = os.environ | self.env | {"HOST": "127.0.0.1", "PORT": str(self.port)}
         LOGS.mkdir(parents=True, exist_ok=True)
-        log = (LOGS / f"gunicorn-{self.label}.log").open("wb")
-        app = env.get("BENCH_WSGI_APP", "backend.wsgi:app")
-        command = [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), app]
-        self.proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        log = (LOGS / f"{self.kind}-{self.label}.log").open("wb")
+        self.proc = subprocess.Popen(self.command(env), cwd=ROOT, env=env, stdout=log, stderr=log)
         self._wait_ready()
         self._sampler.start()
         return self
@@ -70,9 +101,9 @@ class Server:
         while time.monotonic() < deadline:
             assert self.proc is not None
             if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited; see bench/data/gunicorn-{self.label}.log")
+                raise RuntimeError(f"server exited; see bench/data/{self.kind}-{self.label}.log")
             try:
-                if httpx.get(f"{self.base}/healthz", timeout=1).status_code == 200:
+                if httpx.get(self.base + self.probe, timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
@@ -83,7 +114,7 @@ class Server:
         """Peak resident memory of any one worker (workers are recycled by max_requests)."""
         assert self.proc is not None
         while not self._stop.is_set():
-            for pid in _children(self.proc.pid):
+            for pid in descendants(self.proc.pid):
                 self.worker_pids.add(pid)
                 self.peak_rss_kib = max(self.peak_rss_kib, status_kib(pid))
             self._stop.wait(0.5)
@@ -94,6 +125,11 @@ class Server:
             return
         self.proc.send_signal(signal.SIGTERM)
         reap(self.proc)
+
+    @property
+    def pids(self) -> list[int]:
+        """The server's main process (its workers are below it)."""
+        return [self.proc.pid] if self.proc else []
 
     def summary(self) -> dict[str, Any]:
         return {

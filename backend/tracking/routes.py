@@ -13,7 +13,6 @@ from backend import cache, i18n
 from backend.accounts.auth import auth_required, current_scope
 from backend.api import Blueprint, NotModified, abort
 from backend.db import current_session, read_only
-from backend.extensions import exempt_from_limits
 from backend.invoices.present import plain_json
 from backend.paging import InvalidCursor
 from backend.timeutil import paris_today
@@ -31,8 +30,6 @@ from backend.tracking.schemas import (
 )
 
 blp = Blueprint("invoices", __name__, url_prefix="/api/v1", description="Suivi des factures")
-# Reads have no rate limit; exempt, Flask-Limiter skips its per-request bookkeeping.
-exempt_from_limits(blp)
 F = TypeVar("F", bound=Callable[..., Any])
 
 
