@@ -114,6 +114,7 @@ def jobs(config: Config) -> tuple[JobSpec, ...]:
             if embedded
             else []
         ),
+        JobSpec("sync-priority", plain(sync_jobs.prioritise_active_structures), 60),
         JobSpec("technical-password-expiry", password_expiry, 3600),
         JobSpec("push-stale-devices", plain(push_housekeeping.deactivate_stale_devices), DAY),
         JobSpec("push-prune-deliveries", plain(push_housekeeping.prune_deliveries), DAY),
