@@ -31,6 +31,7 @@ def test_jobs_keep_their_ids_and_periods() -> None:
         "prune-job-runs": DAY,
         "portal-sync": 30,
         "sync-priority": MINUTE,
+        "sync-fleet-figures": MINUTE,
         "technical-password-expiry": HOUR,
         "push-stale-devices": DAY,
         "push-prune-deliveries": DAY,
