@@ -78,7 +78,7 @@ def fleet_figures(
             SyncRun.started_at > since, SyncRun.started_at <= now, SyncRun.due_at.is_not(None)
         )
     ).all()
-    lags = [max(0.0, (begun - due).total_seconds()) for begun, due in started]
+    lags = [max(0.0, (begun - due).total_seconds()) for begun, due in started if due is not None]
     waiting = session.scalars(
         select(SyncState).where(
             SyncState.next_sync_at <= now,
