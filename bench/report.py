@@ -221,6 +221,7 @@ def _rss(phase: dict[str, Any]) -> str:
 SECTION_TITLES = {
     "push": "Push: status change to FCM request (`bench/push_bench.py`)",
     "sync": "Portal sync from the sandbox (`bench/sync_bench.py`)",
+    "sync_fleet": "Sync at national scale: sync workers (`bench/sync_fleet.py`)",
 }
 
 

@@ -399,6 +399,7 @@ ROUTES: dict[tuple[str, str], Route] = {
         Kind.ADMIN, f"{V1}/admin/recipients/{{town}}/payment-category", {"category": "health"}
     ),
     ("GET", f"{V1}/admin/push/dead-letters"): Route(Kind.ADMIN, f"{V1}/admin/push/dead-letters"),
+    ("GET", f"{V1}/admin/sync/fleet"): Route(Kind.ADMIN, f"{V1}/admin/sync/fleet"),
     ("POST", f"{V1}/admin/push/dead-letters/<int:delivery_id>/retry"): Route(
         Kind.ADMIN, f"{V1}/admin/push/dead-letters/{{delivery}}/retry", ok=204
     ),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
+import ssl
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
@@ -46,6 +48,14 @@ MAX_PAGES = 10_000  # a walk beyond this is a portal that ignores paging, not a 
 HISTORY_PAGE = 50  # statuses per history page, as Pastell asks
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One TLS context for every client of the process. Building one loads the CA bundle:
+    tens of milliseconds of CPU, which each sync run paid for its new client (bench/README.md,
+    the sync at national scale)."""
+    return httpx.create_ssl_context()
+
+
 class PortalClient:
     """Synchronous client for the supplier calls Relais needs (search, history, invoice consult,
     directory)."""
@@ -70,7 +80,7 @@ class PortalClient:
         self.gate: CallGate = gate or OpenGate()
         self.calls = 0  # API calls sent (tokens apart), retries included
         self._clock = clock
-        self._http = httpx.Client(timeout=timeout, transport=transport)
+        self._http = httpx.Client(timeout=timeout, transport=transport, verify=tls_context())
         self.tokens = TokenProvider(
             self._http,
             environment.token_url,

@@ -27,6 +27,7 @@ from backend.ratelimits import jobs as ratelimit_jobs
 from backend.scheduler.models import JobRun
 from backend.scheduler.process import JobContext, JobSpec, Leadership
 from backend.site import build as site_build
+from backend.sync import fleet as sync_fleet
 from backend.sync import jobs as sync_jobs
 from backend.sync.reminders import ExpiryMail
 from backend.sync.workers import app_sessions
@@ -114,6 +115,8 @@ def jobs(config: Config) -> tuple[JobSpec, ...]:
             if embedded
             else []
         ),
+        JobSpec("sync-priority", plain(sync_jobs.prioritise_active_structures), 60),
+        JobSpec("sync-fleet-figures", plain(sync_fleet.log_fleet_figures), 60),
         JobSpec("technical-password-expiry", password_expiry, 3600),
         JobSpec("push-stale-devices", plain(push_housekeeping.deactivate_stale_devices), DAY),
         JobSpec("push-prune-deliveries", plain(push_housekeeping.prune_deliveries), DAY),

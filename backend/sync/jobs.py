@@ -1,4 +1,5 @@
-"""Scheduled work of the sync: structures due, and technical passwords about to expire."""
+"""Scheduled work of the sync: structures due, which go first, and technical passwords about
+to expire."""
 
 from __future__ import annotations
 
@@ -6,22 +7,25 @@ import datetime as dt
 import logging
 import threading
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from backend.accounts.models import Membership, Structure, User
+from backend.accounts.models import AuthSession, Membership, Structure, User
 from backend.accounts.roles import Action, roles_that_may
 from backend.config import Config
 from backend.french import days_from_now
 from backend.push.broadcast import notify_managers
 from backend.sync import workers
-from backend.sync.models import PortalAccount
+from backend.sync.models import PortalAccount, SyncState
 from backend.sync.reminders import ExpiryMail
 from backend.sync.workers import SessionFactory
 from backend.timeutil import paris_today
 
 log = logging.getLogger(__name__)
 EXPIRY_WARNING = dt.timedelta(days=15)
+# A member whose session was used this recently is at the app: their structure goes first.
+# A phone in use refreshes its session every ACCESS_TOKEN_TTL (10 minutes by default).
+ACTIVE_WITHIN = dt.timedelta(hours=1)
 
 
 def sync_due(
@@ -35,6 +39,27 @@ def sync_due(
     threads = 1 if not config.is_postgresql else max(1, config.sync_concurrency)
     session.commit()
     workers.drain(sessions, config, stop, threads, most=10)
+
+
+def prioritise_active_structures(session: Session, now: dt.datetime) -> None:
+    """Priority 1 for the structures of members who used the app within ACTIVE_WITHIN, 0 for
+    the others: when more structures are due than the workers can take, theirs go first."""
+    active = (
+        select(Membership.structure_id)
+        .join(AuthSession, AuthSession.user_id == Membership.user_id)
+        .where(AuthSession.revoked_at.is_(None), AuthSession.last_used_at >= now - ACTIVE_WITHIN)
+    )
+    # Only the rows whose priority changes are written: a few, even among 100,000 structures.
+    session.execute(
+        update(SyncState)
+        .where(SyncState.priority == 0, SyncState.structure_id.in_(active))
+        .values(priority=1)
+    )
+    session.execute(
+        update(SyncState)
+        .where(SyncState.priority != 0, SyncState.structure_id.not_in(active))
+        .values(priority=0)
+    )
 
 
 def expiring_accounts(session: Session, now: dt.datetime) -> list[PortalAccount]:

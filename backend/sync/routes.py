@@ -1,4 +1,5 @@
-"""A manager's view of the structure's sync with the portal."""
+"""A manager's view of the structure's sync with the portal; the administrators' view of
+the whole fleet's."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ from typing import Any
 
 from flask.views import MethodView
 
-from backend.accounts.auth import auth_required
+from backend.accounts.auth import auth_required, current_user
 from backend.accounts.guard import require
 from backend.accounts.roles import Action, reserved_to
-from backend.api import Blueprint
-from backend.db import current_session
-from backend.sync.schemas import SyncStatusOut
+from backend.api import Blueprint, abort
+from backend.db import current_session, utcnow
+from backend.sync.fleet import fleet_figures
+from backend.sync.schemas import FleetArgs, FleetSyncOut, SyncStatusOut
 from backend.sync.status import sync_status
 
 blp = Blueprint(
@@ -31,3 +33,22 @@ class StructureSync(MethodView):
         """État de la synchronisation : dernière réussite, dernière erreur et sa cause."""
         require(structure_id, Action.SEE_SYNC)
         return sync_status(current_session(), structure_id)
+
+
+@blp.route("/admin/sync/fleet")
+class FleetSync(MethodView):
+    decorators = [auth_required]
+
+    @blp.arguments(FleetArgs, location="query", as_kwargs=True)
+    @blp.response(200, FleetSyncOut)
+    @blp.problem(403, "Réservé aux administrateurs")
+    def get(self, minutes: int) -> dict[str, Any]:
+        """Synchronisation de toutes les structures (administrateurs).
+
+        Sur les dernières minutes : retard des tours au démarrage (médiane et 99e centile,
+        heure de début moins heure prévue), tours et appels au portail par seconde, structures
+        dues qui attendent un processus et celles en retard de plus de deux intervalles.
+        """
+        if not current_user().is_admin:
+            abort(403, message="Réservé aux administrateurs.")
+        return fleet_figures(current_session(), utcnow(), minutes).as_dict()

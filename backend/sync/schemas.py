@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import fields, validate
 
-from backend.schemas import OutputSchema
+from backend.schemas import OutputSchema, QuerySchema
 
 
 class SyncRunOut(OutputSchema):
@@ -58,3 +58,41 @@ class SyncStatusOut(OutputSchema):
     running = fields.Boolean(required=True)
     technical_account = fields.Nested(TechnicalAccountOut, allow_none=True, required=True)
     recent_runs = fields.List(fields.Nested(SyncRunOut), required=True)
+
+
+class FleetArgs(QuerySchema):
+    minutes = fields.Integer(
+        load_default=5,
+        validate=validate.Range(min=1, max=60),
+        metadata={"description": "Fenêtre observée, en minutes (1 à 60)"},
+    )
+
+
+class FleetSyncOut(OutputSchema):
+    window_minutes = fields.Integer(required=True, metadata={"description": "Fenêtre observée"})
+    runs = fields.Integer(
+        required=True, metadata={"description": "Tours de synchronisation terminés dans la fenêtre"}
+    )
+    failed_runs = fields.Integer(required=True, metadata={"description": "Dont tours en échec"})
+    runs_per_second = fields.Float(
+        required=True, metadata={"description": "Tours terminés par seconde"}
+    )
+    portal_calls_per_second = fields.Float(
+        required=True, metadata={"description": "Appels au portail par seconde (tours terminés)"}
+    )
+    lag_p50_seconds = fields.Float(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Retard médian au démarrage (started_at − due_at), en s"},
+    )
+    lag_p99_seconds = fields.Float(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Retard au 99e centile, en s (null : aucun tour commencé)"},
+    )
+    structures_due = fields.Integer(
+        required=True, metadata={"description": "Structures dues qui attendent un processus"}
+    )
+    structures_late = fields.Integer(
+        required=True, metadata={"description": "Dont en attente depuis plus de deux intervalles"}
+    )

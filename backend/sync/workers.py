@@ -5,7 +5,8 @@ The claim is one statement: on PostgreSQL the due row is picked `FOR UPDATE SKIP
 workers on any machine never wait for each other nor take the same structure; the lease it
 sets (SYNC_LEASE_SECONDS, renewed while the run goes on) lets another worker take over a
 structure whose worker died. Structures whose members use the app are taken first, then the
-longest due.
+longest due. While the portal's calls are paused for everyone (a 429, the circuit open), no
+structure is claimed: its run would only fail and push its next sync back.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 
 from flask import Flask
-from sqlalchemy import or_, select, update
+from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.orm import Session
 
 from backend.config import Config
 from backend.db import current_session, utcnow
 from backend.reconnect import Backoff
+from backend.sync import quota
 from backend.sync.models import SyncState
 from backend.sync.service import sync_structure
 
@@ -63,12 +65,22 @@ def claim_next(session: Session, holder: str, now: dt.datetime, lease: dt.timede
     return taken
 
 
+def portal_paused(session: Session, config: Config) -> bool:
+    """True while every process's portal calls are paused (a 429's Retry-After, the circuit)."""
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    return quota.shared_quota(engine, config).pause_left() > 0
+
+
 def sync_next(sessions: SessionFactory, config: Config, holder: str, stop: threading.Event) -> bool:
-    """Claim the next due structure and sync it; False when none was due (or stopping)."""
+    """Claim the next due structure and sync it; False when none was due, the portal's calls
+    are paused, or the process is stopping."""
     if stop.is_set():
         return False  # the process is stopping: what is due waits for the next start
     lease = dt.timedelta(seconds=config.sync_lease_seconds)
     with sessions() as session:
+        if portal_paused(session, config):
+            return False  # claimed now, its run would fail at its first call
         structure_id = claim_next(session, holder, utcnow(), lease)
         if structure_id is None:
             return False

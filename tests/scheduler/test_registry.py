@@ -30,6 +30,8 @@ def test_jobs_keep_their_ids_and_periods() -> None:
         "scheduler-heartbeat": 60,
         "prune-job-runs": DAY,
         "portal-sync": 30,
+        "sync-priority": MINUTE,
+        "sync-fleet-figures": MINUTE,
         "technical-password-expiry": HOUR,
         "push-stale-devices": DAY,
         "push-prune-deliveries": DAY,

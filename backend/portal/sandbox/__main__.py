@@ -17,6 +17,7 @@ def main() -> None:
     parser.add_argument("--store", default=None, help="fichier SQLite (défaut : en mémoire)")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--invoices", type=int, default=300)
+    parser.add_argument("--suppliers", type=int, default=3, help="fournisseurs (3 : la démo)")
     parser.add_argument("--demo", action="store_true", help="fait évoluer quelques factures")
     parser.add_argument("--interval", type=float, default=3.0)
     parser.add_argument(
@@ -34,8 +35,8 @@ def main() -> None:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     seeded_until = real_clock() - dt.timedelta(seconds=args.history_lag)
     serve(args.host, args.port, store_path=args.store, seed=args.seed, invoices=args.invoices,
-          demo=args.demo, demo_interval=args.interval, seeded_until=seeded_until,
-          wire=args.wire)  # fmt: skip
+          suppliers=args.suppliers, demo=args.demo, demo_interval=args.interval,
+          seeded_until=seeded_until, wire=args.wire)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ def create_sandbox_app(
     seed: int = 2026,
     clock: Callable[[], dt.datetime] = real_clock,
     invoices: int = 300,
+    suppliers: int = 3,
     token_lifetime: int = 3600,
     demo: bool = False,
     demo_interval: float = 3.0,
@@ -44,7 +45,7 @@ def create_sandbox_app(
     store = Store(store_path)
     if store.is_empty():
         with store.batch():
-            seed_demo(store, random.Random(seed), seeded_until or clock(), invoices)
+            seed_demo(store, random.Random(seed), seeded_until or clock(), invoices, suppliers)
     seed_cases(store, seed, seeded_until or clock())
     app = SandboxApp(__name__)
     app.sandbox = Sandbox(store, seed=seed, clock=clock, token_lifetime=token_lifetime)

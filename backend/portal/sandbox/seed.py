@@ -65,20 +65,31 @@ def fake_siret(rng: random.Random) -> str:
     return luhn_complete(siren + "000" + str(rng.randint(1, 9)))
 
 
-def seed_demo(store: Store, rng: random.Random, now: dt.datetime, invoices: int = 300) -> None:
-    """Fill an empty store with the demo data set, then let its history play up to `now`."""
+def seed_demo(
+    store: Store, rng: random.Random, now: dt.datetime, invoices: int = 300, suppliers: int = 3
+) -> None:
+    """Fill an empty store with the demo data set, then let its history play up to `now`.
+
+    More than three `suppliers` (the sync's load simulation) repeat the three with a number."""
     store.insert(
         "oauth_clients", dict(zip(("client_id", "client_secret"), OAUTH_CLIENT, strict=True))
     )
-    suppliers = [_add_supplier(store, rng, now, i, row) for i, row in enumerate(SUPPLIERS)]
+    added = [_add_supplier(store, rng, now, i, _supplier_row(i)) for i in range(suppliers)]
     recipients = [_add_recipient(store, rng, row) for row in RECIPIENTS]
-    counters = [0] * len(suppliers)
+    counters = [0] * len(added)
     for k in range(invoices):
-        which = k % len(suppliers)
+        which = k % len(added)
         counters[which] += 1
-        add_invoice(store, rng, now, FIRST_INVOICE_ID + k, suppliers[which], recipients,
+        add_invoice(store, rng, now, FIRST_INVOICE_ID + k, added[which], recipients,
                      counters[which])  # fmt: skip
     Lifecycle(store, rng).advance(now)
+
+
+def _supplier_row(index: int) -> tuple:
+    row = SUPPLIERS[index % len(SUPPLIERS)]
+    if index < len(SUPPLIERS):
+        return row
+    return (f"{row[0]} n° {index + 1}", *row[1:])
 
 
 def _add_supplier(
