@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
 from functools import partial
 
 import click
@@ -21,6 +23,23 @@ from backend.sync.cli import sync
 def _config() -> Config:
     config: Config = current_app.extensions["relais_config"]
     return config
+
+
+def _process_logging() -> None:
+    """Logs of a long-running process: INFO lines with their time and source."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # httpx logs every portal and FCM call at INFO: 60,000 lines for one initial load.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+
+
+def _stopped_by_signals() -> threading.Event:
+    """Set by SIGTERM or SIGINT: the process's loops end their work and return."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    return stop
 
 
 @click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_default_commands=False)
@@ -107,13 +126,9 @@ def scheduler() -> None:
     from backend.scheduler import registry
     from backend.scheduler.process import run_scheduler
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    _process_logging()
     # Each run and each skipped overlap of a 2-second job is noise; our jobs log what matters.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
-    # httpx logs every portal and FCM call at INFO: 60,000 lines for one initial load.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     jobs = registry.jobs(app.extensions["relais_config"])
     run_scheduler(app, jobs, partial(registry.background, app))
@@ -123,19 +138,11 @@ def scheduler() -> None:
 @with_appcontext
 def push_dispatch() -> None:
     """Run a push dispatcher on its own (the scheduler process runs one too)."""
-    import signal
-    import threading
-
     from backend.push.loop import dispatcher_loop
     from backend.scheduler.process import new_holder
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    _process_logging()
+    stop = _stopped_by_signals()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     dispatcher_loop(app, f"{new_holder()}:push")(stop)
 
@@ -145,18 +152,11 @@ def push_dispatch() -> None:
 def sync_worker() -> None:
     """Run a sync worker (SYNC_WORKERS=external): any number share the PostgreSQL database."""
     import os
-    import signal
-    import threading
 
     from backend.sync.workers import app_sessions, run_workers
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    _process_logging()
+    stop = _stopped_by_signals()
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     stuck = run_workers(app_sessions(app), _config(), stop)
     if stuck:
