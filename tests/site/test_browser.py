@@ -194,8 +194,9 @@ def fits_width(tab: Any) -> bool:
     return bool(tab.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"))
 
 
-def axe_problems(tab: Any) -> list[str]:
-    """Serious and critical violations of axe-core's RGAA rules on the page as it stands."""
+def axe_violations(tab: Any) -> list[str]:
+    """Every violation of axe-core's RGAA rules on the page as it stands: its rule, impact
+    and first three places."""
     if not tab.evaluate("() => typeof axe !== 'undefined'"):
         # The pages' policy refuses inline scripts: axe comes as a file of the site's origin.
         url = urljoin(tab.url, "/__tests__/axe.min.js")
@@ -205,8 +206,12 @@ def axe_problems(tab: Any) -> list[str]:
     return [
         f"{violation['id']} ({violation['impact']}) {[n['target'] for n in violation['nodes'][:3]]}"
         for violation in report["violations"]
-        if violation["impact"] in ("serious", "critical")
     ]
+
+
+def axe_problems(tab: Any) -> list[str]:
+    """Serious and critical violations of axe-core's RGAA rules on the page as it stands."""
+    return [v for v in axe_violations(tab) if "(serious)" in v or "(critical)" in v]
 
 
 def test_home_navigation_and_search(live: Live, page: Any) -> None:

@@ -6,12 +6,11 @@ from __future__ import annotations
 import re
 import time
 from typing import Any
-from urllib.parse import urljoin
 
 import pyotp
 
 from tests.mail.smtp import Inbox, text_part
-from tests.site.test_browser import AXE, SCREENSHOTS, VIEWPORTS, expect, fits_width
+from tests.site.test_browser import SCREENSHOTS, VIEWPORTS, axe_violations, expect, fits_width
 from tests.webapp.live import LiveApp
 
 PHONE = VIEWPORTS["telephone"]
@@ -25,16 +24,9 @@ def new_phone(browser: Any) -> Any:
 
 
 def axe_problems(tab: Any) -> list[str]:
-    """Every violation of axe-core's RGAA rules on the page as it stands, whatever its impact."""
-    if not tab.evaluate("() => typeof axe !== 'undefined'"):
-        url = urljoin(tab.url, "/__tests__/axe.min.js")  # the policy runs files of the origin
-        tab.route(url, lambda route: route.fulfill(path=str(AXE)))
-        tab.add_script_tag(url=url)
-    report = tab.evaluate("() => axe.run(document, {runOnly: {type: 'tag', values: ['RGAAv4']}})")
-    return [
-        f"{violation['id']} ({violation['impact']}) {[n['target'] for n in violation['nodes'][:3]]}"
-        for violation in report["violations"]
-    ]
+    """Every violation of axe-core's RGAA rules on the page, whatever its impact (the site's
+    tests count only the serious and critical ones)."""
+    return axe_violations(tab)
 
 
 def checked(tab: Any, name: str, devices: tuple[str, ...] = ("telephone", "bureau")) -> None:
