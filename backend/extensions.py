@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 from flask.globals import request_ctx
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -39,6 +39,56 @@ def init_limiter(app: Flask) -> None:
     teardown[teardown.index(release)] = _release_when_checked(release)
 
 
+def init_compress(app: Flask) -> None:
+    """Flask-Compress, skipping its work on answers it would leave as they are.
+
+    Its after-request hook parses `Accept-Encoding` and reads the answer's headers on every
+    answer, a `/healthz` or a 304 too, before finding there is nothing to compress. Answers
+    it cannot compress whatever the request (not a 2xx, a media type it does not compress,
+    already encoded, or a known length under `COMPRESS_MIN_SIZE`) only get its
+    `Vary: Accept-Encoding`, as Flask-Compress gives them; every other answer goes through it.
+
+    A compressed answer is evaluated against the request's conditions (its ETag gained
+    `:gzip`) only when the request has some (`If-None-Match`, `If-Modified-Since`):
+    Flask-Compress did it on every compressed answer (werkzeug's `make_conditional`, which
+    also formats a `Date` header that gunicorn drops for its own).
+    """
+    compress.init_app(app)
+    after = app.after_request_funcs[None]
+    hook = next(h for h in after if getattr(h, "__self__", None) is compress)
+    mimetypes = frozenset(app.config["COMPRESS_MIMETYPES"])
+    min_size = app.config["COMPRESS_MIN_SIZE"]
+    streams = app.config["COMPRESS_STREAMS"]
+
+    def compress_answer(response: Response) -> Response:
+        status, length = response.status_code, response.content_length
+        if (
+            200 <= status < 300
+            and response.mimetype in mimetypes
+            and (length is None or length >= min_size)
+            and (streams or not response.is_streamed)
+            and "Content-Encoding" not in response.headers
+        ):
+            response = cast(Response, hook(response))
+            environ = request.environ
+            if (
+                "Content-Encoding" in response.headers
+                and ("HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ)
+                and request.method in ("GET", "HEAD")
+                and not response.is_streamed
+            ):
+                response.make_conditional(request)
+            return response
+        vary = response.headers.get("Vary")
+        if not vary:
+            response.headers["Vary"] = "Accept-Encoding"
+        elif "accept-encoding" not in vary.lower():
+            response.headers["Vary"] = f"{vary}, Accept-Encoding"
+        return response
+
+    after[after.index(hook)] = compress_answer
+
+
 def _checked() -> bool:
     """Whether a limit was checked in this request: Flask-Limiter's check keeps its state on
     the request context."""
@@ -60,4 +110,4 @@ def _release_when_checked(release: Callable[..., Any]) -> Callable[..., None]:
     return release_limits
 
 
-__all__ = ["api", "compress", "db", "init_limiter", "limiter"]
+__all__ = ["api", "compress", "db", "init_compress", "init_limiter", "limiter"]
