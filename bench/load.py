@@ -282,8 +282,8 @@ def worker_sweep(
     The response cache is off, so the list and the dashboard are computed; the
     authentication cache is on, as in production, so a 304 costs no query.
     """
-    configs = [("sync", n, 1) for n in (2, 4)]
-    configs += [("gthread", n, t) for n, t in ((2, 2), (2, 4), (2, 8), (3, 4), (4, 2), (6, 2))]
+    configs = [("sync", n, 1) for n in (2, 3, 4)]
+    configs += [("gthread", n, t) for n, t in ((2, 2), (2, 4), (2, 8), (3, 4), (4, 1), (4, 2))]
     if settings.quick:
         configs = [("sync", 3, 1), ("gthread", 2, 4), ("gthread", 4, 2)]
     rows = []

@@ -87,9 +87,14 @@ def signal_under_load(
             answered: int | str = httpx.get(server.base + "/healthz", timeout=5).status_code
         except httpx.HTTPError as error:
             answered = type(error).__name__
-        workers_after = set(descendants(server.proc.pid))
+        # granian respawns its workers one `respawn_interval` (3.5 s) after the signal.
+        deadline, workers_after = time.monotonic() + 30, set(descendants(server.proc.pid))
+        while (not workers_after or workers_after & workers_before) and time.monotonic() < deadline:
+            time.sleep(0.5)
+            workers_after = set(descendants(server.proc.pid))
         outcome["answers_after"] = answered
         outcome["workers_replaced"] = bool(workers_after) and not workers_after & workers_before
+        outcome["replaced_within_seconds"] = round(time.monotonic() - sent, 1)
         server.__exit__(None, None, None)
     wrk = result["wrk"]
     return outcome | {"statuses": wrk.get("statuses"), "errors": wrk.get("errors")}
@@ -128,8 +133,10 @@ def main(argv: list[str] | None = None) -> None:
     names = args.only.split(",") if args.only else list(CONFIGS)
     started = dt.datetime.now(dt.UTC)
     rows, prepared = [], None
-    for name in names:
+    for index, name in enumerate(names):
         env = CONFIGS[name] | CACHES
+        # Ports of their own: a server being stopped may still hold the last one's.
+        signal_port = settings.port + 10 + 3 * index
         phase, prepared = load.run_phase(name, env, ["304", "first"], settings, prepared, plan)
         if args.contention:
             with Contention(args.contention):
@@ -137,8 +144,8 @@ def main(argv: list[str] | None = None) -> None:
                     f"{name}, contended", env, ["304", "first"], settings, prepared, plan
                 )
             phase["contended"] = contended["endpoints"]
-        phase["sigterm"] = signal_under_load(env, settings.port + 10, signal.SIGTERM)
-        phase["sighup"] = signal_under_load(env, settings.port + 20, signal.SIGHUP)
+        phase["sigterm"] = signal_under_load(env, signal_port, signal.SIGTERM)
+        phase["sighup"] = signal_under_load(env, signal_port + 1, signal.SIGHUP)
         phase["load_average"] = [round(x, 1) for x in os.getloadavg()]
         rows.append({"config": name, **phase})
         print(f"    SIGTERM: {phase['sigterm']}\n    SIGHUP: {phase['sighup']}", flush=True)
