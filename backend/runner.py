@@ -76,14 +76,7 @@ def _sandbox_command(config: Config) -> list[str]:
 def _services(config: Config) -> dict[str, list[str]]:
     """The long-running processes beside the sandbox."""
     return {
-        "web": [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            str(ROOT / "gunicorn.conf.py"),
-            "backend.wsgi:app",
-        ],
+        "web": [sys.executable, "-m", "backend.serve"],
         "scheduler": [sys.executable, "-m", "backend.cli", "scheduler"],
     }
 

@@ -15,7 +15,6 @@ import datetime as dt
 import json
 import os
 import random
-import runpy
 import shutil
 import subprocess
 import tempfile
@@ -277,20 +276,20 @@ def run_phase(
 def worker_sweep(
     settings: Settings, prepared: Prepared, plan: dataset.Plan
 ) -> list[dict[str, Any]]:
-    """gunicorn worker types and counts: the ceiling, 304 and two computed reads.
+    """The server's workers and threads: the ceiling, 304 and two computed reads.
 
     The response cache is off, so the list and the dashboard are computed; the
     authentication cache is on, as in production, so a 304 costs no query.
     """
-    configs = [("sync", n, 1) for n in (2, 3, 4)]
-    configs += [("gthread", n, t) for n, t in ((2, 2), (2, 4), (2, 8), (3, 4), (4, 1), (4, 2))]
+    configs = [
+        ("granian", n, t) for n, t in ((1, 2), (2, 1), (2, 2), (2, 4), (3, 2), (4, 1), (4, 2))
+    ]
     if settings.quick:
-        configs = [("sync", 3, 1), ("gthread", 2, 4), ("gthread", 4, 2)]
+        configs = [("granian", 2, 1), ("granian", 2, 2), ("granian", 4, 1)]
     rows = []
     short = Settings(**{**settings.__dict__, "duration": max(3, settings.duration // 2)})
     for kind, workers, threads in configs:
         env = {
-            "WEB_WORKER_CLASS": kind,
             "WEB_WORKERS": str(workers),
             "WEB_THREADS": str(threads),
             "RESPONSE_CACHE": "0",
@@ -330,7 +329,7 @@ def machine(settings: Settings) -> dict[str, Any]:
     wrk_version = "wrk " + (banner[1].split("/")[-1].split("-")[0] if len(banner) > 1 else "?")
     import platform
 
-    import gunicorn
+    import granian
 
     commit = (
         os.environ.get("BENCH_COMMIT")
@@ -347,7 +346,7 @@ def machine(settings: Settings) -> dict[str, Any]:
         "ram_gib": round(mem_kib / 2**20, 1),
         "python": platform.python_version(),
         "postgresql": pg,
-        "gunicorn": gunicorn.__version__,
+        "granian": granian.__version__,
         "wrk": wrk_version,
         "kernel": platform.release(),
     }
@@ -429,7 +428,7 @@ def main(argv: list[str] | None = None) -> None:
             "warmup_seconds": settings.warmup,
             "users": prepared.users,
             "big_supplier_share": f"1/{BIG_SHARE}",
-            "gunicorn": gunicorn_settings(),
+            "server": server_settings(),
         },
         "phases": {"cache_on": warm, "cache_off": cold},
         "targets": report.check_targets(warm, cold, TARGETS)
@@ -440,19 +439,19 @@ def main(argv: list[str] | None = None) -> None:
     report.write(run, RESULTS)
 
 
-def gunicorn_settings() -> dict[str, Any]:
-    """What gunicorn.conf.py gives in this environment (WEB_* variables override it)."""
-    conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
-    keys = (
-        "workers",
-        "worker_class",
-        "threads",
-        "worker_connections",
-        "keepalive",
-        "timeout",
-        "max_requests",
-    )
-    return {key: conf[key] for key in keys}
+def server_settings() -> dict[str, Any]:
+    """What `backend/serve.py` gives in this environment (WEB_* variables override it)."""
+    import granian
+
+    from backend import serve
+
+    made = serve.server()
+    return {
+        "server": f"granian {granian.__version__}",
+        "workers": made.workers,
+        "threads": made.blocking_threads,
+        "access_log": os.environ.get("WEB_ACCESS_LOG", "-") or "off",
+    }
 
 
 if __name__ == "__main__":

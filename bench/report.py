@@ -135,7 +135,7 @@ def sweep_table(rows: list[dict[str, Any]]) -> list[str]:
     if not rows:
         return ["(worker sweep not run)"]
     lines = [
-        "| worker class | workers × threads | bare Flask req/s | ceiling req/s | 304 req/s"
+        "| server | workers × threads | bare Flask req/s | ceiling req/s | 304 req/s"
         " | cold list req/s | cold dashboard req/s | list p99 ms | ceiling CPU µs/req"
         " | peak worker RSS MiB |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -155,12 +155,12 @@ def sweep_table(rows: list[dict[str, Any]]) -> list[str]:
 def markdown(run: dict[str, Any]) -> str:
     m, d, load = run["machine"], run["dataset"], run["load"]
     plan = d["plan"]
-    g = load["gunicorn"]
+    g = load["server"]
     out = [
         f"# Relais API benchmark — {run['started_at']}{' (quick)' if run['quick'] else ''}",
         "",
         f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM; Linux {m['kernel']};"
-        f" Python {m['python']}; PostgreSQL {m['postgresql']}; gunicorn {m['gunicorn']};"
+        f" Python {m['python']}; PostgreSQL {m['postgresql']}; granian {m['granian']};"
         f" {m['wrk']}. Code: {m.get('commit', 'unknown')}. Load average at the start:"
         f" {m.get('load_average_at_start', '?')}, at the end: {m.get('load_average_at_end', '?')}.",
         "",
@@ -173,9 +173,8 @@ def markdown(run: dict[str, Any]) -> str:
         f" {load['seconds_per_endpoint']} s per endpoint after {load['warmup_seconds']} s of"
         f" warm-up, {load['users']} users (the big supplier's in {load['big_supplier_share']}"
         " of requests), `Accept-Encoding: gzip`."
-        f" gunicorn: {g['worker_class']}, {g['workers']} workers × {g['threads']} threads,"
-        f" {g.get('worker_connections', '?')} connections per worker at most,"
-        f" keepalive {g['keepalive']} s, max_requests {g['max_requests']}.",
+        f" Server: {g['server']} (`backend/serve.py`), {g['workers']} workers ×"
+        f" {g['threads']} threads, access log on.",
         "",
         "## Repeated reads, caches on (`RESPONSE_CACHE=1`, `AUTH_CACHE=1`, as in production)",
         "",
@@ -201,7 +200,7 @@ def markdown(run: dict[str, Any]) -> str:
         )
     out += [
         "",
-        "## gunicorn workers (response cache off, authentication cache on)",
+        "## Workers and threads (response cache off, authentication cache on)",
         "",
         *sweep_table(run["worker_sweep"]),
         "",

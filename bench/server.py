@@ -1,10 +1,12 @@
-"""A web server started as in production (gunicorn.conf.py), the peak RSS of its workers."""
+"""A web server started as in production (`python -m backend.serve`), the peak RSS of its
+workers; or gunicorn with the settings it had before (`bench/gunicorn.conf.py`), to compare."""
 
 from __future__ import annotations
 
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -18,8 +20,7 @@ from bench.cpu import descendants
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 LOGS = ROOT / "bench" / "data"
-# gunicorn's fields (gunicorn.conf.py) but the bytes sent, which granian does not give.
-GRANIAN_ACCESS_LOG = '%(addr)s "%(method)s %(path)s %(protocol)s" %(status)d %(dt_ms).0fms'
+GUNICORN_CONF = ROOT / "bench" / "gunicorn.conf.py"
 
 
 def _children(pid: int) -> list[int]:
@@ -42,7 +43,7 @@ def status_kib(pid: int, key: str = "VmRSS") -> int:
 
 
 class Server:
-    """gunicorn with the production settings file; environment overrides per run."""
+    """The web server as in production; environment overrides per run."""
 
     def __init__(
         self,
@@ -65,23 +66,15 @@ class Server:
 
     @property
     def kind(self) -> str:
-        return self.env.get("BENCH_SERVER", "gunicorn")
+        return self.env.get("BENCH_SERVER", "granian")
 
     def command(self, env: dict[str, str]) -> list[str]:
-        """gunicorn with the production settings file, or granian with the same workers,
-        threads and access log (`BENCH_SERVER=granian`, for the server comparison)."""
+        """The production server and its settings (`backend/serve.py`: granian), or gunicorn
+        with the settings it had in production, for the server comparison
+        (`BENCH_SERVER=gunicorn`, `WEB_WORKER_CLASS`)."""
         if self.kind == "gunicorn":
-            return [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), self.app]
-        access = ["--access-log", "--access-log-fmt", GRANIAN_ACCESS_LOG]
-        return [
-            str(BIN / "granian"),
-            *("--interface", "wsgi", "--host", "127.0.0.1", "--port", str(self.port)),
-            *("--workers", env.get("WEB_WORKERS", "4")),
-            *("--blocking-threads", env.get("WEB_THREADS", "2")),
-            "--no-ws",
-            *(access if env.get("WEB_ACCESS_LOG") else ["--no-access-log"]),
-            self.app,
-        ]
+            return [str(BIN / "gunicorn"), "-c", str(GUNICORN_CONF), self.app]
+        return [sys.executable, "-m", "backend.serve", self.app]
 
     @property
     def base(self) -> str:
@@ -108,7 +101,7 @@ class Server:
             except httpx.HTTPError:
                 pass
             time.sleep(0.3)
-        raise RuntimeError("gunicorn did not become ready in 60 s")
+        raise RuntimeError(f"{self.kind} did not become ready in 60 s")
 
     def _sample(self) -> None:
         """Peak resident memory of any one worker (workers are recycled by max_requests)."""

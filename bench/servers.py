@@ -4,7 +4,8 @@ Each configuration serves Relais and the bare Flask app (both ceilings, as `make
 caches on as in production: `/healthz`, a revalidation (304) and a cached first page; then
 SIGTERM while wrk is loading `/healthz`: how long the server takes to exit and what the
 clients saw. Writes `bench/results/servers-<time>.json` and prints a Markdown table.
-granian is not a dependency of Relais: `.venv/bin/pip install granian` first.
+granian serves Relais (`backend/serve.py`); gunicorn runs with the settings it had in
+production (`bench/gunicorn.conf.py`), its cheap access log included.
 """
 
 from __future__ import annotations
@@ -28,7 +29,11 @@ from bench.server import Server
 
 
 def _workers(kind: str, workers: int, threads: int) -> dict[str, str]:
-    server = {"BENCH_SERVER": "granian"} if kind == "granian" else {"WEB_WORKER_CLASS": kind}
+    server = (
+        {"BENCH_SERVER": "granian"}
+        if kind == "granian"
+        else {"BENCH_SERVER": "gunicorn", "WEB_WORKER_CLASS": kind}
+    )
     return server | {"WEB_WORKERS": str(workers), "WEB_THREADS": str(threads)}
 
 

@@ -156,7 +156,7 @@ def test_a_second_start_on_the_same_instance_works_and_holds_no_lock(tmp_path: P
         assert answer.status_code == 200 and answer.json()["total"] > 0
         assert _write_lock_free(tmp_path / "relais.db"), "a process holds SQLite's write lock"
         children = _descendants(runner.pid)
-        assert len(children) >= 4  # sandbox, gunicorn and its workers, scheduler
+        assert len(children) >= 4  # sandbox, the web server and its workers, scheduler
     assert runner.returncode == 0, log.read_text()
     assert [pid for pid in children if _alive(pid)] == []
     assert "Tous les processus sont arrêtés." in log.read_text()

@@ -1,6 +1,6 @@
 """Issue 18's walk, as a supplier takes it: from nothing to their invoices, with no operator.
 
-Over HTTP against the real processes (`relais run-all`: gunicorn, the scheduler that syncs,
+Over HTTP against the real processes (`relais run-all`: the web server, the scheduler that syncs,
 the portal sandbox) on a fresh SQLite instance as `make run` starts it (the demo included; the
 sandbox keeps one supplier free for this), e-mail through a real SMTP server on loopback.
 

@@ -115,7 +115,7 @@ def test_accepting_one_invitation_at_once_makes_one_membership(team: Team) -> No
 
 @pytest.fixture
 def cached(app: Flask, tmp_path: Path) -> Iterator[tuple[Flask, Flask]]:
-    """Two workers with the cache on, as gunicorn would run them."""
+    """Two workers with the cache on, as the web server runs them."""
     with (
         sibling_app(app, tmp_path / "one", auth_cache=True) as one,
         sibling_app(app, tmp_path / "two", auth_cache=True) as two,
