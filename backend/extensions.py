@@ -51,7 +51,7 @@ def init_compress(app: Flask) -> None:
     A compressed answer is evaluated against the request's conditions (its ETag gained
     `:gzip`) only when the request has some (`If-None-Match`, `If-Modified-Since`):
     Flask-Compress did it on every compressed answer (werkzeug's `make_conditional`, which
-    also formats a `Date` header that gunicorn drops for its own).
+    also formats a `Date` header, one the server sends anyway).
     """
     compress.init_app(app)
     after = app.after_request_funcs[None]

@@ -77,7 +77,7 @@ def auth_cache() -> AuthCache | None:
     extensions = current_app.extensions
     if AUTH_CACHE_EXTENSION not in extensions:
         config = extensions["relais_config"]
-        # Its listener starts on first use: in each worker, after gunicorn forked it.
+        # Its listener starts on first use: in each worker, once the web server started it.
         wanted = config.auth_cache and config.is_postgresql
         made = AuthCache(config.database_url) if wanted else None
         extensions.setdefault(AUTH_CACHE_EXTENSION, made)
