@@ -96,20 +96,32 @@ def logging_config(access_log: str, fmt: str) -> dict[str, Any]:
     }
 
 
+def settings() -> dict[str, Any]:
+    """What the environment asks of the server (README, Configuration)."""
+    return {
+        "address": os.environ.get("HOST", "127.0.0.1"),
+        "port": int(os.environ.get("PORT", "8000")),
+        "workers": int(os.environ.get("WEB_WORKERS") or os.cpu_count() or 1),
+        "threads": int(os.environ.get("WEB_THREADS") or 2),
+        "access_log": os.environ.get("WEB_ACCESS_LOG", "-"),
+        "access_log_format": os.environ.get("WEB_ACCESS_LOG_FORMAT") or ACCESS_LOG_FORMAT,
+    }
+
+
 def server(target: str = APP) -> Any:
-    """The server the environment describes, ready to `serve()`."""
+    """The server the environment describes, ready to `serve()` (making it sets up logging)."""
     from granian import Granian
     from granian.constants import Interfaces
 
-    access_log = os.environ.get("WEB_ACCESS_LOG", "-")
-    fmt = os.environ.get("WEB_ACCESS_LOG_FORMAT") or ACCESS_LOG_FORMAT
+    wanted = settings()
+    access_log, fmt = wanted["access_log"], wanted["access_log_format"]
     return Granian(
         target,
-        address=os.environ.get("HOST", "127.0.0.1"),
-        port=int(os.environ.get("PORT", "8000")),
+        address=wanted["address"],
+        port=wanted["port"],
         interface=Interfaces.WSGI,
-        workers=int(os.environ.get("WEB_WORKERS") or os.cpu_count() or 1),
-        blocking_threads=int(os.environ.get("WEB_THREADS") or 2),
+        workers=wanted["workers"],
+        blocking_threads=wanted["threads"],
         websockets=False,
         log_dictconfig=logging_config(access_log or "-", fmt),
         log_access=bool(access_log),

@@ -445,12 +445,12 @@ def server_settings() -> dict[str, Any]:
 
     from backend import serve
 
-    made = serve.server()
+    wanted = serve.settings()
     return {
         "server": f"granian {granian.__version__}",
-        "workers": made.workers,
-        "threads": made.blocking_threads,
-        "access_log": os.environ.get("WEB_ACCESS_LOG", "-") or "off",
+        "workers": wanted["workers"],
+        "threads": wanted["threads"],
+        "access_log": wanted["access_log"] or "off",
     }
 
 
