@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Response, jsonify, request
 from flask.views import MethodView
 
 from backend import cache, i18n
 from backend.accounts.auth import auth_required, current_scope
-from backend.api import Blueprint, NotModified, abort
+from backend.api import Blueprint, abort
 from backend.db import current_session, read_only
 from backend.invoices.present import plain_json
 from backend.paging import InvalidCursor
@@ -33,30 +33,25 @@ blp = Blueprint("invoices", __name__, url_prefix="/api/v1", description="Suivi d
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def set_scope_etag(name: str) -> str:
-    """ETag from the user's data versions: a 304 costs no list query; returns the cache key."""
+def scope_etag(name: str) -> str:
+    """The answer's ETag, and its key in the response cache: a hash of its material, the
+    user's data versions among them, so a 304 costs no list query."""
     args = sorted((k, request.args.getlist(k)) for k in request.args)
     # The Paris day: acknowledgement deadlines count days left.
     material = [name, current_scope().version_key(), args, i18n.locale(), str(paris_today())]
-    key = cache.key_for(material)
-    blp.set_hashed_etag(key)  # the key is a hash of the material: the ETag itself
-    return key
+    return cache.key_for(material)
 
 
 def scope_cached(name: str) -> Callable[[F], F]:
-    """Set the scope ETag, then answer from the response cache when the data is unchanged."""
+    """The scope ETag (`name` formatted with the view's arguments), then the answer from the
+    response cache while the data is unchanged."""
 
     def decorator(func: F) -> F:
-        @wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            try:
-                key = set_scope_etag(name.format(**kwargs))
-            except NotModified as unchanged:
-                # Answered here rather than through Flask's error handlers: a sixth of a 304.
-                return unchanged.as_response()
-            return cache.cached(key, lambda: func(*args, **kwargs))
+        def answer(*args: Any, etag: str, **kwargs: Any) -> Response:
+            return cache.cached(etag, lambda: func(*args, **kwargs))
 
-        return wrapper  # type: ignore[return-value]
+        etag_of = blp.hashed_etag(lambda **kwargs: scope_etag(name.format(**kwargs)))
+        return etag_of(cast(F, wraps(func)(answer)))
 
     return decorator
 
@@ -66,7 +61,6 @@ class Invoices(MethodView):
     decorators = [auth_required]
 
     @read_only
-    @blp.etag
     @scope_cached("invoices")
     @blp.arguments(InvoiceListArgs, location="query", as_kwargs=True)
     @blp.response(200, InvoicePageOut)
@@ -104,7 +98,6 @@ class InvoiceDetail(MethodView):
     decorators = [auth_required]
 
     @read_only
-    @blp.etag
     @scope_cached("invoice:{invoice_id}")
     @blp.response(200, InvoiceDetailOut)
     @blp.problem(404, "Facture introuvable ou hors de vos structures")
@@ -123,7 +116,6 @@ class Summary(MethodView):
     decorators = [auth_required]
 
     @read_only
-    @blp.etag
     @scope_cached("summary")
     @blp.arguments(SummaryArgs, location="query")
     @blp.response(200, SummaryOut)
@@ -140,7 +132,6 @@ class Dashboard(MethodView):
     decorators = [auth_required]
 
     @read_only
-    @blp.etag
     @scope_cached("dashboard")
     @blp.arguments(DashboardArgs, location="query")
     @blp.response(200, DashboardOut)
