@@ -13,9 +13,10 @@ from flask.testing import FlaskClient
 from backend import create_app, i18n
 from backend.api import PROBLEM_MEDIA_TYPE
 from backend.config import Config
+from backend.health.schemas import HealthOut
 from tests.conftest import PG_URL
 from tests.factories import UserFactory
-from tests.helpers import auth_headers
+from tests.helpers import auth_headers, is_its_schemas_dump
 
 SECRET = "psycopg says: password=hunter2 at /srv/relais/backend/secret.py line 42"
 
@@ -130,6 +131,7 @@ def test_internal_error_is_500_problem_without_internals(
 def test_healthz_and_readyz(client: FlaskClient) -> None:
     health = client.get("/healthz")
     assert health.status_code == 200 and health.get_json() == {"status": "ok"}
+    is_its_schemas_dump(HealthOut(), health.get_json())
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.get_json() == {"status": "ok", "database": "ok"}
