@@ -8,8 +8,11 @@ SIGHUP replacing every worker (one at a time) without a failed request.
 
 Settings, from the environment (README, Configuration):
 - `HOST`, `PORT`: where to listen (127.0.0.1:8000);
-- `WEB_WORKERS`: processes, one per core by default; `WEB_THREADS`: threads each (2). A
-  worker's threads share its GIL: two overlap the waits on PostgreSQL, more fight for it;
+- `WEB_WORKERS`: processes, one per core by default; `WEB_THREADS`: threads each (1). granian's
+  own threads read and write the connections (keep-alive, slow clients), so one thread per
+  worker only runs the application. A second thread shares the worker's GIL: on 2 cores it
+  doubled a computed page's CPU and spread the tail latency (bench/README.md, "Threads");
+  more threads help only when requests wait long on something that releases the GIL;
 - `WEB_ACCESS_LOG`: `-` (standard output, the default), a file, or empty for none;
   `WEB_ACCESS_LOG_FORMAT`: granian's atoms (`%(addr)s`, `%(method)s`, `%(path)s`,
   `%(protocol)s`, `%(status)d`, `%(dt_ms).0f`, `%(header{name})s`…). Whatever the format, a
@@ -102,7 +105,7 @@ def settings() -> dict[str, Any]:
         "address": os.environ.get("HOST", "127.0.0.1"),
         "port": int(os.environ.get("PORT", "8000")),
         "workers": int(os.environ.get("WEB_WORKERS") or os.cpu_count() or 1),
-        "threads": int(os.environ.get("WEB_THREADS") or 2),
+        "threads": int(os.environ.get("WEB_THREADS") or 1),
         "access_log": os.environ.get("WEB_ACCESS_LOG", "-"),
         "access_log_format": os.environ.get("WEB_ACCESS_LOG_FORMAT") or ACCESS_LOG_FORMAT,
     }

@@ -19,7 +19,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
         "address": "127.0.0.1",
         "port": 8000,
         "workers": os.cpu_count() or 1,
-        "threads": 2,
+        "threads": 1,
         "access_log": "-",
         "access_log_format": serve.ACCESS_LOG_FORMAT,
     }
@@ -27,7 +27,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_overrides_and_no_access_log(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WEB_WORKERS", "3")
-    monkeypatch.setenv("WEB_THREADS", "1")
+    monkeypatch.setenv("WEB_THREADS", "4")
     monkeypatch.setenv("WEB_ACCESS_LOG", "")
     wanted = serve.settings()
-    assert (wanted["workers"], wanted["threads"], wanted["access_log"]) == (3, 1, "")
+    assert (wanted["workers"], wanted["threads"], wanted["access_log"]) == (3, 4, "")
