@@ -11,8 +11,9 @@ Settings, from the environment (README, Configuration):
 - `WEB_WORKERS`: processes, one per core by default; `WEB_THREADS`: threads each (1). granian's
   own threads read and write the connections (keep-alive, slow clients), so one thread per
   worker only runs the application. A second thread shares the worker's GIL: on 2 cores it
-  doubled a computed page's CPU and spread the tail latency (bench/README.md, "Threads");
-  more threads help only when requests wait long on something that releases the GIL;
+  doubled a computed page's CPU and spread the tail latency (bench/README.md, "One
+  application thread per worker"); more threads help only when requests wait long on
+  something that releases the GIL;
 - `WEB_ACCESS_LOG`: `-` (standard output, the default), a file, or empty for none;
   `WEB_ACCESS_LOG_FORMAT`: granian's atoms (`%(addr)s`, `%(method)s`, `%(path)s`,
   `%(protocol)s`, `%(status)d`, `%(dt_ms).0f`, `%(header{name})s`…). Whatever the format, a
