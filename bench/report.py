@@ -174,7 +174,7 @@ def markdown(run: dict[str, Any]) -> str:
         f" warm-up, {load['users']} users (the big supplier's in {load['big_supplier_share']}"
         " of requests), `Accept-Encoding: gzip`."
         f" Server: {g['server']} (`backend/serve.py`), {g['workers']} workers ×"
-        f" {g['threads']} threads, access log on.",
+        f" {g['threads']} thread{'s' if g['threads'] != 1 else ''} each, access log on.",
         "",
         "## Repeated reads, caches on (`RESPONSE_CACHE=1`, `AUTH_CACHE=1`, as in production)",
         "",
