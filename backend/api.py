@@ -378,7 +378,6 @@ class Blueprint(flask_smorest.Blueprint):
                 response.set_etag(etag)
                 return response
 
-            # As `etag` does: the copy leaves the decorated function's own doc alone.
             wrapper._apidoc = copy.deepcopy(getattr(wrapper, "_apidoc", {}))  # type: ignore[attr-defined]
             wrapper._apidoc["etag"] = True  # type: ignore[attr-defined]
             return wrapper  # type: ignore[return-value]
@@ -389,12 +388,13 @@ class Blueprint(flask_smorest.Blueprint):
         if request.method not in self.METHODS_CHECKING_NOT_MODIFIED:
             return
         sent = request.if_none_match
-        # An empty tag (`If-None-Match: ""`) parses as None: it matches nothing.
+        # Compared weakly (RFC 9110): a compressing proxy may send `W/"tag"`. An empty tag
+        # (`If-None-Match: ""`) parses as None: it matches nothing.
         if sent.star_tag or any(
             candidate and (candidate == etag or candidate.split(":", 1)[0] == etag)
-            for candidate in sent
+            for candidate in sent.as_set(include_weak=True)
         ):
             # Kept for the response, as set_etag does after this check: a view that catches
-            # NotModified may answer the 304 itself (see tracking.routes.scope_cached).
+            # NotModified may answer the 304 itself (see Blueprint.hashed_etag).
             _get_etag_ctx()["etag"] = etag
             raise NotModified(etag)

@@ -144,6 +144,19 @@ def test_etag_and_304(client: FlaskClient, world: World) -> None:
     assert changed.headers["ETag"] != before
 
 
+def test_a_weakened_etag_still_revalidates(client: FlaskClient, world: World) -> None:
+    """If-None-Match compares weakly (RFC 9110): a proxy that compresses may send `W/"…"`."""
+    plain = world.headers(client)
+    urls = ["/api/v1/invoices", f"/api/v1/invoices/{world.paid.id}", "/api/v1/me"]
+    for h in (plain, {**plain, "Accept-Encoding": "gzip"}):
+        for url in urls:
+            etag = client.get(url, headers=h).headers["ETag"]
+            again = client.get(url, headers={**h, "If-None-Match": f"W/{etag}"})
+            assert again.status_code == 304, (url, h)
+    other = client.get(urls[0], headers={**plain, "If-None-Match": 'W/"autre"'})
+    assert other.status_code == 200
+
+
 def test_304_does_not_run_the_list_query(client: FlaskClient, world: World, count_queries) -> None:  # type: ignore[no-untyped-def]
     h = world.headers(client)
     etag = client.get("/api/v1/invoices", headers=h).headers["ETag"]
