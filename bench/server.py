@@ -104,7 +104,8 @@ class Server:
         raise RuntimeError(f"{self.kind} did not become ready in 60 s")
 
     def _sample(self) -> None:
-        """Peak resident memory of any one worker (workers are recycled by max_requests)."""
+        """Peak resident memory of any one worker (workers may be replaced: gunicorn's
+        max_requests, granian's respawn)."""
         assert self.proc is not None
         while not self._stop.is_set():
             for pid in descendants(self.proc.pid):
