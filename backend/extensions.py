@@ -80,7 +80,9 @@ def init_compress(app: Flask) -> None:
                 response.make_conditional(request)
             return response
         vary = response.headers.get("Vary")
-        if not vary:
+        if vary is None:
+            response.headers.add("Vary", "Accept-Encoding")  # absent: no second scan to set it
+        elif not vary:
             response.headers["Vary"] = "Accept-Encoding"
         elif "accept-encoding" not in vary.lower():
             response.headers["Vary"] = f"{vary}, Accept-Encoding"

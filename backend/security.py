@@ -18,6 +18,8 @@ HEADERS = {
     # our own requests keep theirs, and the access log writes none.
     "Referrer-Policy": "same-origin",
 }
+# The same, with the names as one pass over an answer's headers finds them.
+_LOWERED = tuple((name, name.lower(), value) for name, value in HEADERS.items())
 # JSON, problem+json, CSS, images, feeds: nothing in them may run, load or be framed.
 STRICT = "default-src 'none'; frame-ancestors 'none'"
 # Material sets style attributes, so styles stay inline-capable; scripts never do.
@@ -43,9 +45,18 @@ def add_security_headers(response: Response) -> Response:
         # A 304 updates the headers the browser stored with the page, and has no body to
         # hash: a policy from it would replace the page's own and block its inline scripts.
         return response
-    response.headers.update(HEADERS)
+    # One pass over the answer's headers, then appends: werkzeug's `update` and `setdefault`
+    # scan them once per name, a few per cent of a `/healthz` (issue 20).
+    headers = response.headers
+    present = {name.lower() for name, _value in headers}
+    for name, lowered, value in _LOWERED:
+        if lowered in present:
+            headers.set(name, value)  # ours wins over a view's own, as `update` did
+        else:
+            headers.add(name, value)
     # A view that wrote its own page policy (page_policy, e.g. the app with web push) keeps it.
-    response.headers.setdefault("Content-Security-Policy", policy(response))
+    if "content-security-policy" not in present:
+        headers.add("Content-Security-Policy", policy(response))
     return response
 
 

@@ -10,10 +10,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, Response
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from backend.security import add_security_headers
 from tests.conftest import sibling_app
 
 # As MkDocs Material writes them: inline scripts whose text varies with the page's depth,
@@ -85,6 +86,23 @@ def test_json_answers_allow_nothing(client: FlaskClient) -> None:
     assert answer.status_code == 200
     assert_common_headers(answer)
     assert answer.headers["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+
+
+def test_each_header_is_sent_once_and_ours_win_but_a_page_policy() -> None:
+    """A header a view set itself: the security headers replace its value (never a second
+    copy), and a policy it wrote is kept (the app's page with web push writes its own)."""
+    own = {
+        "X-Frame-Options": "SAMEORIGIN",
+        "referrer-policy": "unsafe-url",
+        "Content-Security-Policy": "default-src 'self'",
+    }
+    answer = add_security_headers(Response("{}", mimetype="application/json", headers=own))
+    assert answer.headers.getlist("X-Frame-Options") == ["DENY"]
+    assert answer.headers.getlist("Referrer-Policy") == ["same-origin"]
+    assert answer.headers.getlist("X-Content-Type-Options") == ["nosniff"]
+    assert answer.headers.getlist("Content-Security-Policy") == ["default-src 'self'"]
+    names = [name.lower() for name, _value in answer.headers]
+    assert sorted(names) == sorted({*names})  # no header twice
 
 
 def test_problem_answers_carry_the_headers(client: FlaskClient) -> None:
