@@ -1,5 +1,5 @@
-"""Project subclasses of flask-smorest: problem+json errors, encoding-aware ETags and an
-operationId for every operation."""
+"""Project subclasses of flask-smorest: problem+json errors, encoding-aware ETags
+(`backend.etags`) and an operationId for every operation."""
 
 from __future__ import annotations
 
@@ -9,13 +9,11 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from functools import wraps
 from http import HTTPStatus
 from typing import Any, NoReturn, TypeVar
 
 import flask_smorest
 from flask import Flask, Response, json, render_template, request, url_for
-from flask_smorest.etag import _get_etag_ctx
 from flask_smorest.utils import prepare_response
 from marshmallow import Schema, fields
 from webargs.flaskparser import FlaskParser
@@ -23,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map, RoutingException
 
 from backend import apidocs, i18n
+from backend.etags import EtagChecks, NotModified
 from backend.logsafe import loggable_path
 from backend.schemas import CONTROL_CHARACTERS
 
@@ -234,19 +233,6 @@ class Api(flask_smorest.Api):
         return response
 
 
-class NotModified(flask_smorest.exceptions.NotModified):
-    """304, carrying the ETag the empty response must repeat."""
-
-    def __init__(self, etag: str) -> None:
-        super().__init__()
-        self.etag = etag
-
-    def as_response(self) -> Response:
-        response = Response(status=304)
-        response.set_etag(self.etag)
-        return response
-
-
 class QueryArgs(dict[str, list[str]]):
     """A query string's values by name, read as webargs reads werkzeug's MultiDict (`get`,
     the first value; `getlist`, all). werkzeug raises and catches an exception for each absent
@@ -294,7 +280,7 @@ class Parser(FlaskParser):
         return copy.deepcopy(known[1])
 
 
-class Blueprint(flask_smorest.Blueprint):
+class Blueprint(EtagChecks, flask_smorest.Blueprint):
     """ETags stay valid when a response is compressed (`"tag:gzip"` matches `"tag"`)."""
 
     ARGUMENTS_PARSER = Parser()
@@ -354,47 +340,3 @@ class Blueprint(flask_smorest.Blueprint):
         return self.alt_response(
             status, schema=ProblemSchema, content_type=PROBLEM_MEDIA_TYPE, description=description
         )
-
-    def hashed_etag(self, etag_of: Callable[..., str]) -> Callable[[F], F]:
-        """flask-smorest's `etag`, for answers whose ETag is known before the view runs: a
-        hash of what the answer is made of, `etag_of(**view_kwargs)`.
-
-        A client holding it gets its 304 without the view running; otherwise the view's
-        response carries it. Documented as `etag` documents it (304, `If-None-Match`, `ETag`),
-        without `etag`'s wrapper: its other checks are for writes, and it would serialize
-        and hash the tag again. The view gets the tag as `etag=`.
-        """
-
-        def decorator(func: F) -> F:
-            @wraps(func)
-            def wrapper(*args: Any, **kwargs: Any) -> Response:
-                etag = etag_of(**kwargs)
-                try:
-                    self._check_not_modified(etag)
-                except NotModified as unchanged:
-                    # Answered here rather than through Flask's error handlers: a sixth of a 304.
-                    return unchanged.as_response()
-                response: Response = func(*args, etag=etag, **kwargs)
-                response.set_etag(etag)
-                return response
-
-            wrapper._apidoc = copy.deepcopy(getattr(wrapper, "_apidoc", {}))  # type: ignore[attr-defined]
-            wrapper._apidoc["etag"] = True  # type: ignore[attr-defined]
-            return wrapper  # type: ignore[return-value]
-
-        return decorator
-
-    def _check_not_modified(self, etag: str) -> None:
-        if request.method not in self.METHODS_CHECKING_NOT_MODIFIED:
-            return
-        sent = request.if_none_match
-        # Compared weakly (RFC 9110): a compressing proxy may send `W/"tag"`. An empty tag
-        # (`If-None-Match: ""`) parses as None: it matches nothing.
-        if sent.star_tag or any(
-            candidate and (candidate == etag or candidate.split(":", 1)[0] == etag)
-            for candidate in sent.as_set(include_weak=True)
-        ):
-            # Kept for the response, as set_etag does after this check: a view that catches
-            # NotModified may answer the 304 itself (see Blueprint.hashed_etag).
-            _get_etag_ctx()["etag"] = etag
-            raise NotModified(etag)

@@ -157,6 +157,22 @@ def test_a_weakened_etag_still_revalidates(client: FlaskClient, world: World) ->
     assert other.status_code == 200
 
 
+def test_a_304_repeats_the_tag_the_client_holds(client: FlaskClient, world: World) -> None:
+    """RFC 9110: a 304 carries the ETag a 200 to the same request would, so a compressed
+    page's revalidation keeps its `:gzip` tag, and a plain one its plain tag."""
+    plain = world.headers(client)
+    for h in (plain, {**plain, "Accept-Encoding": "gzip"}):
+        for url in ("/api/v1/invoices", "/api/v1/summary", "/api/v1/me"):
+            etag = client.get(url, headers=h).headers["ETag"]
+            for sent in (etag, f"W/{etag}", f'"autre", {etag}'):
+                again = client.get(url, headers={**h, "If-None-Match": sent})
+                assert again.status_code == 304, (url, h, sent)
+                assert again.headers["ETag"] == etag, (url, h, sent)
+    star = client.get("/api/v1/invoices", headers={**plain, "If-None-Match": "*"})
+    assert star.status_code == 304
+    assert star.headers["ETag"] == client.get("/api/v1/invoices", headers=plain).headers["ETag"]
+
+
 def test_304_does_not_run_the_list_query(client: FlaskClient, world: World, count_queries) -> None:  # type: ignore[no-untyped-def]
     h = world.headers(client)
     etag = client.get("/api/v1/invoices", headers=h).headers["ETag"]
