@@ -13,6 +13,7 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from backend.config import Config
+from backend.responses import Response
 
 # Resource modules, in the order their tags appear in the OpenAPI document.
 BLUEPRINTS = (
@@ -122,7 +123,8 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
 
 
 class RelaisFlask(Flask):
-    """Flask, asking once per function whether it is a coroutine function.
+    """Flask, answering with `backend.responses.Response`, and asking once per function
+    whether it is a coroutine function.
 
     Flask asks `inspect` on every call of every hook and view (ten times a `/healthz`: 6 % of
     its CPU in process). The answer is kept by the plain function, so a method bound anew on
@@ -131,6 +133,7 @@ class RelaisFlask(Flask):
     """
 
     KNOWN_MAX = 4096
+    response_class = Response
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,7 +13,7 @@ from http import HTTPStatus
 from typing import Any, NoReturn, TypeVar
 
 import flask_smorest
-from flask import Flask, Response, json, render_template, request, url_for
+from flask import Flask, json, render_template, request, url_for
 from flask_smorest.utils import prepare_response
 from marshmallow import Schema, fields
 from webargs.flaskparser import FlaskParser
@@ -23,6 +23,7 @@ from werkzeug.routing import IntegerConverter, Map, RoutingException
 from backend import apidocs, i18n
 from backend.etags import EtagChecks, NotModified
 from backend.logsafe import loggable_path
+from backend.responses import Response
 from backend.schemas import CONTROL_CHARACTERS
 
 log = logging.getLogger(__name__)

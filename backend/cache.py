@@ -17,7 +17,9 @@ from typing import Any, Protocol
 
 import orjson
 import redis
-from flask import Request, Response, current_app, g
+from flask import Request, current_app, g
+
+from backend.responses import Response
 
 log = logging.getLogger(__name__)
 EXTENSION = "relais_response_cache"

@@ -10,9 +10,11 @@ from functools import wraps
 from typing import Any, TypeVar
 
 import flask_smorest
-from flask import Response, request
+from flask import request
 from flask_smorest.etag import _get_etag_ctx
 from werkzeug.datastructures import ETags
+
+from backend.responses import Response
 
 F = TypeVar("F", bound=Callable[..., Any])
 

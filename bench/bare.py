@@ -6,7 +6,7 @@ Flask alone cost; Relais' `/healthz` against it shows what every Relais request 
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response
 
 app = Flask(__name__)
 
@@ -15,3 +15,24 @@ app = Flask(__name__)
 def ping() -> dict[str, str]:
     """The same small JSON answer as `/healthz`."""
     return {"status": "ok"}
+
+
+# The bare app answering with the headers every Relais JSON answer carries (the security
+# headers, a strict policy, `Vary`), added by one hook: what those headers cost under the
+# server, apart from everything else Relais does (bench/README, "The headers' price").
+headed = Flask(__name__)
+
+
+@headed.get("/ping")
+def headed_ping() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@headed.after_request
+def relais_headers(response: Response) -> Response:
+    from backend.security import HEADERS, STRICT
+
+    response.headers.extend(HEADERS)
+    response.headers.add("Content-Security-Policy", STRICT)
+    response.headers.add("Vary", "Accept-Encoding")
+    return response

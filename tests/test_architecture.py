@@ -112,3 +112,48 @@ def test_no_backend_module_is_over_400_lines() -> None:
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+def _response_builders(source: str) -> list[int]:
+    """The lines where a module builds an answer with a `Response` class other than Relais'."""
+    tree = ast.parse(source)
+    skip = _typing_only(tree)
+    imported = {
+        alias.asname or alias.name: (node.module or "", alias.name)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and id(node) not in skip
+        for alias in node.names
+    }
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name):
+            module, name = imported.get(func.id, ("", func.id))
+            if name == "Response" and module != "backend.responses":
+                found.append(node.lineno)
+        elif (
+            isinstance(func, ast.Attribute)
+            and func.attr == "Response"
+            and ast.unparse(func.value) != "responses"
+        ):
+            found.append(node.lineno)
+    return found
+
+
+def test_answers_are_built_with_the_application_response_class() -> None:
+    """`backend.responses.Response` hands a body in memory to the server in one piece; an
+    answer built with flask's or werkzeug's class would be sent chunk by chunk."""
+    found = {
+        module: lines
+        for module, path in MODULES.items()
+        if (lines := _response_builders(path.read_text(encoding="utf-8")))
+    }
+    assert found == {}
+    # The check sees flask's, werkzeug's and an aliased class, and lets Relais' own pass.
+    wrong = "from flask import Response\nimport flask\nResponse()\nflask.Response()\n"
+    assert _response_builders(wrong) == [3, 4]
+    assert _response_builders("from werkzeug import Response as R\nR()\n") == [2]
+    right = "from backend.responses import Response\nfrom backend import responses\n"
+    assert _response_builders(right + "Response()\nresponses.Response()\n") == []

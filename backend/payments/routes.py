@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response
 from flask.views import MethodView
 from sqlalchemy import select
 
@@ -28,6 +27,7 @@ from backend.payments.schemas import (
     RecipientCategoryOut,
 )
 from backend.payments.service import CATEGORIES
+from backend.responses import Response
 from backend.timeutil import paris_today
 
 blp = Blueprint(

@@ -17,6 +17,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import PathConverter
 from werkzeug.wrappers import Response
 
+from backend import responses
 from backend.api import problem
 
 blp = Blueprint("site", __name__)
@@ -92,7 +93,7 @@ def not_found(error: NotFound) -> Response:
         return problem(404)
     page = _site_root() / NOT_FOUND_PAGE
     body = page.read_bytes() if page.is_file() else BARE_NOT_FOUND.encode()
-    return Response(body, 404, mimetype="text/html")
+    return responses.Response(body, 404, mimetype="text/html")
 
 
 def _site_root() -> Path:

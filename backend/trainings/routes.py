@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from flask import Response
 from flask.views import MethodView
 
 from backend import links
@@ -16,6 +15,7 @@ from backend.links import LinkError
 from backend.mail import current_mailer
 from backend.mail.addresses import normalize_email
 from backend.ratelimits.signup import signup_email_key, signup_limit
+from backend.responses import Response
 from backend.schemas import TokenIn
 from backend.trainings import ical, queries, seats, service
 from backend.trainings.models import SessionState

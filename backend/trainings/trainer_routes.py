@@ -7,7 +7,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, NoReturn, TypeVar
 
-from flask import Response
 from flask.views import MethodView
 from sqlalchemy import select
 
@@ -16,6 +15,7 @@ from backend.accounts.models import User
 from backend.api import Blueprint, abort
 from backend.db import current_session, utcnow
 from backend.mail import current_mailer
+from backend.responses import Response
 from backend.trainings import export, manage, queries, service
 from backend.trainings.models import Registration, TrainingSession
 from backend.trainings.schemas import (

@@ -16,6 +16,7 @@ from flask import Blueprint, abort, current_app, redirect, request
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
+from backend import responses
 from backend.config import ROOT
 from backend.security import page_policy
 
@@ -71,7 +72,7 @@ def app_file(filename: str) -> Response:
         abort(404)
     # Small files, read whole: nothing is left open when the answer is a 304.
     body = _worker_source() if filename == WORKER else target.read_bytes()
-    response = Response(body, mimetype=mimetype)
+    response = responses.Response(body, mimetype=mimetype)
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     # no-cache: used only after a revalidation (a 304 when unchanged), so a new version of
     # the app is picked up at once; the service worker keeps the copies used offline.
@@ -85,7 +86,7 @@ def app_file(filename: str) -> Response:
 
 @blp.errorhandler(NotFound)
 def not_found(error: NotFound) -> Response:
-    return Response(NOT_FOUND_PAGE, 404, mimetype="text/html")
+    return responses.Response(NOT_FOUND_PAGE, 404, mimetype="text/html")
 
 
 def _worker_source() -> bytes:
