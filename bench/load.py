@@ -252,7 +252,7 @@ def run_phase(
 ) -> tuple[dict[str, Any], Prepared]:
     print(f"  {label}: {env}", flush=True)
     full_env = SERVER_ENV | {"DATABASE_URL": settings.database_url} | env
-    bare_env = full_env | {"BENCH_WSGI_APP": BARE_APP}
+    bare_env = full_env | {"BENCH_WSGI_APP": env.get("BENCH_BARE_APP", BARE_APP)}
     is_pg = settings.database_url.startswith("postgresql")
     conninfo = settings.database_url.replace("postgresql+psycopg://", "postgresql://")
     meter = cpu.CpuMeter(conninfo if is_pg else None)
@@ -367,6 +367,9 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     parser.add_argument("--cache", default="0", help="RESPONSE_CACHE for --only")
     parser.add_argument("--auth-cache", default="0", help="AUTH_CACHE for --only")
     parser.add_argument("--app", default="backend.wsgi:app", help="WSGI app for --only")
+    parser.add_argument(
+        "--bare", default=BARE_APP, help="the second ceiling's app for --only (bench.bare:headed)"
+    )
     args = parser.parse_args(argv)
     return Settings(
         database_url=args.database_url,
@@ -383,6 +386,7 @@ def parse_args(argv: list[str] | None = None) -> Settings:
             "RESPONSE_CACHE": args.cache,
             "AUTH_CACHE": args.auth_cache,
             "BENCH_WSGI_APP": args.app,
+            "BENCH_BARE_APP": args.bare,
         },
     )
 
