@@ -44,8 +44,9 @@ def init_compress(app: Flask) -> None:
 
     Its after-request hook parses `Accept-Encoding` and reads the answer's headers on every
     answer, a `/healthz` or a 304 too, before finding there is nothing to compress. Answers
-    it cannot compress whatever the request (not a 2xx, a media type it does not compress,
-    already encoded, or a known length under `COMPRESS_MIN_SIZE`) only get its
+    it cannot compress whatever the request (not a 2xx, a part of a file (206: its
+    `Content-Range` counts the file's own bytes), a media type it does not compress, already
+    encoded, or a known length under `COMPRESS_MIN_SIZE`) only get its
     `Vary: Accept-Encoding`, as Flask-Compress gives them; every other answer goes through it.
 
     A compressed answer is evaluated against the request's conditions (its ETag gained
@@ -64,6 +65,7 @@ def init_compress(app: Flask) -> None:
         status, length = response.status_code, response.content_length
         if (
             200 <= status < 300
+            and status != 206
             and response.mimetype in mimetypes
             and (length is None or length >= min_size)
             and (streams or not response.is_streamed)
