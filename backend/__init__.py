@@ -79,8 +79,16 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
             "text/html",
             "text/csv",
             "text/calendar",
+            # The site's and Swagger UI's files (kept compressed: `cache.compress_file_once`).
+            "text/css",
+            "text/javascript",
+            "application/javascript",
+            "image/svg+xml",
         ],
         COMPRESS_MIN_SIZE=500,
+        # A file streamed from disk (the API docs' two small files) stays as it is: Flask-Compress
+        # would swap it for a generator and leave the file open. The site's are read whole.
+        COMPRESS_STREAMS=False,
         # Done by `init_compress`, only for requests that carry conditions.
         COMPRESS_EVALUATE_CONDITIONAL_REQUEST=False,
         # gzip level 3: half the CPU of the default 6 for 11% more bytes (a 19 KiB page of

@@ -164,6 +164,13 @@ class CompressedBodies:
         response_cache().set(COMPRESSED_PREFIX + key, body)
 
 
+def compress_file_once(version: str) -> None:
+    """A file's answer keeps its compressed body beside the answers above, under `version`
+    (its path and ETag, which changes with the file): each worker compresses a stylesheet or
+    a script once, not on each request (Swagger UI's script is over 1 MB)."""
+    g.response_cache_key = f"file:{version}"
+
+
 def compressed_key(request: Request) -> str:
     """`COMPRESS_CACHE_KEY`: the response cache's key of this answer, empty if it has none."""
     key: str = g.get("response_cache_key", "")

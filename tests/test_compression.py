@@ -1,6 +1,7 @@
 """What Flask-Compress does to answers, through `init_compress`: small answers and 304s left
 plain but marked `Vary`, large ones compressed, and a compressed page revalidated with the
-ETag it was sent with; and `RelaisFlask.ensure_sync`'s memory."""
+ETag it was sent with; the site's files compressed once per worker, a part of a file never;
+and `RelaisFlask.ensure_sync`'s memory."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from backend.cache import MemoryCache, response_cache
 from tests.conftest import sibling_app
 
 GZIP = {"Accept-Encoding": "gzip"}
@@ -66,6 +68,60 @@ def test_a_client_without_gzip_gets_the_plain_page_and_its_plain_etag(site: Flas
     assert not etag.endswith(':gzip"')
     with site.get("/guide/", headers={"If-None-Match": etag}) as again:
         assert again.status_code == 304
+
+
+STYLESHEET = "/* Relais */\n" + ".md-typeset p { margin: 0 0 1em; color: #222; }\n" * 60
+
+
+@pytest.fixture
+def files(app: Flask, tmp_path: Path) -> Iterator[FlaskClient]:
+    """A site of one page and one stylesheet, served by an app whose response cache is on."""
+    (tmp_path / "site" / "assets").mkdir(parents=True)
+    (tmp_path / "site" / "index.html").write_text(PAGE)
+    (tmp_path / "site" / "assets" / "main.css").write_text(STYLESHEET)
+    site_dir = str(tmp_path / "site")
+    settings = {"site_dir": site_dir, "response_cache": True}
+    with sibling_app(app, tmp_path / "instance", **settings) as other, other.app_context():
+        yield other.test_client()
+
+
+def test_a_stylesheet_is_compressed_once_per_worker(files: FlaskClient) -> None:
+    """The site's files (and Swagger UI's, and the app's) are compressed like pages; each
+    worker keeps the compressed body, under the file's ETag, instead of compressing it again."""
+    client = files
+    bodies = []
+    for _ in range(2):
+        with client.get("/assets/main.css", headers=GZIP) as answer:
+            assert answer.status_code == 200
+            assert answer.headers["Content-Encoding"] == "gzip"
+            assert answer.headers["Vary"] == "Accept-Encoding"
+            assert answer.headers["Content-Security-Policy"].startswith("default-src 'none'")
+            assert gzip.decompress(answer.data).decode() == STYLESHEET
+            bodies.append(answer.data)
+            etag = answer.headers["ETag"]
+    assert bodies[0] == bodies[1] and len(bodies[0]) < len(STYLESHEET) // 4
+    cache = response_cache()
+    assert isinstance(cache, MemoryCache)
+    kept = [key for key in cache._items if key.startswith("compressed:gzip;file:")]
+    file_etag = etag.strip('"').removesuffix(":gzip")
+    assert kept == [f"compressed:gzip;file:/assets/main.css:{file_etag}"]
+    with client.get("/assets/main.css", headers={**GZIP, "If-None-Match": etag}) as again:
+        assert again.status_code == 304
+    with client.get("/assets/main.css") as plain:
+        assert "Content-Encoding" not in plain.headers
+        assert plain.get_data(as_text=True) == STYLESHEET
+
+
+def test_a_part_of_a_file_is_sent_as_it_is_on_disk(files: FlaskClient) -> None:
+    """A 206's Content-Range counts the file's own bytes: the part is never compressed."""
+    client = files
+    for path, text in (("/", PAGE), ("/assets/main.css", STYLESHEET)):
+        ranged = {**GZIP, "Range": "bytes=0-999"}
+        with client.get(path, headers=ranged) as part:
+            assert part.status_code == 206, path
+            assert "Content-Encoding" not in part.headers
+            assert part.headers["Content-Range"] == f"bytes 0-999/{len(text.encode())}"
+            assert part.data == text.encode()[:1000]
 
 
 def test_ensure_sync_asks_once_per_function_and_stays_bounded(app: Flask) -> None:

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from backend import responses
 from backend.api import problem
+from backend.cache import compress_file_once
 
 blp = Blueprint("site", __name__)
 NOT_FOUND_PAGE = "404.html"
@@ -75,6 +76,9 @@ def _read_now(response: Response) -> Response:
     close = getattr(opened, "close", None)
     if close is not None:
         close()
+    etag, _weak = response.get_etag()
+    if response.status_code == 200 and etag:
+        compress_file_once(f"{request.path}:{etag}")
     return response
 
 

@@ -17,6 +17,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Response
 
 from backend import responses
+from backend.cache import compress_file_once
 from backend.config import ROOT
 from backend.security import page_policy
 
@@ -73,7 +74,9 @@ def app_file(filename: str) -> Response:
     # Small files, read whole: nothing is left open when the answer is a 304.
     body = _worker_source() if filename == WORKER else target.read_bytes()
     response = responses.Response(body, mimetype=mimetype)
-    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+    etag = hashlib.sha256(body).hexdigest()[:32]
+    response.set_etag(etag)
+    compress_file_once(f"{request.path}:{etag}")
     # no-cache: used only after a revalidation (a 304 when unchanged), so a new version of
     # the app is picked up at once; the service worker keeps the copies used offline.
     response.cache_control.no_cache = True
