@@ -13,8 +13,8 @@ class Response(flask.Response):
 
     werkzeug wraps every body in an iterator that closes the response after it. granian sends
     a list's bytes at once, but drives any other iterable chunk by chunk from its own threads,
-    calling back into Python: under load, 50 to 80 µs of a worker's CPU for a cached page of
-    invoices (500 in all; bench/README, issue 20). A body that is a list or a tuple, with
+    calling back into Python: under load, 15 to 30 µs of a worker's CPU for a cached page of
+    invoices (about 490 in all; bench/README, issue 20). A body that is a list or a tuple, with
     nothing to run on close, has nothing to close either: it is given as a list. Streamed
     answers and files are unchanged.
     """
