@@ -5,12 +5,12 @@ and kept valid when an answer is compressed (Flask-Compress turns `"tag"` into `
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar
 
 import flask_smorest
-from flask import request
+from flask import current_app, request
 from flask_smorest.etag import _get_etag_ctx
 from werkzeug.datastructures import ETags
 
@@ -32,18 +32,20 @@ class NotModified(flask_smorest.exceptions.NotModified):
         return response
 
 
-def held_tag(sent: ETags, etag: str) -> str | None:
+def held_tag(sent: ETags, etag: str, encodings: Iterable[str] = ()) -> str | None:
     """The tag of `If-None-Match` that is `etag`'s answer, as the client holds it, or None.
 
     Compared weakly (RFC 9110): a compressing proxy may send `W/"tag"`. A compressed answer's
-    tag gained its algorithm (`"tag:gzip"`), and a 304 repeats the tag the 200 would carry:
-    the one held. An empty tag (`If-None-Match: ""`) parses as None and matches nothing.
+    tag gained its algorithm (`"tag:gzip"`, one of `encodings`), and a 304 repeats the tag the
+    200 would carry: the one held. Any other suffix still matches, but is never sent back
+    (it is the client's text: a NUL, 8 KB). An empty tag (`""`) matches nothing.
     """
     if sent.star_tag:
         return etag
     for tag in sent.as_set(include_weak=True):
-        if tag and etag in (tag, tag.split(":", 1)[0]):
-            return tag
+        base, _, encoding = (tag or "").partition(":")
+        if tag and base == etag:
+            return tag if encoding in encodings else etag
     return None
 
 
@@ -85,7 +87,8 @@ class EtagChecks:
         """flask-smorest's check (every ETag'd read goes through it), with `held_tag`."""
         if request.method not in self.METHODS_CHECKING_NOT_MODIFIED:
             return
-        held = held_tag(request.if_none_match, etag)
+        encodings = current_app.config.get("COMPRESS_ALGORITHM", ())
+        held = held_tag(request.if_none_match, etag, encodings)
         if held is not None:
             # Kept for the response, as set_etag does after this check: a view that catches
             # NotModified may answer the 304 itself (see EtagChecks.hashed_etag).

@@ -168,6 +168,12 @@ def test_a_304_repeats_the_tag_the_client_holds(client: FlaskClient, world: Worl
                 again = client.get(url, headers={**h, "If-None-Match": sent})
                 assert again.status_code == 304, (url, h, sent)
                 assert again.headers["ETag"] == etag, (url, h, sent)
+    # Another suffix still matches, but the client's own text is never sent back.
+    tag = client.get("/api/v1/invoices", headers=plain).headers["ETag"]
+    bare = tag.strip('"')
+    for odd in (f"{bare}:\x00", f"{bare}:{'z' * 8000}", f'"{bare}:deflate"'):
+        again = client.get("/api/v1/invoices", headers={**plain, "If-None-Match": odd})
+        assert again.status_code == 304 and again.headers["ETag"] == tag, odd[-10:]
     star = client.get("/api/v1/invoices", headers={**plain, "If-None-Match": "*"})
     assert star.status_code == 304
     assert star.headers["ETag"] == client.get("/api/v1/invoices", headers=plain).headers["ETag"]
