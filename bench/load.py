@@ -15,6 +15,7 @@ import datetime as dt
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -150,8 +151,13 @@ def wrk(
         "--",
         handle.name,
     ]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     os.unlink(handle.name)
+    # wrk's own CPU (it has exited and been waited for; the servers, still running, are not
+    # counted yet): the load generator's share of the two cores.
+    wrk_seconds = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     line = next(x for x in out.splitlines() if x.startswith("BENCH_JSON "))
     raw = json.loads(line.removeprefix("BENCH_JSON "))
     seconds_run = raw["duration_us"] / 1e6
@@ -165,6 +171,7 @@ def wrk(
         "statuses": raw["statuses"],
         "errors": raw["errors"],
         "kib_per_response": round(raw["bytes"] / max(1, raw["requests"]) / 1024, 2),
+        "wrk_us": round(wrk_seconds / max(1, raw["requests"]) * 1e6),
     }
 
 
@@ -199,14 +206,14 @@ def measure(
             start = results[name]
             start |= {"rps_start": start["rps"], "rps_end": result["rps"]}
             start["rps"] = round((start["rps_start"] + result["rps"]) / 2, 1)
-            for key in ("cpu_us", "pg_us"):
+            for key in ("cpu_us", "pg_us", "wrk_us"):
                 start[key] = round((start[key] + result[key]) / 2)
         else:
             results[name] = result
         print(
             f"    {name:<10} {result['rps']:>8.0f} req/s  p50 {result['p50_ms']:.1f} ms"
             f"  p99 {result['p99_ms']:.1f} ms  CPU {result['cpu_us']} µs"
-            f" + PG {result['pg_us']} µs  {result['statuses']}",
+            f" + PG {result['pg_us']} µs + wrk {result['wrk_us']} µs  {result['statuses']}",
             flush=True,
         )
     ceiling, bare = results["ceiling"]["rps"], results["bare"]["rps"]

@@ -110,15 +110,16 @@ def _endpoint_table(phase: dict[str, Any]) -> list[str]:
     lines = [
         "| Endpoint | req/s | ratio to `/healthz` |"
         + (" ratio to bare Flask |" if bare else "")
-        + " p50 ms | p95 ms | p99 ms | KiB/resp | CPU µs/req: server | PostgreSQL |",
-        "|---|---:|---:|" + ("---:|" if bare else "") + "---:|---:|---:|---:|---:|---:|",
+        + " p50 ms | p95 ms | p99 ms | KiB/resp | CPU µs/req: server | PostgreSQL | wrk |",
+        "|---|---:|---:|" + ("---:|" if bare else "") + "---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, r in endpoints.items():
         lines.append(
             f"| {LABELS[name]} | {r['rps']:,.0f} | {r['ratio']:.2f} |"
             + (f" {r['ratio_bare']:.2f} |" if bare else "")
             + f" {r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f}"
-            f" | {r['kib_per_response']} | {r.get('cpu_us', '–')} | {r.get('pg_us', '–')} |"
+            f" | {r['kib_per_response']} | {r.get('cpu_us', '–')} | {r.get('pg_us', '–')}"
+            f" | {r.get('wrk_us', '–')} |"
         )
     for name in ("bare", "ceiling"):
         ceiling = endpoints.get(name, {})

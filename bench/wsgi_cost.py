@@ -69,6 +69,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("-n", type=int, default=2000, help="calls per round")
     parser.add_argument("--user", type=int, default=5, help="bench user id (1: the big one)")
     parser.add_argument("--profile", help="an answer's name: print its profile by CPU")
+    parser.add_argument("--sort", default="tottime", help="the profile's order (pstats' keys)")
+    parser.add_argument("--lines", type=int, default=30, help="the profile's length")
+    parser.add_argument("--callees", help="print what the functions matching this call instead")
     args = parser.parse_args(argv)
     cache = "0" if args.cold else "1"
     os.environ.update(
@@ -112,7 +115,11 @@ def main(argv: list[str] | None = None) -> None:
         for _ in range(args.n):
             _call(target, environ)
         profile.disable()
-        pstats.Stats(profile).sort_stats("tottime").print_stats(30)
+        stats = pstats.Stats(profile).sort_stats(args.sort)
+        if args.callees:
+            stats.print_callees(args.callees)
+        else:
+            stats.print_stats(args.lines)
 
 
 if __name__ == "__main__":
