@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +33,7 @@ from bench import cpu, dataset, generate
 from bench.load import SERVER_ENV
 
 ROUNDS = 5
+JSON_PREFIX = "FLOOR_JSON "
 
 
 def _best(work: Callable[[], Any], n: int) -> float:
@@ -70,16 +74,12 @@ def _recorded_statements(user: int) -> tuple[list[tuple[str, Any]], bytes, int]:
     return recorded, body, int(app.config["COMPRESS_LEVEL"])
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default=generate.DEFAULT_URL)
-    parser.add_argument("-n", type=int, default=2000, help="calls per round")
-    parser.add_argument("--user", type=int, default=5, help="bench user id (1: the big one)")
-    args = parser.parse_args(argv)
-    os.environ["DATABASE_URL"] = args.database_url
-    statements, body, level = _recorded_statements(args.user)
+def measure(database_url: str, user: int = 5, n: int = 2000) -> dict[str, Any]:
+    """CPU µs of each part of the floor, their sum, and PostgreSQL's backend per page."""
+    os.environ["DATABASE_URL"] = database_url
+    statements, body, level = _recorded_statements(user)
     page = orjson.loads(body)
-    conn = psycopg.connect(args.database_url, autocommit=True)
+    conn = psycopg.connect(database_url, autocommit=True)
 
     def run_statements() -> None:
         for query, params in statements:
@@ -89,19 +89,55 @@ def main(argv: list[str] | None = None) -> None:
 
     backend = conn.info.backend_pid
     spent_before = cpu.process_seconds(backend)
-    costs = {
-        f"{len(statements)} statements (psycopg)": _best(run_statements, args.n),
-        f"JSON ({len(body):,} bytes, orjson)": _best(lambda: orjson.dumps(page), args.n),
-        f"gzip level {level}": _best(lambda: gzip.compress(body, level), args.n),
+    found = {
+        "statements": len(statements),
+        "statements_us": round(_best(run_statements, n)),
+        "body_bytes": len(body),
+        "json_us": round(_best(lambda: orjson.dumps(page), n)),
+        "gzip_level": level,
+        "gzip_us": round(_best(lambda: gzip.compress(body, level), n)),
     }
     # PostgreSQL's side of the same runs (warm-up included): its backend's CPU per page.
-    runs = min(args.n, 300) + ROUNDS * args.n
-    postgres = (cpu.process_seconds(backend) - spent_before) / runs * 1e6
+    runs = min(n, 300) + ROUNDS * n
+    found["postgres_us"] = round((cpu.process_seconds(backend) - spent_before) / runs * 1e6)
     conn.close()
+    found["sum_us"] = found["statements_us"] + found["json_us"] + found["gzip_us"]
+    return found
+
+
+def run_apart(database_url: str) -> dict[str, Any]:
+    """`measure` in a process of its own (it sets the app's environment), for `make bench`."""
+    command = [sys.executable, "-m", "bench.floor", "--json", "--database-url", database_url]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith(JSON_PREFIX))
+    found: dict[str, Any] = json.loads(line.removeprefix(JSON_PREFIX))
+    return found
+
+
+def bound(floor: dict[str, Any], bare: dict[str, Any], cold: dict[str, Any], cores: int) -> float:
+    """The most cold pages per second `cores` could serve if the code around the floor cost
+    nothing: each page pays the bare app's CPU under the server, the floor, PostgreSQL's and
+    wrk's CPU as measured for the cold first page; as a ratio to the bare app's rate."""
+    per_page = bare["cpu_us"] + floor["sum_us"] + cold["pg_us"] + cold["wrk_us"]
+    return float(cores * 1e6 / per_page / bare["rps"])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=generate.DEFAULT_URL)
+    parser.add_argument("-n", type=int, default=2000, help="calls per round")
+    parser.add_argument("--user", type=int, default=5, help="bench user id (1: the big one)")
+    parser.add_argument("--json", action="store_true", help="one line for `run_apart`")
+    args = parser.parse_args(argv)
+    found = measure(args.database_url, args.user, args.n)
+    if args.json:
+        print(JSON_PREFIX + json.dumps(found))
+        return
     print(
-        "cold first page, floor in process: "
-        + ", ".join(f"{name} {micro:.0f} µs" for name, micro in costs.items())
-        + f"; sum {sum(costs.values()):.0f} µs; PostgreSQL {postgres:.0f} µs per page"
+        f"cold first page, floor in process: {found['statements']} statements (psycopg)"
+        f" {found['statements_us']} µs, JSON ({found['body_bytes']:,} bytes, orjson)"
+        f" {found['json_us']} µs, gzip level {found['gzip_level']} {found['gzip_us']} µs;"
+        f" sum {found['sum_us']} µs; PostgreSQL {found['postgres_us']} µs per page"
     )
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 
-from bench import cpu, dataset, generate, report, sections
+from bench import cpu, dataset, floor, generate, report, sections
 from bench.server import ROOT, Server
 
 LUA = ROOT / "bench" / "wrk" / "rotate.lua"
@@ -423,6 +423,8 @@ def main(argv: list[str] | None = None) -> None:
     cold, _ = run_phase(
         "cache-off", {"RESPONSE_CACHE": "0", "AUTH_CACHE": "0"}, ENDPOINTS, settings, prepared, plan
     )
+    if settings.database_url.startswith("postgresql"):
+        cold["floor"] = floor.run_apart(settings.database_url)
     sweep = worker_sweep(settings, prepared, plan) if settings.sweep else []
     context = sections.Context(
         settings.database_url, f"http://127.0.0.1:{settings.port}", settings.quick

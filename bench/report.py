@@ -189,6 +189,7 @@ def markdown(run: dict[str, Any]) -> str:
         "",
         _rss(run["phases"]["cache_off"]),
         "",
+        *_floor(run["phases"]["cache_off"], m["cores"]),
         "## Targets",
         "",
         "| Target | Endpoint | Measured | Goal | Met |",
@@ -209,6 +210,29 @@ def markdown(run: dict[str, Any]) -> str:
     for name, value in run["sections"].items():
         out += [f"## {SECTION_TITLES.get(name, name)}", "", *_section(value), ""]
     return "\n".join(out)
+
+
+def _floor(phase: dict[str, Any], cores: int) -> list[str]:
+    """What a cold first page costs any implementation (`bench/floor.py`), and the most cold
+    pages the machine could then serve."""
+    found, endpoints = phase.get("floor"), phase["endpoints"]
+    if not found or "bare" not in endpoints:
+        return []
+    from bench.floor import bound
+
+    bare, first = endpoints["bare"], endpoints["first"]
+    most = bound(found, bare, first, cores)
+    return [
+        f"Floor of a cold first page, in process (`bench/floor.py`): its {found['statements']}"
+        f" statements through psycopg {found['statements_us']} µs, its JSON"
+        f" ({found['body_bytes']:,} bytes, orjson) {found['json_us']} µs, gzip level"
+        f" {found['gzip_level']} {found['gzip_us']} µs: {found['sum_us']} µs. With the bare"
+        f" app's {bare['cpu_us']} µs under the server, PostgreSQL's {first['pg_us']} µs and"
+        f" wrk's {first['wrk_us']} µs per cold first page, {cores} cores serve at most"
+        f" {most * bare['rps']:,.0f} cold pages a second if nothing else cost anything:"
+        f" **{most:.2f}** of the bare app.",
+        "",
+    ]
 
 
 def _rss(phase: dict[str, Any]) -> str:
