@@ -30,7 +30,6 @@ import orjson
 import psycopg
 
 from bench import cpu, dataset, generate
-from bench.load import SERVER_ENV
 
 ROUNDS = 5
 JSON_PREFIX = "FLOOR_JSON "
@@ -51,6 +50,8 @@ def _best(work: Callable[[], Any], n: int) -> float:
 
 def _recorded_statements(user: int) -> tuple[list[tuple[str, Any]], bytes, int]:
     """The statements one cold first page sends, its JSON body and the app's gzip level."""
+    from bench.load import SERVER_ENV  # (bench.load runs this module)
+
     os.environ.update(SERVER_ENV | {"RESPONSE_CACHE": "0", "AUTH_CACHE": "0"})
     from backend.wsgi import app
 
