@@ -115,11 +115,13 @@ def run_apart(database_url: str) -> dict[str, Any]:
     return found
 
 
-def bound(floor: dict[str, Any], bare: dict[str, Any], cold: dict[str, Any], cores: int) -> float:
+def bound(
+    measured: dict[str, Any], bare: dict[str, Any], cold: dict[str, Any], cores: int
+) -> float:
     """The most cold pages per second `cores` could serve if the code around the floor cost
     nothing: each page pays the bare app's CPU under the server, the floor, PostgreSQL's and
     wrk's CPU as measured for the cold first page; as a ratio to the bare app's rate."""
-    per_page = bare["cpu_us"] + floor["sum_us"] + cold["pg_us"] + cold["wrk_us"]
+    per_page = bare["cpu_us"] + measured["sum_us"] + cold["pg_us"] + cold["wrk_us"]
     return float(cores * 1e6 / per_page / bare["rps"])
 
 

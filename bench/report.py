@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bench.floor import bound
+
 LABELS = {
     "bare": "bare Flask `GET /ping` (ceiling)",
     "ceiling": "`GET /healthz` (ceiling)",
@@ -218,8 +220,6 @@ def _floor(phase: dict[str, Any], cores: int) -> list[str]:
     found, endpoints = phase.get("floor"), phase["endpoints"]
     if not found or "bare" not in endpoints:
         return []
-    from bench.floor import bound
-
     bare, first = endpoints["bare"], endpoints["first"]
     most = bound(found, bare, first, cores)
     return [
